@@ -1,0 +1,99 @@
+package dev.spindle.api;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * One request as Node's {@code http.IncomingMessage} shows it: the head at once, the body as a
+ * stream of chunks.
+ *
+ * <p>The body flows once a data listener is registered (or {@link #body()} is called) and is held
+ * back until then, as a Node stream in paused mode; holding it back stops reading from the
+ * connection, so an unread body costs no memory. A body nobody reads by the time the response
+ * ends is discarded, and the connection stays usable. Listeners run on the connection's event
+ * loop.
+ */
+@ProviderType
+public interface IncomingMessage {
+
+    /** The request method as sent, for example {@code GET}. */
+    String method();
+
+    /** The request-target as sent: path and query, still percent-encoded. */
+    String url();
+
+    /** The path part of {@link #url()}: everything before {@code ?}. */
+    String path();
+
+    /** {@code "1.1"} or {@code "1.0"}. */
+    String httpVersion();
+
+    /**
+     * The headers with lower-cased names in first-seen order, duplicates joined by Node's rules:
+     * for {@code host}, {@code content-type}, {@code content-length}, {@code user-agent},
+     * {@code authorization}, {@code referer} and the rest of Node's list the first value wins;
+     * {@code cookie} values are joined with {@code "; "}; every other header's with {@code ", "}
+     * ({@code set-cookie} too: see {@link #headersDistinct()} for its separate values).
+     */
+    Map<String, String> headers();
+
+    /** One header by name (case-insensitive), as {@link #headers()} has it, or {@code null}. */
+    String header(String name);
+
+    /** Every header's values kept apart, lower-cased names in first-seen order. */
+    Map<String, List<String>> headersDistinct();
+
+    /** Names and values alternating, exactly as received (name case kept, values trimmed). */
+    List<String> rawHeaders();
+
+    /** The trailers of a chunked body, as {@link #headers()}; empty until {@link #complete()}. */
+    Map<String, String> trailers();
+
+    /** The trailers, names and values alternating as received; empty until {@link #complete()}. */
+    List<String> rawTrailers();
+
+    /** Whether the whole body has been received. */
+    boolean complete();
+
+    /** The client's address. */
+    InetSocketAddress remoteAddress();
+
+    /** The address the request arrived on. */
+    InetSocketAddress localAddress();
+
+    /**
+     * Registers the body listener and starts the flow. Each chunk is a fresh array the listener
+     * may keep.
+     *
+     * @return this message
+     */
+    IncomingMessage onData(Consumer<byte[]> listener);
+
+    /** Runs once the whole body (and any trailers) arrived; after the last {@code onData}. */
+    IncomingMessage onEnd(Runnable listener);
+
+    /** Runs if the connection ends before the body is complete (Node's {@code 'aborted'}). */
+    IncomingMessage onAborted(Runnable listener);
+
+    /** Stops delivering chunks and stops reading from the connection (backpressure). */
+    IncomingMessage pause();
+
+    /** Resumes delivery after {@link #pause()}. */
+    IncomingMessage resume();
+
+    /** Whether delivery is paused. */
+    boolean isPaused();
+
+    /**
+     * Collects the whole body. Completes with the bytes once the body is complete, or
+     * exceptionally with {@link HttpException} {@code ERR_SPINDLE_BODY_TOO_LARGE} when it grows
+     * beyond the host's configured maximum, or when the client aborts. Do not combine with
+     * {@link #onData}.
+     */
+    CompletionStage<byte[]> body();
+}

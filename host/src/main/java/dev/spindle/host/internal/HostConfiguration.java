@@ -1,0 +1,46 @@
+package dev.spindle.host.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** ConfigAdmin PID {@code dev.spindle.host}: where the server listens and its limits. */
+@ObjectClassDefinition(id = "dev.spindle.host", name = "Spindle HTTP host",
+        description = "Listening address, limits and timeouts of the Spindle HTTP server")
+public @interface HostConfiguration {
+
+    @AttributeDefinition(description = "TCP port to listen on; 0 picks a free one")
+    int port() default 8080;
+
+    @AttributeDefinition(description = "Address to bind: 0.0.0.0 for every interface, 127.0.0.1 for loopback only")
+    String bindAddress() default "0.0.0.0";
+
+    @AttributeDefinition(description = "Network transport: auto (epoll where available, else NIO), epoll or nio")
+    String transport() default "auto";
+
+    @AttributeDefinition(description = "Event-loop threads; 0 for two per core")
+    int ioThreads() default 0;
+
+    @AttributeDefinition(description = "Threads running spindle.blocking handlers")
+    int workerThreads() default 16;
+
+    @AttributeDefinition(description = "Blocking requests queued for a worker before new ones get 503")
+    int workerQueue() default 1024;
+
+    @AttributeDefinition(description = "Longest request line, bytes; longer gets 414")
+    int maxInitialLineLength() default 8192;
+
+    @AttributeDefinition(description = "Largest request header block, bytes; larger gets 431")
+    int maxHeaderSize() default 16384;
+
+    @AttributeDefinition(description = "Largest body IncomingMessage.body() collects, bytes")
+    long maxBodyBytes() default 10485760L;
+
+    @AttributeDefinition(description = "Idle time before a kept-alive connection is closed, ms; sent as Keep-Alive: timeout")
+    long keepAliveTimeoutMillis() default 5000L;
+
+    @AttributeDefinition(description = "Time a new connection has to send a request head, ms")
+    long headersTimeoutMillis() default 60000L;
+
+    @AttributeDefinition(description = "Unanswered pipelined requests per connection before reading pauses")
+    int maxPipelined() default 16;
+}

@@ -1,0 +1,132 @@
+package dev.spindle.host.internal.http;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spindle.api.Outcome;
+
+/**
+ * Decides who answers an exchange and calls them: the host itself for unknown expectations (417),
+ * unknown paths (404) and wrong methods (405); otherwise the routed handler, on the event loop or
+ * on the worker pool, with Node's {@code 100 Continue} rules and the host's rule for handlers that
+ * throw. Shared by every connection of one engine.
+ */
+final class Dispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private volatile HandlerResolver resolver;
+    private final Executor workers;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder opened = new LongAdder();
+    private final LongAdder closed = new LongAdder();
+
+    Dispatcher(HandlerResolver resolver, Executor workers) {
+        this.resolver = resolver;
+        this.workers = workers;
+    }
+
+    void resolver(HandlerResolver resolver) {
+        this.resolver = resolver;
+    }
+
+    long totalRequests() {
+        return requests.sum();
+    }
+
+    int openConnections() {
+        return (int) (opened.sum() - closed.sum());
+    }
+
+    void connectionOpened() {
+        opened.increment();
+    }
+
+    void connectionClosed() {
+        closed.increment();
+    }
+
+    void refused() {
+        requests.increment();
+    }
+
+    /**
+     * @param unknownExpectation an HTTP/1.1 {@code Expect} other than {@code 100-continue}: Node
+     *        answers 417 without calling the handler
+     */
+    void dispatch(Exchange exchange, boolean unknownExpectation) {
+        requests.increment();
+        Request req = exchange.request;
+        Response res = exchange.response;
+        if (unknownExpectation) {
+            res.writeHead(417);
+            res.end();
+            return;
+        }
+        HandlerResolver.Resolution resolution = resolver.resolve(req.method(), req.path());
+        RouteTarget target = resolution.target();
+        if (target == null) {
+            if (resolution.allow() != null) {
+                res.statusCode(405);
+                res.setHeader("Allow", resolution.allow());
+                res.setHeader("Content-Type", "text/plain");
+                res.end("Method Not Allowed");
+            } else {
+                res.statusCode(404);
+                res.setHeader("Content-Type", "text/plain");
+                res.end("Not Found");
+            }
+            return;
+        }
+        exchange.target(target);
+        if (exchange.expectContinue && !target.checkContinue()) {
+            res.writeContinue();
+        }
+        if (target.blocking()) {
+            try {
+                workers.execute(() -> invoke(target, exchange));
+            } catch (RejectedExecutionException e) {
+                LOG.warn("Worker pool full: {} {} answered 503", req.method(), req.url());
+                res.statusCode(503);
+                res.setHeader("Retry-After", "1");
+                res.setHeader("Content-Type", "text/plain");
+                res.end("Service Unavailable");
+            }
+        } else {
+            invoke(target, exchange);
+        }
+    }
+
+    private void invoke(RouteTarget target, Exchange exchange) {
+        try {
+            target.handler().handle(exchange.request, exchange.response);
+        } catch (Throwable t) {
+            failed(target, exchange, t);
+        }
+    }
+
+    /**
+     * The host's rule for a handler that throws: nothing fixed yet, a generic 500 and the connection
+     * stays usable; otherwise what was written is flushed and the connection closed, so the client
+     * sees a truncated response, never a complete wrong one.
+     */
+    private void failed(RouteTarget target, Exchange exchange, Throwable t) {
+        Request req = exchange.request;
+        LOG.error("Handler {} threw on {} {}", target.serviceId(), req.method(), req.url(), t);
+        Response res = exchange.response;
+        exchange.markFailed();
+        if (res.headOpen()) {
+            try {
+                res.internalError();
+                return;
+            } catch (RuntimeException again) {
+                LOG.debug("Could not answer 500", again);
+            }
+        }
+        exchange.abort(Outcome.HANDLER_FAILED);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.spindle.host.internal.http;
+
+/**
+ * The engine's limits and timeouts, validated by the configuration component. Immutable: a new
+ * configuration makes a new instance, which new connections pick up.
+ *
+ * @param maxInitialLineLength    longest request line, bytes (longer: 414)
+ * @param maxHeaderSize           largest header block, bytes (larger: 431)
+ * @param maxChunkSize            largest body piece handed on at once, bytes (not a limit on the body)
+ * @param maxBodyBytes            largest body {@code IncomingMessage.body()} collects, bytes
+ * @param keepAliveTimeoutMillis  idle time before a kept-alive connection is closed; also sent as {@code Keep-Alive: timeout}
+ * @param headersTimeoutMillis    time a new connection has to send a request head
+ * @param maxPipelined            unanswered requests per connection before reading pauses
+ */
+public record EngineSettings(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, long maxBodyBytes,
+        long keepAliveTimeoutMillis, long headersTimeoutMillis, int maxPipelined) {
+
+    /** The defaults: Node's limits and timeouts where Node has them. */
+    public static EngineSettings defaults() {
+        return new EngineSettings(8192, 16384, 8192, 10L * 1024 * 1024, 5000, 60000, 16);
+    }
+}

@@ -1,0 +1,263 @@
+package dev.spindle.host.internal.http;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spindle.api.HttpException;
+import dev.spindle.api.Outcome;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One request and its response on a connection, and the glue between them and the event loop:
+ * pieces of the response are written when this exchange is the connection's oldest unanswered one
+ * (pipelined responses go out in request order) and held until then otherwise.
+ */
+final class Exchange {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+
+    /** A piece of the response waiting for its turn. */
+    private static final class Piece {
+        final HttpObject msg;
+        final long bytes;
+        final Consumer<? super HttpException> callback;
+        final boolean last;
+
+        Piece(HttpObject msg, long bytes, Consumer<? super HttpException> callback, boolean last) {
+            this.msg = msg;
+            this.bytes = bytes;
+            this.callback = callback;
+            this.last = last;
+        }
+    }
+
+    final HttpConnection connection;
+    final Request request;
+    final Response response;
+    final boolean expectContinue;
+    private final EventLoop loop;
+    private ArrayDeque<Piece> waiting;
+    private boolean active;
+    private boolean gone;
+    private RouteTarget target;
+    private Outcome failure;
+    private ScheduledFuture<?> timeout;
+
+    Exchange(HttpConnection connection, Request request, boolean keepAlive, boolean expectContinue,
+            long keepAliveTimeoutMillis) {
+        this.connection = connection;
+        this.loop = connection.eventLoop();
+        this.request = request;
+        this.expectContinue = expectContinue;
+        this.response = new Response(this, request.isHttp11(), keepAlive, request.isHead(), expectContinue,
+                request.acceptsChunked(), keepAliveTimeoutMillis);
+    }
+
+    ByteBufAllocator alloc() {
+        return connection.alloc();
+    }
+
+    void target(RouteTarget target) {
+        this.target = target;
+        target.started();
+    }
+
+    RouteTarget target() {
+        return target;
+    }
+
+    // ---------------------------------------------------------------- from the response (any thread)
+
+    /** Runs {@code task} on the event loop: now if already there, else in order after earlier tasks. */
+    void onLoop(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
+    void submit(HttpObject msg, long bytes, Consumer<? super HttpException> callback, boolean last) {
+        if (loop.inEventLoop()) {
+            deliver(new Piece(msg, bytes, callback, last));
+        } else {
+            Piece piece = new Piece(msg, bytes, callback, last);
+            loop.execute(() -> deliver(piece));
+        }
+    }
+
+    private void deliver(Piece piece) {
+        if (gone) {
+            ReferenceCountUtil.release(piece.msg);
+            response.written(piece.bytes);
+            if (piece.callback != null) {
+                invoke(piece.callback, destroyedError());
+            }
+        } else if (active) {
+            connection.write(this, piece.msg, piece.bytes, piece.callback, piece.last);
+        } else {
+            if (waiting == null) {
+                waiting = new ArrayDeque<>(4);
+            }
+            waiting.add(piece);
+        }
+    }
+
+    /** Calls a write callback with success, later on the event loop, as Node's nextTick does. */
+    void complete(Consumer<? super HttpException> callback) {
+        if (callback != null) {
+            loop.execute(() -> invoke(callback, null));
+        }
+    }
+
+    /** Node's {@code onError}: the callback first, then the {@code 'error'} event, both later. */
+    void reportError(HttpException error, Consumer<? super HttpException> callback, boolean emitEvent) {
+        loop.execute(() -> {
+            if (callback != null) {
+                invoke(callback, error);
+            }
+            if (emitEvent) {
+                response.fireError(error);
+            } else {
+                LOG.debug("{} on a destroyed response", error.code());
+            }
+        });
+    }
+
+    void setTimeout(long millis, Runnable onTimeout) {
+        onLoop(() -> {
+            if (timeout != null) {
+                timeout.cancel(false);
+                timeout = null;
+            }
+            if (millis > 0 && !gone) {
+                timeout = loop.schedule(() -> timedOut(onTimeout), millis, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private void timedOut(Runnable onTimeout) {
+        timeout = null;
+        if (gone || response.writableFinished()) {
+            return;
+        }
+        if (onTimeout != null) {
+            invoke(onTimeout);
+        } else {
+            abort(Outcome.TIMED_OUT);
+        }
+    }
+
+    /** The handler threw: whatever happens next, the outcome is {@link Outcome#HANDLER_FAILED}. */
+    void markFailed() {
+        onLoop(() -> failure = Outcome.HANDLER_FAILED);
+    }
+
+    /** How a response that finished writing ended: completed, unless the handler failed. */
+    Outcome finishedOutcome() {
+        return failure != null ? failure : Outcome.COMPLETED;
+    }
+
+    /** Gives up the exchange: what was written is flushed, then the connection is closed. */
+    void abort(Outcome why) {
+        onLoop(() -> {
+            if (!gone) {
+                failure = why;
+                connection.closeAfterFlush();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- from the connection (event loop)
+
+    /** This exchange's turn to write: everything held back goes out now. */
+    void activate() {
+        active = true;
+        if (waiting != null) {
+            Piece p;
+            while (!gone && (p = waiting.poll()) != null) {
+                connection.write(this, p.msg, p.bytes, p.callback, p.last);
+            }
+        }
+    }
+
+    /** The connection is gone (or closing) before this exchange finished. */
+    void destroy(Outcome why) {
+        if (gone) {
+            return;
+        }
+        gone = true;
+        if (waiting != null) {
+            Piece p;
+            while ((p = waiting.poll()) != null) {
+                ReferenceCountUtil.release(p.msg);
+                if (p.callback != null) {
+                    invoke(p.callback, destroyedError());
+                }
+            }
+        }
+        request.abort();
+        response.fireDestroyed(failure != null ? failure : why);
+    }
+
+    /** Called once by the response when its outcome is known. */
+    void done(Outcome outcome) {
+        gone = true;
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+        request.discard();
+        if (target != null) {
+            target.finished(outcome, response.statusCode());
+        }
+        connection.exchangeDone(this);
+    }
+
+    private static HttpException destroyedError() {
+        return new HttpException(HttpException.ERR_STREAM_DESTROYED, "Cannot call write after a stream was destroyed");
+    }
+
+    // ---------------------------------------------------------------- user callbacks
+
+    void invoke(Runnable listener) {
+        try {
+            listener.run();
+        } catch (Throwable t) {
+            listenerFailed(t);
+        }
+    }
+
+    <T> void invoke(Consumer<T> listener, T value) {
+        try {
+            listener.accept(value);
+        } catch (Throwable t) {
+            listenerFailed(t);
+        }
+    }
+
+    void invokeAll(List<Runnable> listeners) {
+        if (listeners != null) {
+            for (Runnable l : listeners) {
+                invoke(l);
+            }
+        }
+    }
+
+    private void listenerFailed(Throwable t) {
+        LOG.warn("A listener of {} {} (handler {}) threw", request.method(), request.url(),
+                target == null ? "-" : target.serviceId(), t);
+        if (target != null) {
+            target.listenerFailed();
+        }
+    }
+}

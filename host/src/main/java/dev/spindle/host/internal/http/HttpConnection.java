@@ -1,0 +1,351 @@
+package dev.spindle.host.internal.http;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spindle.api.HttpException;
+import dev.spindle.api.Outcome;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Pipeline position: last, after the request decoder and {@link ResponseEncoder}. One per
+ * connection: turns decoded requests into {@link Exchange}s, hands them to the
+ * {@link Dispatcher}, writes responses in request order (pipelining), applies keep-alive and
+ * flushes once per read batch. Everything here runs on the connection's event loop.
+ */
+final class HttpConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
+    private static final Pattern EXPECT_CONTINUE = Pattern.compile("(?:^|\\W)100-continue(?:$|\\W)", Pattern.CASE_INSENSITIVE);
+
+    private final Dispatcher dispatcher;
+    private final EngineSettings settings;
+    private ChannelHandlerContext ctx;
+    private final ArrayDeque<Exchange> unanswered = new ArrayDeque<>(4);
+    private Exchange receiving;
+    private FullHttpResponse rejection;
+    private ChannelFuture lastWrite;
+    private ScheduledFuture<?> idleTimer;
+    private boolean inRead;
+    private boolean flushPending;
+    private boolean closing;
+    private boolean reading = true;
+
+    HttpConnection(Dispatcher dispatcher, EngineSettings settings) {
+        this.dispatcher = dispatcher;
+        this.settings = settings;
+    }
+
+    // ---------------------------------------------------------------- for exchanges and requests
+
+    EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+
+    InetSocketAddress localAddress() {
+        return (InetSocketAddress) ctx.channel().localAddress();
+    }
+
+    void onLoop(Runnable task) {
+        EventLoop loop = eventLoop();
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
+    /** Runs a user callback; a callback that throws is logged and does not disturb the connection. */
+    void invoke(Runnable callback) {
+        try {
+            callback.run();
+        } catch (Throwable t) {
+            LOG.warn("A request listener threw", t);
+        }
+    }
+
+    /** Writes one piece of {@code exchange}'s response, which is the oldest unanswered one. */
+    void write(Exchange exchange, HttpObject msg, long bytes, Consumer<? super HttpException> callback, boolean last) {
+        ChannelFuture f = ctx.write(msg);
+        lastWrite = f;
+        if (bytes > 0 || callback != null || last) {
+            f.addListener(done -> {
+                if (bytes > 0) {
+                    exchange.response.written(bytes);
+                }
+                if (callback != null) {
+                    exchange.invoke(callback, done.isSuccess() ? null
+                            : new HttpException(HttpException.ERR_STREAM_DESTROYED, "the connection closed"));
+                }
+                if (last) {
+                    if (done.isSuccess()) {
+                        exchange.response.fireFinished();
+                    } else {
+                        exchange.destroy(Outcome.CLIENT_ABORTED);
+                    }
+                }
+            });
+        }
+        if (inRead) {
+            flushPending = true;
+        } else {
+            ctx.flush();
+        }
+        if (last) {
+            answered(exchange);
+        }
+    }
+
+    /** The last piece of the oldest exchange is written: the next one may write, or the connection ends. */
+    private void answered(Exchange exchange) {
+        unanswered.remove(exchange);
+        if (exchange.response.last()) {
+            closeAfterFlush();
+            return;
+        }
+        Exchange next = unanswered.peek();
+        if (next != null) {
+            next.activate();
+        } else if (rejection != null) {
+            reject();
+        }
+        updateReading();
+    }
+
+    /** Called once an exchange's outcome is known. */
+    void exchangeDone(Exchange exchange) {
+        if (unanswered.isEmpty() && receiving == null && !closing && ctx.channel().isActive()) {
+            armIdleTimer(settings.keepAliveTimeoutMillis());
+        }
+    }
+
+    /** Stops reading, lets everything written so far go out, then closes. */
+    void closeAfterFlush() {
+        closing = true;
+        updateReading();
+        ctx.flush();
+        if (lastWrite == null || lastWrite.isDone()) {
+            ctx.close();
+        } else {
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Reads on while there is room: not closing, few unanswered requests, no held-back body. */
+    void updateReading() {
+        boolean read = !closing && unanswered.size() < settings.maxPipelined()
+                && (receiving == null || !receiving.request.holdsReading());
+        if (read != reading) {
+            reading = read;
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    // ---------------------------------------------------------------- channel events
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        dispatcher.connectionOpened();
+        armIdleTimer(settings.headersTimeoutMillis());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inRead = true;
+        if (msg instanceof HttpRequest) {
+            onHead((HttpRequest) msg);
+        }
+        if (msg instanceof HttpContent) {
+            onContent((HttpContent) msg);
+        } else if (!(msg instanceof HttpRequest)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onHead(HttpRequest head) {
+        if (closing) {
+            return;
+        }
+        cancelIdleTimer();
+        if (head.decoderResult().isFailure()) {
+            refuse(head.decoderResult().cause());
+            return;
+        }
+        boolean http11 = head.protocolVersion().equals(HttpVersion.HTTP_1_1);
+        if (http11 && !head.headers().contains(HttpHeaderNames.HOST)) {
+            refuse(null);
+            return;
+        }
+        String expect = head.headers().get(HttpHeaderNames.EXPECT);
+        boolean expectContinue = http11 && expect != null && EXPECT_CONTINUE.matcher(expect).find();
+        Request request = new Request(head, this, settings.maxBodyBytes());
+        Exchange exchange = new Exchange(this, request, HttpUtil.isKeepAlive(head), expectContinue,
+                settings.keepAliveTimeoutMillis());
+        unanswered.add(exchange);
+        receiving = exchange;
+        if (unanswered.size() == 1) {
+            exchange.activate();
+        }
+        dispatcher.dispatch(exchange, http11 && expect != null && !expectContinue);
+        updateReading();
+    }
+
+    private void onContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            LOG.debug("Malformed request body from {}: {}", remoteAddress(), content.decoderResult().cause());
+            receiving = null;
+            closeAfterFlush();
+            return;
+        }
+        Exchange target = receiving;
+        if (target == null) {
+            content.release();
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            receiving = null;
+        }
+        target.request.offer(content);
+    }
+
+    /**
+     * A request that never reaches a handler: answered as Node answers a parse error
+     * ({@code 400}, {@code 414} or {@code 431} with {@code Connection: close}), after the responses
+     * still owed on this connection, then the connection is closed.
+     */
+    private void refuse(Throwable cause) {
+        HttpResponseStatus status;
+        if (cause instanceof TooLongHttpLineException) {
+            status = StatusCodes.status(414, StatusCodes.reason(414));
+        } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            status = StatusCodes.status(431, StatusCodes.reason(431));
+        } else {
+            status = StatusCodes.status(400, StatusCodes.reason(400));
+        }
+        LOG.debug("Refused a request from {} with {}: {}", remoteAddress(), status.code(),
+                cause == null ? "HTTP/1.1 without Host" : cause.toString());
+        dispatcher.refused();
+        closing = true;
+        updateReading();
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        rejection = response;
+        if (unanswered.isEmpty()) {
+            reject();
+        }
+    }
+
+    private void reject() {
+        FullHttpResponse response = rejection;
+        rejection = null;
+        lastWrite = ctx.write(response);
+        closeAfterFlush();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelIdleTimer();
+        closing = true;
+        Exchange e;
+        while ((e = unanswered.poll()) != null) {
+            e.destroy(Outcome.CLIENT_ABORTED);
+        }
+        if (receiving != null) {
+            receiving.request.abort();
+            receiving = null;
+        }
+        if (rejection != null) {
+            rejection.release();
+            rejection = null;
+        }
+        dispatcher.connectionClosed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("Connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            LOG.warn("Unexpected failure on the connection from {}", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+
+    // ---------------------------------------------------------------- idle connections
+
+    private void armIdleTimer(long millis) {
+        cancelIdleTimer();
+        if (millis > 0) {
+            idleTimer = ctx.executor().schedule(this::idle, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    private void idle() {
+        idleTimer = null;
+        if (unanswered.isEmpty() && receiving == null) {
+            LOG.debug("Closing idle connection from {}", remoteAddress());
+            ctx.close();
+        }
+    }
+}

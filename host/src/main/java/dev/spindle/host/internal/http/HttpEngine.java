@@ -1,0 +1,129 @@
+package dev.spindle.host.internal.http;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The Netty server: event loops (epoll where the native transport loads, NIO otherwise), the
+ * listening socket, and the per-connection pipeline. Nothing here knows about OSGi.
+ */
+public final class HttpEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpEngine.class);
+
+    private final EngineSettings settings;
+    private final Dispatcher dispatcher;
+    private final boolean epoll;
+    private final EventLoopGroup group;
+    private Channel serverChannel;
+
+    /**
+     * @param transport {@code auto}, {@code epoll} or {@code nio}
+     * @param ioThreads event loops; 0 for Netty's default (two per core)
+     */
+    public HttpEngine(EngineSettings settings, HandlerResolver resolver, Executor workers, String transport,
+            int ioThreads) {
+        this.settings = settings;
+        this.dispatcher = new Dispatcher(resolver, workers);
+        boolean wantEpoll = !"nio".equals(transport);
+        if (wantEpoll && !Epoll.isAvailable()) {
+            if ("epoll".equals(transport)) {
+                throw new IllegalArgumentException("transport: epoll is not available here: " + Epoll.unavailabilityCause());
+            }
+            LOG.info("Native epoll transport not available ({}), using NIO", String.valueOf(Epoll.unavailabilityCause()));
+            wantEpoll = false;
+        }
+        this.epoll = wantEpoll;
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("spindle-io", true), io);
+    }
+
+    /** Binds and starts accepting; returns the bound address. */
+    public InetSocketAddress start(String host, int port) throws InterruptedException {
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        initPipeline(ch, settings, dispatcher);
+                    }
+                });
+        try {
+            serverChannel = b.bind(host, port).sync().channel();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("Cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        LOG.info("Spindle listening on {}:{} ({} transport)", bound.getHostString(), bound.getPort(), transport());
+        return bound;
+    }
+
+    /** The per-connection pipeline: request decoder, response encoder, connection handler. */
+    static void initPipeline(Channel ch, EngineSettings settings, Dispatcher dispatcher) {
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(settings.maxInitialLineLength())
+                .setMaxHeaderSize(settings.maxHeaderSize())
+                .setMaxChunkSize(settings.maxChunkSize());
+        ch.pipeline()
+                .addLast("decoder", new HttpRequestDecoder(decoder))
+                .addLast("encoder", new ResponseEncoder())
+                .addLast("connection", new HttpConnection(dispatcher, settings));
+    }
+
+    public void resolver(HandlerResolver resolver) {
+        dispatcher.resolver(resolver);
+    }
+
+    public String transport() {
+        return epoll ? "epoll" : "nio";
+    }
+
+    public InetSocketAddress address() {
+        Channel ch = serverChannel;
+        return ch == null ? null : (InetSocketAddress) ch.localAddress();
+    }
+
+    public int openConnections() {
+        return dispatcher.openConnections();
+    }
+
+    public long totalRequests() {
+        return dispatcher.totalRequests();
+    }
+
+    /** Stops accepting, closes every connection and stops the event loops. */
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+}

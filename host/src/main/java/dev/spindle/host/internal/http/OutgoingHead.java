@@ -1,0 +1,48 @@
+package dev.spindle.host.internal.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * A response head that knows whether its message may have a body (HEAD requests, 1xx, 204 and 304
+ * may not), so that {@link ResponseEncoder} frames it as the response writer decided instead of
+ * guessing from the status alone.
+ */
+interface OutgoingHead {
+
+    boolean hasBody();
+
+    /** A head followed by body chunks. */
+    final class Streamed extends DefaultHttpResponse implements OutgoingHead {
+        private final boolean hasBody;
+
+        Streamed(HttpResponseStatus status, HttpHeaders headers, boolean hasBody) {
+            super(HttpVersion.HTTP_1_1, status, headers);
+            this.hasBody = hasBody;
+        }
+
+        @Override
+        public boolean hasBody() {
+            return hasBody;
+        }
+    }
+
+    /** Head, whole body and trailers in one message: the common case of {@code end(data)}. */
+    final class Whole extends DefaultFullHttpResponse implements OutgoingHead {
+        private final boolean hasBody;
+
+        Whole(HttpResponseStatus status, ByteBuf content, HttpHeaders headers, HttpHeaders trailers, boolean hasBody) {
+            super(HttpVersion.HTTP_1_1, status, content, headers, trailers);
+            this.hasBody = hasBody;
+        }
+
+        @Override
+        public boolean hasBody() {
+            return hasBody;
+        }
+    }
+}

@@ -1,0 +1,834 @@
+package dev.spindle.host.internal.http;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+import dev.spindle.api.HttpException;
+import dev.spindle.api.Outcome;
+import dev.spindle.api.ServerResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * Node's {@code ServerResponse} on Netty: the header store, the framing decision of Node's
+ * {@code _storeHeader}, and the write/end rules of {@code OutgoingMessage}. Its state belongs to
+ * the handler's thread; every effect on the connection goes through {@link Exchange#submit}, which
+ * hands it to the event loop. Events are fired by the exchange, on the event loop.
+ */
+final class Response implements ServerResponse {
+
+    /** Node's {@code HIGH_WATER_MARK} for an outgoing message: 16 KiB buffered. */
+    static final int HIGH_WATER_MARK = 16 * 1024;
+
+    private static final Pattern CONNECTION_CLOSE = Pattern.compile("(?:^|\\W)close(?:$|\\W)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern CHUNKED = Pattern.compile("(?:^|\\W)chunked(?:$|\\W)", Pattern.CASE_INSENSITIVE);
+    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
+
+    /** One header as set: the name's case as given, and either one value or a list. */
+    private static final class Field {
+        final String name;
+        final List<String> values;
+        final boolean list;
+
+        Field(String name, List<String> values, boolean list) {
+            this.name = name;
+            this.values = values;
+            this.list = list;
+        }
+    }
+
+    private final Exchange exchange;
+
+    // Node's OutgoingMessage / ServerResponse fields, owned by the handler's thread
+    private int statusCode = 200;
+    private String statusMessage;
+    private LinkedHashMap<String, Field> fields;
+    private boolean sendDate = true;
+    private boolean removedConnection;
+    private boolean removedContentLength;
+    private boolean removedTransferEncoding;
+    private boolean shouldKeepAlive;
+    private final boolean chunkedByDefault;
+    private boolean hasBody;
+    private final boolean expectContinue;
+    private boolean sent100;
+    private boolean chunkedEncoding;
+    private long contentLength = -1;
+    private OutgoingHead head;
+    private boolean headHandedOff;
+    private HttpHeaders trailers;
+    private final String keepAliveValue;
+
+    // read by the event loop too
+    private volatile boolean last;
+    private volatile boolean ended;
+    private volatile boolean finished;
+    private volatile boolean destroyed;
+    private final AtomicLong buffered = new AtomicLong();
+    private volatile boolean needDrain;
+
+    // listeners: touched on the event loop only
+    private List<Runnable> finishListeners;
+    private List<Runnable> closeListeners;
+    private List<Runnable> drainListeners;
+    private List<Consumer<? super HttpException>> errorListeners;
+    private List<Consumer<? super Outcome>> doneListeners;
+    private Outcome outcome;
+
+    Response(Exchange exchange, boolean http11, boolean keepAlive, boolean isHead, boolean expectContinue,
+            boolean chunkedAccepted, long keepAliveTimeoutMillis) {
+        this.exchange = exchange;
+        this.shouldKeepAlive = keepAlive;
+        this.chunkedByDefault = http11 || chunkedAccepted;
+        this.hasBody = !isHead;
+        this.expectContinue = expectContinue;
+        this.keepAliveValue = keepAliveTimeoutMillis > 0 ? keepAliveSeconds(keepAliveTimeoutMillis) : null;
+    }
+
+    private static String keepAliveSeconds(long millis) {
+        if (millis % 1000 == 0) {
+            return "timeout=" + millis / 1000;
+        }
+        return "timeout=" + millis / 1000.0;
+    }
+
+    // ---------------------------------------------------------------- status line
+
+    @Override
+    public int statusCode() {
+        return statusCode;
+    }
+
+    @Override
+    public ServerResponse statusCode(int code) {
+        this.statusCode = code;
+        return this;
+    }
+
+    @Override
+    public String statusMessage() {
+        return statusMessage;
+    }
+
+    @Override
+    public ServerResponse statusMessage(String message) {
+        this.statusMessage = message;
+        return this;
+    }
+
+    // ---------------------------------------------------------------- headers
+
+    @Override
+    public ServerResponse setHeader(String name, String value) {
+        checkHeadOpen("set");
+        HeaderRules.checkName("Header", name);
+        HeaderRules.checkValue("header", name, value);
+        put(name, Collections.singletonList(value), false);
+        return this;
+    }
+
+    @Override
+    public ServerResponse setHeader(String name, long value) {
+        return setHeader(name, Long.toString(value));
+    }
+
+    @Override
+    public ServerResponse setHeader(String name, List<String> values) {
+        checkHeadOpen("set");
+        HeaderRules.checkName("Header", name);
+        if (values == null) {
+            HeaderRules.checkValue("header", name, null);
+        }
+        List<String> copy = new ArrayList<>(values);
+        for (String v : copy) {
+            HeaderRules.checkValue("header", name, v);
+        }
+        put(name, Collections.unmodifiableList(copy), true);
+        return this;
+    }
+
+    @Override
+    public ServerResponse appendHeader(String name, String value) {
+        checkHeadOpen("append");
+        HeaderRules.checkName("Header", name);
+        HeaderRules.checkValue("header", name, value);
+        Field existing = fields == null ? null : fields.get(lower(name));
+        if (existing == null) {
+            put(name, Collections.singletonList(value), false);
+        } else {
+            List<String> values = new ArrayList<>(existing.values);
+            values.add(value);
+            put(existing.name, Collections.unmodifiableList(values), true);
+        }
+        return this;
+    }
+
+    private void put(String name, List<String> values, boolean list) {
+        if (fields == null) {
+            fields = new LinkedHashMap<>();
+        }
+        fields.put(lower(name), new Field(name, values, list));
+    }
+
+    @Override
+    public String getHeader(String name) {
+        Field f = field(name);
+        if (f == null) {
+            return null;
+        }
+        return f.values.size() == 1 ? f.values.get(0) : String.join(", ", f.values);
+    }
+
+    @Override
+    public List<String> getHeaderValues(String name) {
+        Field f = field(name);
+        return f == null ? List.of() : f.values;
+    }
+
+    @Override
+    public boolean hasHeader(String name) {
+        return field(name) != null;
+    }
+
+    private Field field(String name) {
+        if (name == null) {
+            throw new HttpException(HttpException.ERR_INVALID_ARG_VALUE, "The \"name\" argument must be of type string");
+        }
+        return fields == null ? null : fields.get(lower(name));
+    }
+
+    @Override
+    public List<String> getHeaderNames() {
+        return fields == null ? List.of() : List.copyOf(fields.keySet());
+    }
+
+    @Override
+    public Map<String, List<String>> getHeaders() {
+        if (fields == null) {
+            return Map.of();
+        }
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        fields.forEach((k, f) -> copy.put(k, f.values));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    @Override
+    public void removeHeader(String name) {
+        if (name == null) {
+            throw new HttpException(HttpException.ERR_INVALID_ARG_VALUE, "The \"name\" argument must be of type string");
+        }
+        checkHeadOpen("remove");
+        String key = lower(name);
+        switch (key) {
+            case "connection":
+                removedConnection = true;
+                break;
+            case "content-length":
+                removedContentLength = true;
+                break;
+            case "transfer-encoding":
+                removedTransferEncoding = true;
+                break;
+            case "date":
+                sendDate = false;
+                break;
+            default:
+                break;
+        }
+        if (fields != null) {
+            fields.remove(key);
+        }
+    }
+
+    @Override
+    public boolean sendDate() {
+        return sendDate;
+    }
+
+    @Override
+    public ServerResponse sendDate(boolean send) {
+        this.sendDate = send;
+        return this;
+    }
+
+    private void checkHeadOpen(String what) {
+        if (head != null) {
+            throw new HttpException(HttpException.ERR_HTTP_HEADERS_SENT,
+                    "Cannot " + what + " headers after they are sent to the client");
+        }
+    }
+
+    private static String lower(String name) {
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    // ---------------------------------------------------------------- the head
+
+    @Override
+    public ServerResponse writeHead(int code) {
+        return writeHead(code, null, null);
+    }
+
+    @Override
+    public ServerResponse writeHead(int code, String reasonPhrase) {
+        return writeHead(code, reasonPhrase, null);
+    }
+
+    @Override
+    public ServerResponse writeHead(int code, Map<String, ?> headers) {
+        return writeHead(code, null, headers);
+    }
+
+    @Override
+    public ServerResponse writeHead(int code, String reasonPhrase, Map<String, ?> headers) {
+        if (head != null) {
+            throw new HttpException(HttpException.ERR_HTTP_HEADERS_SENT,
+                    "Cannot write headers after they are sent to the client");
+        }
+        if (code < 100 || code > 999) {
+            throw new HttpException(HttpException.ERR_HTTP_INVALID_STATUS_CODE, "Invalid status code: " + code);
+        }
+        if (reasonPhrase != null) {
+            statusMessage = reasonPhrase;
+        } else if (statusMessage == null || statusMessage.isEmpty()) {
+            statusMessage = StatusCodes.reason(code);
+        }
+        statusCode = code;
+        if (headers != null) {
+            for (Map.Entry<String, ?> e : headers.entrySet()) {
+                mergeHeader(e.getKey(), e.getValue());
+            }
+        }
+        if (HeaderRules.hasInvalidChar(statusMessage)) {
+            throw new HttpException(HttpException.ERR_INVALID_CHAR, "Invalid character in statusMessage");
+        }
+        if (code == 204 || code == 304 || code < 200) {
+            hasBody = false;
+        }
+        if (expectContinue && !sent100) {
+            // the client may still send the body it was told to hold back: never reuse this connection
+            shouldKeepAlive = false;
+        }
+        storeHead();
+        return this;
+    }
+
+    private void mergeHeader(String name, Object value) {
+        if (name == null || name.isEmpty()) {
+            return;
+        }
+        if (value instanceof List) {
+            List<String> values = new ArrayList<>();
+            for (Object v : (List<?>) value) {
+                values.add(v == null ? null : v.toString());
+            }
+            setHeader(name, values);
+        } else {
+            setHeader(name, value == null ? null : value.toString());
+        }
+    }
+
+    /** Node's {@code _storeHeader}: the head as it will go out, and the framing it implies. */
+    private void storeHead() {
+        HttpHeaders out = HEADERS.newHeaders();
+        boolean hasConnection = false;
+        boolean hasContentLength = false;
+        boolean hasTransferEncoding = false;
+        boolean hasDate = false;
+        boolean hasExpect = false;
+        boolean hasTrailer = false;
+        if (fields != null) {
+            for (Field f : fields.values()) {
+                String key = lower(f.name);
+                List<String> values = f.values;
+                if (values.size() > 1 && key.equals("cookie")) {
+                    values = List.of(String.join("; ", values));
+                }
+                for (String value : values) {
+                    out.add(f.name, value);
+                    switch (key) {
+                        case "connection":
+                            hasConnection = true;
+                            removedConnection = false;
+                            if (CONNECTION_CLOSE.matcher(value).find()) {
+                                last = true;
+                            } else {
+                                shouldKeepAlive = true;
+                            }
+                            break;
+                        case "transfer-encoding":
+                            hasTransferEncoding = true;
+                            removedTransferEncoding = false;
+                            if (CHUNKED.matcher(value).find()) {
+                                chunkedEncoding = true;
+                            }
+                            break;
+                        case "content-length":
+                            hasContentLength = true;
+                            removedContentLength = false;
+                            break;
+                        case "date":
+                            hasDate = true;
+                            break;
+                        case "expect":
+                            hasExpect = true;
+                            break;
+                        case "trailer":
+                            hasTrailer = true;
+                            break;
+                        default:
+                            break;
+                    }
+                }
+            }
+        }
+        if (sendDate && !hasDate) {
+            out.add(HttpHeaderNames.DATE, DateCache.now());
+        }
+        if (chunkedEncoding && (statusCode == 204 || statusCode == 304)) {
+            chunkedEncoding = false;
+            shouldKeepAlive = false;
+        }
+        if (removedConnection) {
+            last = true;
+            shouldKeepAlive = false;
+        } else if (!hasConnection) {
+            if (shouldKeepAlive && (hasContentLength || chunkedByDefault)) {
+                out.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                if (keepAliveValue != null) {
+                    out.add(HttpHeaderNames.KEEP_ALIVE, keepAliveValue);
+                }
+            } else {
+                last = true;
+                out.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+        }
+        if (!hasContentLength && !hasTransferEncoding) {
+            if (!hasBody) {
+                chunkedEncoding = false;
+            } else if (!chunkedByDefault) {
+                last = true;
+            } else if (!hasTrailer && !removedContentLength && contentLength >= 0) {
+                out.add(HttpHeaderNames.CONTENT_LENGTH, Long.toString(contentLength));
+            } else if (!removedTransferEncoding) {
+                out.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                chunkedEncoding = true;
+            }
+        }
+        if (!chunkedEncoding && hasTrailer) {
+            throw new HttpException(HttpException.ERR_HTTP_TRAILER_INVALID,
+                    "Trailers are invalid with this transfer encoding");
+        }
+        head = new OutgoingHead.Streamed(StatusCodes.status(statusCode, statusMessage), out, hasBody);
+        if (hasExpect) {
+            emit(null, false, null);
+        }
+    }
+
+    private void implicitHead() {
+        writeHead(statusCode);
+    }
+
+    @Override
+    public void flushHeaders() {
+        if (head == null) {
+            implicitHead();
+        }
+        if (!headHandedOff) {
+            emit(null, false, null);
+        }
+    }
+
+    @Override
+    public boolean headersSent() {
+        return head != null;
+    }
+
+    @Override
+    public void writeContinue() {
+        if (head != null) {
+            throw new HttpException(HttpException.ERR_HTTP_HEADERS_SENT,
+                    "Cannot write headers after they are sent to the client");
+        }
+        exchange.submit(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
+                0, null, false);
+        sent100 = true;
+    }
+
+    // ---------------------------------------------------------------- body
+
+    @Override
+    public boolean write(String chunk) {
+        return write(chunk, (String) null, null);
+    }
+
+    @Override
+    public boolean write(String chunk, String encoding) {
+        return write(chunk, encoding, null);
+    }
+
+    @Override
+    public boolean write(String chunk, Charset charset) {
+        return write(encode(chunk, charset), null, false);
+    }
+
+    @Override
+    public boolean write(byte[] chunk) {
+        return write(chunk, null);
+    }
+
+    @Override
+    public boolean write(ByteBuffer chunk) {
+        return write(copy(chunk), null, false);
+    }
+
+    @Override
+    public boolean write(byte[] chunk, Consumer<? super HttpException> callback) {
+        return write(chunk == null ? null : Unpooled.wrappedBuffer(chunk.clone()), callback, false);
+    }
+
+    @Override
+    public boolean write(String chunk, String encoding, Consumer<? super HttpException> callback) {
+        return write(encode(chunk, encoding), callback, false);
+    }
+
+    private ByteBuf encode(String chunk, String encoding) {
+        return chunk == null ? null : Encodings.encode(exchange.alloc(), chunk, encoding);
+    }
+
+    private ByteBuf encode(String chunk, Charset charset) {
+        return chunk == null ? null : Encodings.charset(exchange.alloc(), chunk, charset);
+    }
+
+    private static ByteBuf copy(ByteBuffer chunk) {
+        return chunk == null ? null : Unpooled.copiedBuffer(chunk.duplicate());
+    }
+
+    /** Node's {@code write_}. Takes ownership of {@code data}. */
+    private boolean write(ByteBuf data, Consumer<? super HttpException> callback, boolean fromEnd) {
+        if (data == null) {
+            throw new HttpException(HttpException.ERR_STREAM_NULL_VALUES, "May not write null values to stream");
+        }
+        if (ended || destroyed) {
+            data.release();
+            HttpException error = ended
+                    ? new HttpException(HttpException.ERR_STREAM_WRITE_AFTER_END, "write after end")
+                    : new HttpException(HttpException.ERR_STREAM_DESTROYED,
+                            "Cannot call write after a stream was destroyed");
+            exchange.reportError(error, callback, !destroyed);
+            return false;
+        }
+        int length = data.readableBytes();
+        if (head == null) {
+            if (fromEnd) {
+                contentLength = length;
+            }
+            try {
+                implicitHead();
+            } catch (RuntimeException e) {
+                data.release();
+                throw e;
+            }
+        }
+        if (!hasBody) {
+            data.release();
+            exchange.complete(callback);
+            return true;
+        }
+        if (fromEnd) {
+            return emit(data, true, callback);
+        }
+        if (length == 0) {
+            data.release();
+            if (headHandedOff) {
+                exchange.complete(callback);
+                return !needDrain;
+            }
+            return emit(null, false, callback);
+        }
+        return emit(data, false, callback);
+    }
+
+    /**
+     * Hands the next piece of the message to the exchange: the head (if not yet handed off), the
+     * data, and for the last piece the end of the message with its trailers. Returns Node's
+     * {@code write()} result: whether less than the high-water mark is buffered.
+     */
+    private boolean emit(ByteBuf data, boolean lastPiece, Consumer<? super HttpException> callback) {
+        int length = data == null ? 0 : data.readableBytes();
+        HttpHeaders trailing = chunkedEncoding && trailers != null ? trailers : EmptyHttpHeaders.INSTANCE;
+        HttpObject msg;
+        if (!headHandedOff) {
+            headHandedOff = true;
+            if (lastPiece) {
+                OutgoingHead.Streamed h = (OutgoingHead.Streamed) head;
+                msg = new OutgoingHead.Whole(h.status(), data == null ? Unpooled.EMPTY_BUFFER : data, h.headers(),
+                        trailing, hasBody);
+            } else if (data != null) {
+                exchange.submit((HttpObject) head, 0, null, false);
+                msg = new DefaultHttpContent(data);
+            } else {
+                msg = (HttpObject) head;
+            }
+        } else if (lastPiece) {
+            msg = data == null && trailing.isEmpty() ? LastHttpContent.EMPTY_LAST_CONTENT
+                    : new DefaultLastHttpContent(data == null ? Unpooled.EMPTY_BUFFER : data, trailing);
+        } else {
+            msg = new DefaultHttpContent(data);
+        }
+        long now = buffered.addAndGet(length);
+        exchange.submit(msg, length, callback, lastPiece);
+        boolean below = now < HIGH_WATER_MARK;
+        if (!below && !lastPiece) {
+            needDrain = true;
+        }
+        return below;
+    }
+
+    @Override
+    public void addTrailers(Map<String, String> values) {
+        HttpHeaders t = TRAILERS.newHeaders();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String name = e.getKey();
+            if (name == null || !HeaderRules.isToken(name)) {
+                throw new HttpException(HttpException.ERR_INVALID_HTTP_TOKEN,
+                        "Trailer name must be a valid HTTP token [\"" + name + "\"]");
+            }
+            String value = e.getValue() == null ? "undefined" : e.getValue();
+            if (HeaderRules.hasInvalidChar(value)) {
+                throw new HttpException(HttpException.ERR_INVALID_CHAR,
+                        "Invalid character in trailer content [\"" + name + "\"]");
+            }
+            t.add(name, value);
+        }
+        trailers = t;
+    }
+
+    @Override
+    public void end() {
+        end((ByteBuf) null);
+    }
+
+    @Override
+    public void end(String data) {
+        end(data, (String) null);
+    }
+
+    @Override
+    public void end(String data, String encoding) {
+        end(data == null || data.isEmpty() ? null : encode(data, encoding));
+    }
+
+    @Override
+    public void end(String data, Charset charset) {
+        end(data == null || data.isEmpty() ? null : encode(data, charset));
+    }
+
+    @Override
+    public void end(byte[] data) {
+        end(data == null ? null : Unpooled.wrappedBuffer(data.clone()));
+    }
+
+    @Override
+    public void end(ByteBuffer data) {
+        end(copy(data));
+    }
+
+    /** Node's {@code end()}. Takes ownership of {@code data}. */
+    private void end(ByteBuf data) {
+        if (data != null && (ended || destroyed)) {
+            write(data, null, true);
+            return;
+        }
+        if (ended) {
+            return;
+        }
+        if (destroyed) {
+            ended = true;
+            return;
+        }
+        if (data != null) {
+            if (head == null) {
+                contentLength = data.readableBytes();
+                try {
+                    implicitHead();
+                } catch (RuntimeException e) {
+                    data.release();
+                    throw e;
+                }
+            }
+            if (!hasBody) {
+                data.release();
+                data = null;
+            }
+        } else if (head == null) {
+            contentLength = 0;
+            implicitHead();
+        }
+        ended = true;
+        emit(data, true, null);
+    }
+
+    @Override
+    public boolean writableEnded() {
+        return ended;
+    }
+
+    @Override
+    public boolean writableFinished() {
+        return finished;
+    }
+
+    @Override
+    public ServerResponse setTimeout(long millis, Runnable onTimeout) {
+        exchange.setTimeout(millis, onTimeout);
+        return this;
+    }
+
+    // ---------------------------------------------------------------- events
+
+    @Override
+    public ServerResponse onFinish(Runnable listener) {
+        exchange.onLoop(() -> finishListeners = add(finishListeners, listener));
+        return this;
+    }
+
+    @Override
+    public ServerResponse onClose(Runnable listener) {
+        exchange.onLoop(() -> closeListeners = add(closeListeners, listener));
+        return this;
+    }
+
+    @Override
+    public ServerResponse onDrain(Runnable listener) {
+        exchange.onLoop(() -> drainListeners = add(drainListeners, listener));
+        return this;
+    }
+
+    @Override
+    public ServerResponse onError(Consumer<? super HttpException> listener) {
+        exchange.onLoop(() -> errorListeners = add(errorListeners, listener));
+        return this;
+    }
+
+    @Override
+    public ServerResponse onDone(Consumer<? super Outcome> listener) {
+        exchange.onLoop(() -> {
+            if (outcome != null) {
+                exchange.invoke(listener, outcome);
+            } else {
+                doneListeners = add(doneListeners, listener);
+            }
+        });
+        return this;
+    }
+
+    private static <T> List<T> add(List<T> list, T listener) {
+        if (listener == null) {
+            throw new HttpException(HttpException.ERR_INVALID_ARG_VALUE, "listener must not be null");
+        }
+        List<T> l = list == null ? new ArrayList<>(2) : list;
+        l.add(listener);
+        return l;
+    }
+
+    // ---------------------------------------------------------------- the exchange's side (event loop)
+
+    /** Whether the connection closes after this response (Node's {@code _last}). */
+    boolean last() {
+        return last;
+    }
+
+    /** Whether a handler may still shape the head: nothing has been fixed yet. */
+    boolean headOpen() {
+        return head == null;
+    }
+
+    /** Bytes of this response handed to the network; may fire {@code 'drain'}. */
+    void written(long bytes) {
+        if (buffered.addAndGet(-bytes) == 0 && needDrain && !ended) {
+            needDrain = false;
+            exchange.invokeAll(drainListeners);
+        }
+    }
+
+    void fireFinished() {
+        finished = true;
+        exchange.invokeAll(finishListeners);
+        fireDone(exchange.finishedOutcome());
+    }
+
+    /** The connection is gone, or the exchange was given up, before the response finished. */
+    void fireDestroyed(Outcome why) {
+        if (outcome != null) {
+            return;
+        }
+        destroyed = true;
+        if (!finished) {
+            exchange.invokeAll(closeListeners);
+        }
+        fireDone(why);
+    }
+
+    void fireError(HttpException error) {
+        if (errorListeners != null) {
+            for (Consumer<? super HttpException> l : errorListeners) {
+                exchange.invoke(l, error);
+            }
+        }
+    }
+
+    private void fireDone(Outcome why) {
+        if (outcome != null) {
+            return;
+        }
+        outcome = why;
+        if (doneListeners != null) {
+            for (Consumer<? super Outcome> l : doneListeners) {
+                exchange.invoke(l, why);
+            }
+        }
+        exchange.done(why);
+    }
+
+    /**
+     * The host's own answer when the handler failed before fixing the head: whatever the handler
+     * set is discarded and a generic 500 goes out instead.
+     */
+    void internalError() {
+        fields = null;
+        removedConnection = false;
+        removedContentLength = false;
+        removedTransferEncoding = false;
+        trailers = null;
+        sendDate = true;
+        statusCode = 500;
+        statusMessage = StatusCodes.reason(500);
+        setHeader("Content-Type", "text/plain");
+        setHeader("Content-Length", "21");
+        end("Internal Server Error");
+    }
+}

@@ -1,0 +1,2 @@
+/** Sample: the smallest handler bundle. Nothing exported. */
+package dev.spindle.samples.hello;
