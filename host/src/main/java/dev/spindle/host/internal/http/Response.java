@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
@@ -30,6 +29,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 
 /**
  * Node's {@code ServerResponse} on Netty: the header store, the framing decision of Node's
@@ -44,6 +44,12 @@ final class Response implements ServerResponse {
 
     private static final Pattern CONNECTION_CLOSE = Pattern.compile("(?:^|\\W)close(?:$|\\W)", Pattern.CASE_INSENSITIVE);
     private static final Pattern CHUNKED = Pattern.compile("(?:^|\\W)chunked(?:$|\\W)", Pattern.CASE_INSENSITIVE);
+    // the names Node adds by itself, in Node's case
+    private static final AsciiString DATE = AsciiString.cached("Date");
+    private static final AsciiString CONNECTION = AsciiString.cached("Connection");
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("Keep-Alive");
+    private static final AsciiString CONTENT_LENGTH = AsciiString.cached("Content-Length");
+    private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("Transfer-Encoding");
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
 
@@ -406,7 +412,7 @@ final class Response implements ServerResponse {
             }
         }
         if (sendDate && !hasDate) {
-            out.add(HttpHeaderNames.DATE, DateCache.now());
+            out.add(DATE, DateCache.now());
         }
         if (chunkedEncoding && (statusCode == 204 || statusCode == 304)) {
             chunkedEncoding = false;
@@ -417,13 +423,13 @@ final class Response implements ServerResponse {
             shouldKeepAlive = false;
         } else if (!hasConnection) {
             if (shouldKeepAlive && (hasContentLength || chunkedByDefault)) {
-                out.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                out.add(CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 if (keepAliveValue != null) {
-                    out.add(HttpHeaderNames.KEEP_ALIVE, keepAliveValue);
+                    out.add(KEEP_ALIVE, keepAliveValue);
                 }
             } else {
                 last = true;
-                out.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                out.add(CONNECTION, HttpHeaderValues.CLOSE);
             }
         }
         if (!hasContentLength && !hasTransferEncoding) {
@@ -432,9 +438,9 @@ final class Response implements ServerResponse {
             } else if (!chunkedByDefault) {
                 last = true;
             } else if (!hasTrailer && !removedContentLength && contentLength >= 0) {
-                out.add(HttpHeaderNames.CONTENT_LENGTH, Long.toString(contentLength));
+                out.add(CONTENT_LENGTH, Long.toString(contentLength));
             } else if (!removedTransferEncoding) {
-                out.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                out.add(TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
                 chunkedEncoding = true;
             }
         }

@@ -1,0 +1,2 @@
+/** Test-only: the differential conformance scenarios through Spindle's API. Nothing exported. */
+package dev.spindle.conformance;
