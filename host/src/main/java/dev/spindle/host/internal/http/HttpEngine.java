@@ -82,7 +82,7 @@ public final class HttpEngine {
             throw new IllegalStateException("Cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        LOG.info("Spindle listening on {}:{} ({} transport)", bound.getHostString(), bound.getPort(), transport());
+        LOG.info("Spindle listening on {}:{} ({} transport)", host, bound.getPort(), transport());
         return bound;
     }
 
