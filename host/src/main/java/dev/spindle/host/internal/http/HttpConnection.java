@@ -2,6 +2,7 @@ package dev.spindle.host.internal.http;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -75,11 +76,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) ctx.channel().remoteAddress();
+        SocketAddress a = ctx.channel().remoteAddress();
+        return a instanceof InetSocketAddress ? (InetSocketAddress) a : null;
     }
 
     InetSocketAddress localAddress() {
-        return (InetSocketAddress) ctx.channel().localAddress();
+        SocketAddress a = ctx.channel().localAddress();
+        return a instanceof InetSocketAddress ? (InetSocketAddress) a : null;
     }
 
     void onLoop(Runnable task) {

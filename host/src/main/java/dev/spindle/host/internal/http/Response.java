@@ -323,22 +323,31 @@ final class Response implements ServerResponse {
             statusMessage = StatusCodes.reason(code);
         }
         statusCode = code;
-        if (headers != null) {
-            for (Map.Entry<String, ?> e : headers.entrySet()) {
-                mergeHeader(e.getKey(), e.getValue());
+        // like Node, headers given only to writeHead are not kept if the head cannot be fixed
+        boolean onlyHere = fields == null;
+        try {
+            if (headers != null) {
+                for (Map.Entry<String, ?> e : headers.entrySet()) {
+                    mergeHeader(e.getKey(), e.getValue());
+                }
             }
+            if (HeaderRules.hasInvalidChar(statusMessage)) {
+                throw new HttpException(HttpException.ERR_INVALID_CHAR, "Invalid character in statusMessage");
+            }
+            if (code == 204 || code == 304 || code < 200) {
+                hasBody = false;
+            }
+            if (expectContinue && !sent100) {
+                // the client may still send the body it was told to hold back: never reuse this connection
+                shouldKeepAlive = false;
+            }
+            storeHead();
+        } catch (RuntimeException e) {
+            if (onlyHere) {
+                fields = null;
+            }
+            throw e;
         }
-        if (HeaderRules.hasInvalidChar(statusMessage)) {
-            throw new HttpException(HttpException.ERR_INVALID_CHAR, "Invalid character in statusMessage");
-        }
-        if (code == 204 || code == 304 || code < 200) {
-            hasBody = false;
-        }
-        if (expectContinue && !sent100) {
-            // the client may still send the body it was told to hold back: never reuse this connection
-            shouldKeepAlive = false;
-        }
-        storeHead();
         return this;
     }
 
