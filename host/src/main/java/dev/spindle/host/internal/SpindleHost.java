@@ -31,9 +31,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * The server component: runs the {@link HttpEngine} with the configuration of PID
  * {@code dev.spindle.host}, tracks {@link Handler} services on the whiteboard, and is the
  * {@link HttpServer} service the rest of the container sees.
+ *
+ * <p>The configuration is required: the server listens exactly as ConfigAdmin says (the container
+ * ships {@code config/dev.spindle.host.cfg}), starts once, and stops when the configuration is
+ * deleted. Absent keys take the defaults of {@link HostConfiguration}.
  */
 @Component(service = HttpServer.class, immediate = true, configurationPid = "dev.spindle.host",
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = HostConfiguration.class)
 public final class SpindleHost implements HttpServer {
 

@@ -1,0 +1,86 @@
+package dev.spindle.host.internal.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.spindle.api.Handler;
+
+/** The engine over real sockets, on both transports, with a handler on the worker pool. */
+class HttpEngineTest {
+
+    private final ExecutorService workers = Executors.newFixedThreadPool(2);
+    private HttpEngine engine;
+
+    @AfterEach
+    void stop() {
+        if (engine != null) {
+            engine.close();
+        }
+        workers.shutdownNow();
+    }
+
+    private InetSocketAddress start(String transport, Handler handler, boolean blocking) throws InterruptedException {
+        RouteTarget target = new RouteTarget(handler, 1, blocking, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
+        engine = new HttpEngine(EngineSettings.defaults(), (m, p) -> found, workers, transport, 1);
+        return engine.start("127.0.0.1", 0);
+    }
+
+    /** Reads one response framed by Content-Length. */
+    private static String readResponse(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed after " + head);
+            }
+            head.write(b);
+        }
+        String h = head.toString(StandardCharsets.ISO_8859_1);
+        int at = h.indexOf("Content-Length: ");
+        int length = Integer.parseInt(h.substring(at + 16, h.indexOf("\r\n", at)));
+        return h + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll"})
+    void servesKeepAliveRequestsOnEitherTransport(String transport) throws Exception {
+        InetSocketAddress at = start(transport, (req, res) -> res.end("hello world"), false);
+        assertEquals(transport, engine.transport());
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(5000);
+            for (int i = 0; i < 3; i++) {
+                s.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                String response = readResponse(s.getInputStream());
+                assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n") && response.endsWith("\r\n\r\nhello world"), response);
+            }
+        }
+        assertEquals(3, engine.totalRequests());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll"})
+    void blockingHandlersRunOnTheWorkerPool(String transport) throws Exception {
+        InetSocketAddress at = start(transport, (req, res) -> res.end(Thread.currentThread().getName()), true);
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /who HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String response = readResponse(s.getInputStream());
+            String thread = response.substring(response.indexOf("\r\n\r\n") + 4);
+            assertTrue(thread.startsWith("pool-"), "ran on " + thread);
+        }
+    }
+}
