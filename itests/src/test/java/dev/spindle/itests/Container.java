@@ -1,0 +1,133 @@
+package dev.spindle.itests;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A copy of the assembled container (distribution/target/spindle) run as its own process, the way
+ * an operator runs it, on a free port: nothing of the test's JVM leaks into it.
+ */
+final class Container implements AutoCloseable {
+
+    final Path home;
+    final int port;
+    private final Path log;
+    private Process process;
+    private OutputStream console;
+
+    private Container(Path home, int port) {
+        this.home = home;
+        this.port = port;
+        this.log = home.resolve("container.log");
+    }
+
+    /** A fresh copy named {@code name} under the build's work folder, listening on a free port. */
+    static Container prepare(String name) throws IOException {
+        Path source = Paths.get(System.getProperty("spindle.container"));
+        Path home = Paths.get(System.getProperty("spindle.work")).resolve(name);
+        delete(home);
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = home.resolve(source.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else if (!p.toString().contains("felix-cache")) {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        int port = Http.freePort();
+        Path cfg = home.resolve("config/dev.spindle.host.cfg");
+        String text = Files.readString(cfg).replaceAll("(?m)^port\\s*=.*$", "port = " + port)
+                .replaceAll("(?m)^bindAddress\\s*=.*$", "bindAddress = 127.0.0.1");
+        Files.writeString(cfg, text);
+        return new Container(home, port);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Drops a bundle into deploy/, as an operator would. */
+    void deploy(Path jar) throws IOException {
+        Files.copy(jar, home.resolve("deploy").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Starts {@code java -jar bin/felix.jar} in the container folder: with the Gogo console on a
+     * pipe (interactive) or with {@code gosh.args=--nointeractive} (background), as ./spindle does.
+     */
+    void start(boolean interactive) throws IOException {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = interactive
+                ? new ProcessBuilder(java, "-Dfelix.config.properties=file:config/config.properties", "-jar", "bin/felix.jar")
+                : new ProcessBuilder(java, "-Dgosh.args=--nointeractive",
+                        "-Dfelix.config.properties=file:config/config.properties", "-jar", "bin/felix.jar");
+        pb.directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        process = pb.start();
+        console = process.getOutputStream();
+        if (!interactive) {
+            console.close(); // end of input must not stop a background container
+            console = null;
+        }
+    }
+
+    /** Types a line on the Gogo console. */
+    void command(String line) throws IOException {
+        console.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        console.flush();
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until the container's output matches {@code pattern}; returns the match, or null on timeout. */
+    Matcher awaitLog(Pattern pattern, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        do {
+            Matcher m = pattern.matcher(log());
+            if (m.find()) {
+                return m;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline && alive());
+        Matcher m = pattern.matcher(log());
+        return m.find() ? m : null;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process == null) {
+            return;
+        }
+        process.destroy(); // SIGTERM: Felix's shutdown hook stops the framework
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.spindle.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/** The assembled container as the README runs it: every bundle Active, hello served, both console modes. */
+class ContainerIT {
+
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+    private static final Pattern BUNDLE_LINE = Pattern.compile("(?m)^\\s*(\\d+)\\|(\\w+)\\s*\\|\\s*\\d+\\|(.+?)\\|");
+
+    @Test
+    void theContainerServesHelloAndEveryBundleIsActive() throws Exception {
+        try (Container c = Container.prepare("interactive")) {
+            c.start(true);
+            assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
+            Http.Response hello = Http.get(c.port, "/hello");
+            assertEquals("hello world", hello.body);
+            assertTrue(hello.head.contains("\r\nContent-Type: text/plain\r\n"), hello.head);
+
+            c.command("lb");
+            assertNotNull(c.awaitLog(Pattern.compile("\\|Spindle sample: hello"), STARTUP), c.log());
+            List<String> notActive = new ArrayList<>();
+            int bundles = 0;
+            Matcher m = BUNDLE_LINE.matcher(c.log());
+            while (m.find()) {
+                bundles++;
+                String state = m.group(2);
+                String name = m.group(3);
+                boolean fragment = name.startsWith("Netty/Transport/Native/Epoll");
+                if (!state.equals(fragment ? "Resolved" : "Active")) {
+                    notActive.add(name + " " + state);
+                }
+            }
+            assertTrue(bundles >= 25, "lb listed " + bundles + " bundles:\n" + c.log());
+            assertEquals(List.of(), notActive);
+            assertTrue(c.log().contains("(epoll transport)"), "the log names the transport:\n" + c.log());
+        }
+    }
+
+    @Test
+    void aBackgroundContainerKeepsRunningWithoutAConsole() throws Exception {
+        try (Container c = Container.prepare("background")) {
+            c.start(false);
+            assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
+            assertTrue(c.alive(), "end of input stopped the container:\n" + c.log());
+            assertEquals(404, Http.get(c.port, "/nothing-here").status);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.spindle.itests;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+
+/** A raw-socket HTTP/1.1 client for tests: exact bytes, nothing hidden by a client library. */
+final class Http {
+
+    private Http() {
+    }
+
+    /** A port nothing listens on right now. */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One response: status, raw head, body (read by Content-Length, chunked or until close). */
+    static final class Response {
+        final int status;
+        final String head;
+        final String body;
+
+        Response(int status, String head, String body) {
+            this.status = status;
+            this.head = head;
+            this.body = body;
+        }
+    }
+
+    static Response get(int port, String path) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            return read(s.getInputStream());
+        }
+    }
+
+    /** Polls {@code path} until it answers 200 or {@code limit} passes. */
+    static boolean awaitOk(int port, String path, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (get(port, path).status == 200) {
+                    return true;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    static Response read(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed inside the head: " + head);
+            }
+            head.write(b);
+        }
+        String h = head.toString(StandardCharsets.ISO_8859_1);
+        int status = Integer.parseInt(h.substring(9, 12));
+        String lower = h.toLowerCase(Locale.ROOT);
+        String body;
+        int cl = lower.indexOf("\r\ncontent-length: ");
+        if (cl >= 0) {
+            int n = Integer.parseInt(h.substring(cl + 18, h.indexOf("\r\n", cl + 2)).trim());
+            body = new String(in.readNBytes(n), StandardCharsets.UTF_8);
+        } else if (lower.contains("\r\ntransfer-encoding: chunked")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            while (true) {
+                int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
+                if (size == 0) {
+                    while (!line(in).isEmpty()) {
+                        // trailers
+                    }
+                    break;
+                }
+                out.write(in.readNBytes(size));
+                line(in);
+            }
+            body = out.toString(StandardCharsets.UTF_8);
+        } else {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        return new Response(status, h, body);
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            if (b != '\r') {
+                sb.append((char) b);
+            }
+        }
+        return sb.toString();
+    }
+}
