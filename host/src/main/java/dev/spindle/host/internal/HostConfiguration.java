@@ -43,4 +43,12 @@ public @interface HostConfiguration {
 
     @AttributeDefinition(description = "Unanswered pipelined requests per connection before reading pauses")
     int maxPipelined() default 16;
+
+    @AttributeDefinition(description = "How long a removed handler's running requests may take to finish, ms;"
+            + " also how long a stopping server waits for busy connections")
+    long drainTimeoutMillis() default 10000L;
+
+    @AttributeDefinition(description = "How long requests for a route that just lost its handler wait for a"
+            + " replacement before 503, ms")
+    long graceMillis() default 10000L;
 }

@@ -140,10 +140,15 @@ final class Registration {
 
     /** Whether a request path falls under this route. */
     boolean matches(String path) {
-        if (prefix == null) {
+        return matches(route, path);
+    }
+
+    /** Whether a request path falls under a valid route: {@code /x} exactly, {@code /x/*} as a prefix. */
+    static boolean matches(String route, String path) {
+        if (!route.endsWith("/*")) {
             return route.equals(path);
         }
-        return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/'
-                || prefix.isEmpty());
+        int n = route.length() - 2;
+        return path.startsWith(route.substring(0, n)) && (path.length() == n || path.charAt(n) == '/' || n == 0);
     }
 }

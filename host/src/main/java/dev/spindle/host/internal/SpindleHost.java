@@ -51,20 +51,53 @@ public final class SpindleHost implements HttpServer {
     @Activate
     void activate(HostConfiguration cfg) throws InterruptedException {
         configure(cfg);
-        start();
+        workers = newWorkers(cfg);
+        engine = startEngine(cfg);
     }
 
+    /**
+     * Applies a new configuration live. A new address or transport gets a new listener first; the
+     * old one then stops accepting and finishes its requests in the background (bounded by the
+     * drain timeout), so nothing in flight is dropped. Limits and timeouts apply to connections
+     * opened from now on.
+     */
     @Modified
     void modified(HostConfiguration cfg) throws InterruptedException {
+        HostConfiguration before = config;
         configure(cfg);
-        LOG.info("Configuration changed: restarting the listener");
-        stop();
-        start();
+        if (cfg.workerQueue() != before.workerQueue()) {
+            ThreadPoolExecutor old = workers;
+            workers = newWorkers(cfg);
+            old.shutdown();
+        } else if (cfg.workerThreads() != before.workerThreads()) {
+            resizeWorkers(cfg.workerThreads());
+        }
+        boolean rebind = cfg.port() != before.port() || !cfg.bindAddress().equals(before.bindAddress())
+                || !cfg.transport().equals(before.transport()) || cfg.ioThreads() != before.ioThreads()
+                || cfg.workerQueue() != before.workerQueue();
+        if (rebind) {
+            HttpEngine old = engine;
+            engine = startEngine(cfg);
+            Thread drainer = new Thread(() -> old.close(cfg.drainTimeoutMillis()), "spindle-drain-old-listener");
+            drainer.setDaemon(true);
+            drainer.start();
+        } else {
+            engine.settings(settings(cfg));
+            LOG.info("Configuration changed: new limits apply to new connections");
+        }
     }
 
+    /** Stops gracefully: answers what connections already sent, within the drain timeout. */
     @Deactivate
     void deactivate() {
-        stop();
+        if (engine != null) {
+            engine.close(config.drainTimeoutMillis());
+            engine = null;
+        }
+        if (workers != null) {
+            workers.shutdown();
+            workers = null;
+        }
     }
 
     /** Validates {@code cfg}; throws naming the first bad property. */
@@ -81,7 +114,10 @@ public final class SpindleHost implements HttpServer {
         check(cfg.keepAliveTimeoutMillis() >= 0, "keepAliveTimeoutMillis", cfg.keepAliveTimeoutMillis());
         check(cfg.headersTimeoutMillis() >= 0, "headersTimeoutMillis", cfg.headersTimeoutMillis());
         check(cfg.maxPipelined() > 0, "maxPipelined", cfg.maxPipelined());
+        check(cfg.drainTimeoutMillis() >= 0, "drainTimeoutMillis", cfg.drainTimeoutMillis());
+        check(cfg.graceMillis() >= 0, "graceMillis", cfg.graceMillis());
         this.config = cfg;
+        whiteboard.timeouts(cfg.graceMillis(), cfg.drainTimeoutMillis());
     }
 
     private static void check(boolean ok, String property, Object value) {
@@ -90,33 +126,34 @@ public final class SpindleHost implements HttpServer {
         }
     }
 
-    private void start() throws InterruptedException {
-        HostConfiguration cfg = config;
-        EngineSettings settings = new EngineSettings(cfg.maxInitialLineLength(), cfg.maxHeaderSize(),
+    private static EngineSettings settings(HostConfiguration cfg) {
+        return new EngineSettings(cfg.maxInitialLineLength(), cfg.maxHeaderSize(),
                 EngineSettings.defaults().maxChunkSize(), cfg.maxBodyBytes(), cfg.keepAliveTimeoutMillis(),
                 cfg.headersTimeoutMillis(), cfg.maxPipelined());
-        workers = new ThreadPoolExecutor(cfg.workerThreads(), cfg.workerThreads(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(cfg.workerQueue()), new DefaultThreadFactory("spindle-worker", true));
-        workers.allowCoreThreadTimeOut(true);
-        HttpEngine e = new HttpEngine(settings, whiteboard, workers, cfg.transport(), cfg.ioThreads());
-        try {
-            e.start(cfg.bindAddress(), cfg.port());
-        } catch (RuntimeException ex) {
-            workers.shutdownNow();
-            throw ex;
-        }
-        engine = e;
     }
 
-    private void stop() {
-        if (engine != null) {
-            engine.close();
-            engine = null;
+    private static ThreadPoolExecutor newWorkers(HostConfiguration cfg) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(cfg.workerThreads(), cfg.workerThreads(), 60,
+                TimeUnit.SECONDS, new ArrayBlockingQueue<>(cfg.workerQueue()),
+                new DefaultThreadFactory("spindle-worker", true));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private void resizeWorkers(int threads) {
+        if (threads > workers.getMaximumPoolSize()) {
+            workers.setMaximumPoolSize(threads);
+            workers.setCorePoolSize(threads);
+        } else {
+            workers.setCorePoolSize(threads);
+            workers.setMaximumPoolSize(threads);
         }
-        if (workers != null) {
-            workers.shutdown();
-            workers = null;
-        }
+    }
+
+    private HttpEngine startEngine(HostConfiguration cfg) throws InterruptedException {
+        HttpEngine e = new HttpEngine(settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
+        e.start(cfg.bindAddress(), cfg.port());
+        return e;
     }
 
     // ---------------------------------------------------------------- the whiteboard

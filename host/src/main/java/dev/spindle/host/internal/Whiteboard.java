@@ -2,9 +2,12 @@ package dev.spindle.host.internal;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,29 +25,116 @@ final class Whiteboard implements HandlerResolver {
     private static final Logger LOG = LoggerFactory.getLogger(Whiteboard.class);
 
     private final Map<Long, Registration> registrations = new LinkedHashMap<>();
+    /** Routes whose last handler went away, with when (nanoTime): requests wait for a replacement. */
+    private final Map<String, Long> vacated = new HashMap<>();
+    private List<Runnable> waiting = new ArrayList<>();
     private volatile RouteTable table = RouteTable.EMPTY;
+    private volatile boolean anyVacated;
+    private volatile long graceNanos = TimeUnit.SECONDS.toNanos(10);
+    private volatile long drainMillis = 10_000;
+
+    /**
+     * @param graceMillis how long requests for a route that lost its handler wait for a new one
+     * @param drainMillis how long a removed handler's running requests may take to finish
+     */
+    void timeouts(long graceMillis, long drainMillis) {
+        this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        this.drainMillis = drainMillis;
+    }
 
     @Override
     public Resolution resolve(String method, String path) {
-        return table.resolve(method, path);
+        Resolution r = table.resolve(method, path);
+        if (r.target() == null && r.allow() == null && anyVacated) {
+            Long until = vacancy(path);
+            if (until != null) {
+                return Resolution.pending(until);
+            }
+        }
+        return r;
     }
 
-    synchronized void add(Registration r) {
-        Registration before = registrations.put(r.serviceId, r);
-        if (!r.valid()) {
-            LOG.warn("Handler service {} from {} is not served: {}", r.serviceId, r.bundleSymbolicName, r.failure);
-        } else if (before == null) {
-            LOG.info("Handler service {} from {} serves {}", r.serviceId, r.bundleSymbolicName, r.route);
+    /** Until when a request for {@code path} should wait for its route to come back, or null. */
+    private synchronized Long vacancy(String path) {
+        long now = System.nanoTime();
+        Long until = null;
+        for (Iterator<Map.Entry<String, Long>> it = vacated.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, Long> e = it.next();
+            long end = e.getValue() + graceNanos;
+            if (end - now <= 0) {
+                it.remove();
+            } else if (until == null && Registration.matches(e.getKey(), path)) {
+                until = end;
+            }
         }
+        anyVacated = !vacated.isEmpty();
+        return until;
+    }
+
+    @Override
+    public synchronized void onNextChange(Runnable callback) {
+        waiting.add(callback);
+    }
+
+    void add(Registration r) {
+        List<Runnable> wake;
+        synchronized (this) {
+            Registration before = registrations.put(r.serviceId, r);
+            if (!r.valid()) {
+                LOG.warn("Handler service {} from {} is not served: {}", r.serviceId, r.bundleSymbolicName, r.failure);
+            } else if (before == null) {
+                LOG.info("Handler service {} from {} serves {}", r.serviceId, r.bundleSymbolicName, r.route);
+                vacated.remove(r.route);
+            }
+            wake = publish();
+        }
+        wake.forEach(Runnable::run);
+    }
+
+    /**
+     * Stops routing to the handler at once, then waits (bounded by the drain timeout) until the
+     * requests it is serving finish, so that its bundle stops only when it is idle.
+     */
+    void remove(long serviceId) {
+        Registration r;
+        List<Runnable> wake;
+        synchronized (this) {
+            r = registrations.remove(serviceId);
+            if (r == null) {
+                return;
+            }
+            if (r.valid() && registrations.values().stream().noneMatch(o -> o.valid() && o.route.equals(r.route))) {
+                vacated.put(r.route, System.nanoTime());
+                anyVacated = true;
+            }
+            wake = publish();
+        }
+        wake.forEach(Runnable::run);
+        if (r.target == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            long left = r.target.drain(drainMillis);
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            if (left > 0) {
+                LOG.warn("Handler service {} from {} removed from {} with {} request(s) still running after {} ms",
+                        serviceId, r.bundleSymbolicName, r.route, left, took);
+            } else {
+                LOG.info("Handler service {} from {} removed from {} (drained in {} ms)", serviceId,
+                        r.bundleSymbolicName, r.route, took);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Swaps in a new table; returns the waiters to wake (outside the lock). */
+    private List<Runnable> publish() {
         table = new RouteTable(registrations.values());
-    }
-
-    synchronized void remove(long serviceId) {
-        Registration r = registrations.remove(serviceId);
-        if (r != null) {
-            table = new RouteTable(registrations.values());
-            LOG.info("Handler service {} from {} removed from {}", serviceId, r.bundleSymbolicName, r.route);
-        }
+        List<Runnable> wake = waiting;
+        waiting = new ArrayList<>();
+        return wake;
     }
 
     /** Every registration, valid ones in routing order first, then the failed ones by service id. */

@@ -67,7 +67,21 @@ final class Dispatcher {
             res.end();
             return;
         }
+        route(exchange);
+    }
+
+    /** Finds the handler and calls it; again after waiting, for a route that is being replaced. */
+    private void route(Exchange exchange) {
+        if (exchange.gone()) {
+            return;
+        }
+        Request req = exchange.request;
+        Response res = exchange.response;
         HandlerResolver.Resolution resolution = resolver.resolve(req.method(), req.path());
+        if (resolution.isPending()) {
+            park(exchange, resolution.waitUntilNanos());
+            return;
+        }
         RouteTarget target = resolution.target();
         if (target == null) {
             if (resolution.allow() != null) {
@@ -82,6 +96,11 @@ final class Dispatcher {
             }
             return;
         }
+        if (!target.tryStart()) {
+            // removed between the lookup and now: the routing table has changed already
+            route(exchange);
+            return;
+        }
         exchange.target(target);
         if (exchange.expectContinue && !target.checkContinue()) {
             res.writeContinue();
@@ -91,14 +110,44 @@ final class Dispatcher {
                 workers.execute(() -> invoke(target, exchange));
             } catch (RejectedExecutionException e) {
                 LOG.warn("Worker pool full: {} {} answered 503", req.method(), req.url());
-                res.statusCode(503);
-                res.setHeader("Retry-After", "1");
-                res.setHeader("Content-Type", "text/plain");
-                res.end("Service Unavailable");
+                unavailable(res);
             }
         } else {
             invoke(target, exchange);
         }
+    }
+
+    /**
+     * The route lost its handler moments ago: waits for the replacement (the next routing change)
+     * until {@code waitUntilNanos}, then answers 503 with {@code Retry-After}.
+     */
+    private void park(Exchange exchange, long waitUntilNanos) {
+        boolean[] settled = {false};
+        java.util.concurrent.ScheduledFuture<?> timer = exchange.schedule(() -> {
+            if (!settled[0]) {
+                settled[0] = true;
+                unavailable(exchange.response);
+            }
+        }, waitUntilNanos - System.nanoTime());
+        Runnable retry = () -> {
+            if (!settled[0]) {
+                settled[0] = true;
+                timer.cancel(false);
+                route(exchange);
+            }
+        };
+        resolver.onNextChange(() -> exchange.onLoop(retry));
+        // a change between the lookup and the registration above would be missed: look once more
+        if (!resolver.resolve(exchange.request.method(), exchange.request.path()).isPending()) {
+            retry.run();
+        }
+    }
+
+    private static void unavailable(Response res) {
+        res.statusCode(503);
+        res.setHeader("Retry-After", "1");
+        res.setHeader("Content-Type", "text/plain");
+        res.end("Service Unavailable");
     }
 
     private void invoke(RouteTarget target, Exchange exchange) {

@@ -66,9 +66,18 @@ final class Exchange {
         return connection.alloc();
     }
 
+    /** The handler serving this exchange, already counted in by {@link RouteTarget#tryStart()}. */
     void target(RouteTarget target) {
         this.target = target;
-        target.started();
+    }
+
+    /** Whether the exchange is over (answered, or its connection gone). */
+    boolean gone() {
+        return gone;
+    }
+
+    ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        return loop.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
     }
 
     RouteTarget target() {

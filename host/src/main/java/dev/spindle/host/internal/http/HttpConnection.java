@@ -138,7 +138,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     /** The last piece of the oldest exchange is written: the next one may write, or the connection ends. */
     private void answered(Exchange exchange) {
         unanswered.remove(exchange);
-        if (exchange.response.last()) {
+        if (exchange.response.last() || (closing && unanswered.isEmpty())) {
             closeAfterFlush();
             return;
         }
@@ -155,6 +155,25 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     void exchangeDone(Exchange exchange) {
         if (unanswered.isEmpty() && receiving == null && !closing && ctx.channel().isActive()) {
             armIdleTimer(settings.keepAliveTimeoutMillis());
+        }
+    }
+
+    /**
+     * The server is shutting down: answer what was received, with {@code Connection: close}, then
+     * close; an idle connection closes now.
+     */
+    void finishAndClose() {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        closing = true;
+        updateReading();
+        if (unanswered.isEmpty()) {
+            ctx.close();
+        } else {
+            for (Exchange e : unanswered) {
+                e.response.closeAfter();
+            }
         }
     }
 

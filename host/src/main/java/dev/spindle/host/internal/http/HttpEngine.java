@@ -16,6 +16,8 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -24,6 +26,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
  * The Netty server: event loops (epoll where the native transport loads, NIO otherwise), the
@@ -33,8 +36,9 @@ public final class HttpEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpEngine.class);
 
-    private final EngineSettings settings;
+    private volatile EngineSettings settings;
     private final Dispatcher dispatcher;
+    private final ChannelGroup connections;
     private final boolean epoll;
     private final EventLoopGroup group;
     private Channel serverChannel;
@@ -58,6 +62,7 @@ public final class HttpEngine {
         this.epoll = wantEpoll;
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("spindle-io", true), io);
+        this.connections = new DefaultChannelGroup("spindle-connections", GlobalEventExecutor.INSTANCE);
     }
 
     /** Binds and starts accepting; returns the bound address. */
@@ -72,6 +77,7 @@ public final class HttpEngine {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         initPipeline(ch, settings, dispatcher);
                     }
                 });
@@ -102,6 +108,11 @@ public final class HttpEngine {
         dispatcher.resolver(resolver);
     }
 
+    /** New limits and timeouts; connections opened from now on use them. */
+    public void settings(EngineSettings settings) {
+        this.settings = settings;
+    }
+
     public String transport() {
         return epoll ? "epoll" : "nio";
     }
@@ -119,11 +130,38 @@ public final class HttpEngine {
         return dispatcher.totalRequests();
     }
 
-    /** Stops accepting, closes every connection and stops the event loops. */
+    /** Stops at once: closes the listener and every connection, stops the event loops. */
     public void close() {
+        close(0);
+    }
+
+    /**
+     * Stops gracefully, like Node's {@code server.close()}: no new connections, idle ones closed,
+     * busy ones closed as soon as the requests they already received are answered (their last
+     * responses say {@code Connection: close}). What is still running after {@code drainMillis}
+     * is cut off.
+     *
+     * @return the number of connections that had to be cut off
+     */
+    public int close(long drainMillis) {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        int cut = 0;
+        if (drainMillis > 0) {
+            for (Channel ch : connections) {
+                HttpConnection c = ch.pipeline().get(HttpConnection.class);
+                if (c != null) {
+                    ch.eventLoop().execute(c::finishAndClose);
+                }
+            }
+            if (!connections.newCloseFuture().awaitUninterruptibly(drainMillis, TimeUnit.MILLISECONDS)) {
+                cut = connections.size();
+                LOG.warn("{} connection(s) still busy after {} ms: closing them", cut, drainMillis);
+            }
+        }
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        return cut;
     }
 }

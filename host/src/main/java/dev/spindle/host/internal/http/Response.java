@@ -89,6 +89,7 @@ final class Response implements ServerResponse {
     private final String keepAliveValue;
 
     // read by the event loop too
+    private volatile boolean closeAfter;
     private volatile boolean last;
     private volatile boolean ended;
     private volatile boolean finished;
@@ -368,6 +369,9 @@ final class Response implements ServerResponse {
 
     /** Node's {@code _storeHeader}: the head as it will go out, and the framing it implies. */
     private void storeHead() {
+        if (closeAfter) {
+            shouldKeepAlive = false;
+        }
         HttpHeaders out = HEADERS.newHeaders();
         boolean hasConnection = false;
         boolean hasContentLength = false;
@@ -775,6 +779,11 @@ final class Response implements ServerResponse {
     /** Whether the connection closes after this response (Node's {@code _last}). */
     boolean last() {
         return last;
+    }
+
+    /** The connection closes after this response; say so in the head if it is not fixed yet. */
+    void closeAfter() {
+        closeAfter = true;
     }
 
     /** Whether a handler may still shape the head: nothing has been fixed yet. */

@@ -1,5 +1,6 @@
 package dev.spindle.host.internal.http;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.spindle.api.Handler;
@@ -21,6 +22,8 @@ public final class RouteTarget {
     private final LongAdder status4xx = new LongAdder();
     private final LongAdder status5xx = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    private final Object drainLock = new Object();
+    private volatile boolean removed;
 
     public RouteTarget(Handler handler, long serviceId, boolean blocking, boolean checkContinue) {
         this.handler = handler;
@@ -60,12 +63,53 @@ public final class RouteTarget {
         return status5xx.sum() + failed.sum();
     }
 
-    void started() {
+    /**
+     * Counts a request in, unless the handler was removed meanwhile: then the caller must route
+     * the request again. Counting first and checking after pairs with {@link #drain}, which marks
+     * first and counts after, so no request slips past a drain.
+     */
+    boolean tryStart() {
         started.increment();
+        if (removed) {
+            finished.increment();
+            wakeDrain();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The handler is no longer routed to: waits until the requests it is serving finish, at most
+     * {@code timeoutMillis}. Returns how many are still running (0 when drained).
+     */
+    public long drain(long timeoutMillis) throws InterruptedException {
+        removed = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (drainLock) {
+            long left;
+            while (inFlight() > 0 && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(drainLock, left);
+            }
+        }
+        return inFlight();
+    }
+
+    /** Whether {@link #drain} was called: the handler is on its way out. */
+    public boolean removed() {
+        return removed;
+    }
+
+    private void wakeDrain() {
+        synchronized (drainLock) {
+            drainLock.notifyAll();
+        }
     }
 
     void finished(Outcome outcome, int status) {
         finished.increment();
+        if (removed) {
+            wakeDrain();
+        }
         if (outcome == Outcome.HANDLER_FAILED) {
             failed.increment();
         } else if (status >= 500) {
