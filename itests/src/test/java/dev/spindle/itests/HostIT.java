@@ -2,12 +2,7 @@ package dev.spindle.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
-import static org.ops4j.pax.exam.cm.ConfigurationAdminOptions.newConfiguration;
 
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -37,9 +32,6 @@ import dev.spindle.api.HttpServer;
 @ExamReactorStrategy(PerClass.class)
 public class HostIT {
 
-    /** The port, chosen when the framework is configured and passed to the probe as a property. */
-    private static final String PORT_PROPERTY = "spindle.it.port";
-
     @Inject
     private BundleContext context;
 
@@ -48,39 +40,11 @@ public class HostIT {
 
     @Configuration
     public Option[] config() {
-        String port = String.valueOf(Http.freePort());
-        return options(
-                systemProperty(PORT_PROPERTY).value(port),
-                systemProperty("pax.exam.osgi.unresolved.fail").value("true"),
-                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                mavenBundle("org.ops4j.pax.logging", "pax-logging-api").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.util.function").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.util.promise").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.service.component").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.scr").versionAsInProject(),
-                mavenBundle("io.netty", "netty-common").versionAsInProject(),
-                mavenBundle("io.netty", "netty-buffer").versionAsInProject(),
-                mavenBundle("io.netty", "netty-resolver").versionAsInProject(),
-                mavenBundle("io.netty", "netty-transport").versionAsInProject(),
-                mavenBundle("io.netty", "netty-codec-base").versionAsInProject(),
-                mavenBundle("io.netty", "netty-codec-compression").versionAsInProject(),
-                mavenBundle("io.netty", "netty-codec-http").versionAsInProject(),
-                mavenBundle("io.netty", "netty-handler").versionAsInProject(),
-                mavenBundle("io.netty", "netty-transport-native-unix-common").versionAsInProject(),
-                mavenBundle("io.netty", "netty-transport-classes-epoll").versionAsInProject(),
-                mavenBundle("io.netty", "netty-transport-native-epoll").classifier("linux-x86_64").versionAsInProject().noStart(),
-                newConfiguration("dev.spindle.host")
-                        .put("port", port)
-                        .put("bindAddress", "127.0.0.1")
-                        .asOption(),
-                bundle("file:" + System.getProperty("spindle.api.jar")),
-                bundle("file:" + System.getProperty("spindle.host.jar")),
-                junitBundles());
+        return options(Provisioning.spindle(Http.freePort()));
     }
 
     private int port() {
-        return Integer.parseInt(context.getProperty(PORT_PROPERTY));
+        return Integer.parseInt(context.getProperty(Provisioning.PORT_PROPERTY));
     }
 
     private ServiceRegistration<Handler> register(Handler handler, String route) {

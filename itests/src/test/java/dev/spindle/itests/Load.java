@@ -1,0 +1,68 @@
+package dev.spindle.itests;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Clients sending requests back to back on keep-alive connections until closed, counting every
+ * answer by status and body and recording every failure (a reset, a close, a timeout).
+ */
+final class Load implements AutoCloseable {
+
+    private final List<Thread> threads = new ArrayList<>();
+    final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
+    final List<String> failures = new CopyOnWriteArrayList<>();
+    private volatile boolean running = true;
+
+    Load(int clients, int port, String path) {
+        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < clients; i++) {
+            Thread t = new Thread(() -> run(port, request), "load-client-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    private void run(int port, byte[] request) {
+        while (running) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(30_000);
+                OutputStream out = s.getOutputStream();
+                InputStream in = s.getInputStream();
+                while (running) {
+                    out.write(request);
+                    Http.Response r = Http.read(in);
+                    answers.computeIfAbsent(r.status + " " + r.body, k -> new LongAdder()).increment();
+                }
+            } catch (IOException e) {
+                if (running) {
+                    failures.add(e.toString());
+                }
+            }
+        }
+    }
+
+    long total() {
+        return answers.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(35));
+        }
+    }
+}

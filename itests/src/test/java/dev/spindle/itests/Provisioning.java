@@ -1,0 +1,52 @@
+package dev.spindle.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.cm.ConfigurationAdminOptions.newConfiguration;
+
+import org.ops4j.pax.exam.Option;
+
+/** The bundles of the container for pax-exam: the real API and host, their dependencies, a port. */
+final class Provisioning {
+
+    /** The framework property that tells the probe which port the host listens on. */
+    static final String PORT_PROPERTY = "spindle.it.port";
+
+    private Provisioning() {
+    }
+
+    /** Everything the host needs, with {@code dev.spindle.host} configured on a free loopback port. */
+    static Option spindle(int port) {
+        return composite(
+                systemProperty(PORT_PROPERTY).value(String.valueOf(port)),
+                systemProperty("pax.exam.osgi.unresolved.fail").value("true"),
+                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
+                mavenBundle("org.ops4j.pax.logging", "pax-logging-api").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.util.function").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.util.promise").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.service.component").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.scr").versionAsInProject(),
+                mavenBundle("io.netty", "netty-common").versionAsInProject(),
+                mavenBundle("io.netty", "netty-buffer").versionAsInProject(),
+                mavenBundle("io.netty", "netty-resolver").versionAsInProject(),
+                mavenBundle("io.netty", "netty-transport").versionAsInProject(),
+                mavenBundle("io.netty", "netty-codec-base").versionAsInProject(),
+                mavenBundle("io.netty", "netty-codec-compression").versionAsInProject(),
+                mavenBundle("io.netty", "netty-codec-http").versionAsInProject(),
+                mavenBundle("io.netty", "netty-handler").versionAsInProject(),
+                mavenBundle("io.netty", "netty-transport-native-unix-common").versionAsInProject(),
+                mavenBundle("io.netty", "netty-transport-classes-epoll").versionAsInProject(),
+                mavenBundle("io.netty", "netty-transport-native-epoll").classifier("linux-x86_64").versionAsInProject().noStart(),
+                newConfiguration("dev.spindle.host")
+                        .put("port", String.valueOf(port))
+                        .put("bindAddress", "127.0.0.1")
+                        .asOption(),
+                bundle("file:" + System.getProperty("spindle.api.jar")),
+                bundle("file:" + System.getProperty("spindle.host.jar")),
+                junitBundles());
+    }
+}

@@ -1,0 +1,2 @@
+/** Test-only handler for the hot-deploy tests. Nothing exported. */
+package dev.spindle.swap;
