@@ -1,0 +1,144 @@
+package dev.spindle.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.options;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.inject.Inject;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import dev.spindle.api.Handler;
+import dev.spindle.api.HttpServer;
+
+/** A configuration change applies live: a new port is served while a request on the old one finishes. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class LiveConfigIT {
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    @Inject
+    private HttpServer server;
+
+    @Configuration
+    public Option[] config() {
+        return options(Provisioning.spindle(Http.freePort()));
+    }
+
+    @Test
+    public void changingThePortKeepsTheRequestInFlightOnTheOldOne() throws Exception {
+        int oldPort = Integer.parseInt(context.getProperty(Provisioning.PORT_PROPERTY));
+        int newPort = Http.freePort();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(Handler.ROUTE, "/slow");
+        ServiceRegistration<Handler> reg = context.registerService(Handler.class, (req, res) -> {
+            res.write("first half, ");
+            started.countDown();
+            CompletableFuture.runAsync(() -> {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                res.end("second half");
+            });
+        }, props);
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), oldPort)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+
+            org.osgi.service.cm.Configuration cfg = configAdmin.getConfiguration("dev.spindle.host", "?");
+            Dictionary<String, Object> changed = cfg.getProperties();
+            changed.put("port", String.valueOf(newPort));
+            cfg.update(changed);
+
+            assertTrue("the new port answers", awaitPort(newPort));
+            release.countDown();
+            Http.Response r = Http.read(s.getInputStream());
+            assertEquals(200, r.status);
+            assertEquals("first half, second half", r.body);
+        } finally {
+            reg.unregister();
+        }
+        assertEquals(newPort, server.address().getPort());
+        assertEquals(404, Http.get(newPort, "/nothing").status);
+        try (Socket refused = new Socket(InetAddress.getLoopbackAddress(), oldPort)) {
+            fail("the old port still accepts connections");
+        } catch (ConnectException expected) {
+            // the old listener is gone
+        }
+    }
+
+    @Test
+    public void newLimitsApplyToNewConnectionsOnly() throws Exception {
+        int port = server.address().getPort();
+        try (Socket before = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            before.setSoTimeout(10_000);
+            org.osgi.service.cm.Configuration cfg = configAdmin.getConfiguration("dev.spindle.host", "?");
+            Dictionary<String, Object> changed = cfg.getProperties();
+            changed.put("keepAliveTimeoutMillis", "2000");
+            cfg.update(changed);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            String head = "";
+            while (System.nanoTime() < deadline && !head.contains("Keep-Alive: timeout=2\r\n")) {
+                head = keepAliveGet(port).head;
+            }
+            assertTrue(head, head.contains("Keep-Alive: timeout=2\r\n"));
+            before.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String old = Http.read(before.getInputStream()).head;
+            assertTrue("a connection opened before keeps its limits: " + old, old.contains("Keep-Alive: timeout=5\r\n"));
+        }
+        assertEquals(port, server.address().getPort());
+    }
+
+    private static Http.Response keepAliveGet(int port) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            return Http.read(s.getInputStream());
+        }
+    }
+
+    /** Waits (bounded) until something answers HTTP on {@code port}. */
+    private static boolean awaitPort(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try {
+                Http.get(port, "/");
+                return true;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        return false;
+    }
+}
