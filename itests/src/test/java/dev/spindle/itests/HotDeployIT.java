@@ -182,4 +182,39 @@ public class HotDeployIT {
         assertEquals("ACTIVE", server.handlers().stream()
                 .filter(h -> "dev.spindle.swap".equals(h.bundleSymbolicName())).findFirst().orElseThrow().state());
     }
+
+    @Test
+    public void aHalfWrittenJarDoesNoHarm() throws Exception {
+        String current = servedVersion();
+        byte[] whole = java.nio.file.Files.readAllBytes(Jars.swapHandler(jars, "3.0.0"));
+        Path partial = deploy.resolve("extra.jar");
+        java.nio.file.Files.write(partial, java.util.Arrays.copyOf(whole, whole.length / 2));
+        // File Install polls every 100 ms: give it ten polls to do something wrong
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (System.nanoTime() < until) {
+            assertEquals(current, servedVersion());
+            Thread.sleep(50);
+        }
+        assertEquals(1, swapBundles());
+
+        java.nio.file.Files.write(partial, whole);
+        long deadline = System.nanoTime() + SWAP_LIMIT.toNanos();
+        while (swapBundles() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("the completed jar is installed", 2, swapBundles());
+        java.nio.file.Files.delete(partial);
+        deadline = System.nanoTime() + SWAP_LIMIT.toNanos();
+        while (swapBundles() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("the deleted jar is uninstalled", 1, swapBundles());
+        assertEquals(current, servedVersion());
+    }
+
+    private long swapBundles() {
+        return java.util.Arrays.stream(context.getBundles())
+                .filter(b -> "dev.spindle.swap".equals(b.getSymbolicName()) && b.getState() != Bundle.UNINSTALLED)
+                .count();
+    }
 }
