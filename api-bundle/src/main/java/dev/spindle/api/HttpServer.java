@@ -1,6 +1,7 @@
 package dev.spindle.api;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -27,6 +28,94 @@ public interface HttpServer {
 
     /** Every {@link Handler} service the host knows of, in routing order, valid or not. */
     List<HandlerRegistration> handlers();
+
+    /** Traffic counters since the server started. */
+    Stats stats();
+
+    /** The connections open now, oldest first. */
+    List<ConnectionInfo> connections();
+
+    /** The effective configuration, key by key, in a stable order. */
+    List<Setting> configuration();
+
+    /**
+     * Which handler {@code method path} would reach now, and why; {@code path} is a request-target
+     * (a query is ignored).
+     */
+    RouteMatch match(String method, String path);
+
+    /** Traffic counters of the whole server. */
+    @ProviderType
+    interface Stats {
+
+        /** Requests received, including refused ones. */
+        long totalRequests();
+
+        /** Requests per second over the last {@code seconds} (1 to 60). */
+        double requestsPerSecond(int seconds);
+
+        /** Bytes read from and written to connections. */
+        long bytesIn();
+
+        long bytesOut();
+
+        /** Responses sent with a status of class {@code statusClass} (1 for 1xx ... 5 for 5xx). */
+        long responses(int statusClass);
+
+        /** Connections accepted since start. */
+        long totalConnections();
+
+        /** Time since the server started listening. */
+        Duration uptime();
+    }
+
+    /** One open connection. */
+    @ProviderType
+    interface ConnectionInfo {
+
+        /** A number unique within this server's life. */
+        long id();
+
+        InetSocketAddress remoteAddress();
+
+        /** Since the connection was accepted. */
+        Duration age();
+
+        /** Requests received on it. */
+        long requests();
+
+        /** Since the last byte was read or written. */
+        Duration idle();
+
+        /** {@code idle}, {@code reading} (a request body), {@code in handler} or {@code writing}. */
+        String state();
+    }
+
+    /** One configuration key. */
+    @ProviderType
+    interface Setting {
+
+        String key();
+
+        String value();
+
+        /** {@code default} or {@code ConfigAdmin}. */
+        String source();
+    }
+
+    /** The answer of {@link #match}. */
+    @ProviderType
+    interface RouteMatch {
+
+        /** The handler that would serve, or {@code null}. */
+        HandlerRegistration handler();
+
+        /** The status the host would answer itself when there is no handler (404, 405, 503), else 0. */
+        int status();
+
+        /** Why, in a sentence. */
+        String reason();
+    }
 
     /** What the host made of one {@link Handler} service. */
     @ProviderType
@@ -64,5 +153,14 @@ public interface HttpServer {
 
         /** Requests it has served. */
         long totalRequests();
+
+        /** Responses it sent by status class: 2, 4 or 5 (2xx, 4xx, 5xx and failures). */
+        long responses(int statusClass);
+
+        /**
+         * Latency of its recent requests (about the last minute), from the request head to the
+         * last byte handed to the network, at {@code percentile} (0-100); {@code NaN} when idle.
+         */
+        double latencyMillis(double percentile);
     }
 }

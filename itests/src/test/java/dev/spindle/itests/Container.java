@@ -53,6 +53,8 @@ final class Container implements AutoCloseable {
         String text = Files.readString(cfg).replaceAll("(?m)^port\\s*=.*$", "port = " + port)
                 .replaceAll("(?m)^bindAddress\\s*=.*$", "bindAddress = 127.0.0.1");
         Files.writeString(cfg, text);
+        Path console = home.resolve("config/dev.spindle.console.cfg");
+        Files.writeString(console, "port = " + Http.freePort() + "\n");
         return new Container(home, port);
     }
 
@@ -86,6 +88,19 @@ final class Container implements AutoCloseable {
             console.close(); // end of input must not stop a background container
             console = null;
         }
+    }
+
+    /** Runs {@code ./spindle --command line} against this container; returns what it printed. */
+    String script(String line) throws IOException, InterruptedException {
+        Path launcher = Paths.get(System.getProperty("spindle.launcher"));
+        ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--command", line).redirectErrorStream(true);
+        pb.environment().put("SPINDLE_HOME", home.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("spindle --command failed: " + out);
+        }
+        return out;
     }
 
     /** Types a line on the Gogo console. */

@@ -54,6 +54,11 @@ class ContainerIT {
             assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
             assertTrue(c.alive(), "end of input stopped the container:\n" + c.log());
             assertEquals(404, Http.get(c.port, "/nothing-here").status);
+            String stats = c.script("spindle:stats");
+            assertTrue(stats.contains("transport                      epoll"), stats);
+            assertTrue(stats.matches("(?s).*responses 1xx/2xx/3xx/4xx/5xx  0/\\d+/0/1/0.*"), stats);
+            String routes = c.script("spindle:routes /hello");
+            assertTrue(routes.startsWith("GET /hello -> service "), routes);
         }
     }
 }

@@ -32,6 +32,8 @@ import dev.spindle.api.HttpServer;
 @ExamReactorStrategy(PerClass.class)
 public class HostIT {
 
+    private static final long GRACE_MILLIS = 300;
+
     @Inject
     private BundleContext context;
 
@@ -40,7 +42,7 @@ public class HostIT {
 
     @Configuration
     public Option[] config() {
-        return options(Provisioning.spindle(Http.freePort()));
+        return options(Provisioning.spindle(Http.freePort(), GRACE_MILLIS));
     }
 
     private int port() {
@@ -62,7 +64,7 @@ public class HostIT {
     }
 
     @Test
-    public void aRegisteredHandlerIsServedAndAnUnregisteredOneIsNot() throws Exception {
+    public void aRegisteredHandlerIsServedAndAnUnregisteredOneIsNotAfterTheGrace() throws Exception {
         ServiceRegistration<Handler> reg = register((req, res) -> {
             res.setHeader("Content-Type", "text/plain");
             res.end("hello from " + req.url());
@@ -74,7 +76,12 @@ public class HostIT {
         } finally {
             reg.unregister();
         }
-        assertEquals(404, Http.get(port(), "/it/hello").status);
+        long start = System.nanoTime();
+        Http.Response waited = Http.get(port(), "/it/hello");
+        assertEquals("a route that just lost its handler waits, then says so", 503, waited.status);
+        assertTrue(waited.head.contains("\r\nRetry-After: 1\r\n"));
+        assertTrue(System.nanoTime() - start >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS - 50));
+        assertEquals("once the grace is over the route is simply gone", 404, Http.get(port(), "/it/hello").status);
     }
 
     @Test

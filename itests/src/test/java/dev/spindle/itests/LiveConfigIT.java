@@ -103,6 +103,9 @@ public class LiveConfigIT {
         int port = server.address().getPort();
         try (Socket before = new Socket(InetAddress.getLoopbackAddress(), port)) {
             before.setSoTimeout(10_000);
+            // one exchange first, so the server has surely set this connection up with the old limits
+            before.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertTrue(Http.read(before.getInputStream()).head.contains("Keep-Alive: timeout=5\r\n"));
             org.osgi.service.cm.Configuration cfg = configAdmin.getConfiguration("dev.spindle.host", "?");
             Dictionary<String, Object> changed = cfg.getProperties();
             changed.put("keepAliveTimeoutMillis", "2000");

@@ -20,6 +20,11 @@ final class Provisioning {
 
     /** Everything the host needs, with {@code dev.spindle.host} configured on a free loopback port. */
     static Option spindle(int port) {
+        return spindle(port, 10_000);
+    }
+
+    /** As {@link #spindle(int)}, with the grace for routes being replaced set to {@code graceMillis}. */
+    static Option spindle(int port, long graceMillis) {
         return composite(
                 systemProperty(PORT_PROPERTY).value(String.valueOf(port)),
                 systemProperty("pax.exam.osgi.unresolved.fail").value("true"),
@@ -44,6 +49,7 @@ final class Provisioning {
                 newConfiguration("dev.spindle.host")
                         .put("port", String.valueOf(port))
                         .put("bindAddress", "127.0.0.1")
+                        .put("graceMillis", String.valueOf(graceMillis))
                         .asOption(),
                 bundle("file:" + System.getProperty("spindle.api.jar")),
                 bundle("file:" + System.getProperty("spindle.host.jar")),

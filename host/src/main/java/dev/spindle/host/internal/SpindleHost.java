@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -47,6 +48,9 @@ public final class SpindleHost implements HttpServer {
     private HostConfiguration config;
     private HttpEngine engine;
     private ThreadPoolExecutor workers;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
 
     @Activate
     void activate(HostConfiguration cfg) throws InterruptedException {
@@ -202,5 +206,133 @@ public final class SpindleHost implements HttpServer {
     @Override
     public List<HandlerRegistration> handlers() {
         return whiteboard.describe();
+    }
+
+    @Override
+    public Stats stats() {
+        HttpEngine e = engine;
+        return e == null ? null : new EngineView(e.stats());
+    }
+
+    @Override
+    public List<ConnectionInfo> connections() {
+        HttpEngine e = engine;
+        if (e == null) {
+            return List.of();
+        }
+        List<ConnectionInfo> out = new java.util.ArrayList<>();
+        for (HttpEngine.ConnectionSnapshot c : e.connections()) {
+            out.add(new Connection(c.id(), c.remoteAddress(), java.time.Duration.ofNanos(c.ageNanos()), c.requests(),
+                    java.time.Duration.ofNanos(c.idleNanos()), c.state()));
+        }
+        return out;
+    }
+
+    @Override
+    public List<Setting> configuration() {
+        HostConfiguration cfg = config;
+        java.util.Set<String> given = configuredKeys();
+        List<Setting> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, java.util.function.Function<HostConfiguration, Object>> key : KEYS.entrySet()) {
+            String source = given.contains(key.getKey()) ? "ConfigAdmin" : "default";
+            out.add(new Config(key.getKey(), String.valueOf(key.getValue().apply(cfg)), source));
+        }
+        return out;
+    }
+
+    @Override
+    public RouteMatch match(String method, String path) {
+        return whiteboard.match(method, path);
+    }
+
+    /** The keys the ConfigAdmin configuration sets (the rest are the defaults). */
+    private java.util.Set<String> configuredKeys() {
+        ConfigurationAdmin ca = configAdmin;
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        if (ca == null) {
+            return keys;
+        }
+        try {
+            org.osgi.service.cm.Configuration[] found = ca.listConfigurations("(service.pid=dev.spindle.host)");
+            if (found != null && found[0].getProperties() != null) {
+                keys.addAll(java.util.Collections.list(found[0].getProperties().keys()));
+            }
+        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
+            LOG.debug("Cannot read the configuration's keys", e);
+        }
+        return keys;
+    }
+
+    /** The configuration keys in documentation order. */
+    private static final Map<String, java.util.function.Function<HostConfiguration, Object>> KEYS = keys();
+
+    private static Map<String, java.util.function.Function<HostConfiguration, Object>> keys() {
+        Map<String, java.util.function.Function<HostConfiguration, Object>> k = new java.util.LinkedHashMap<>();
+        k.put("port", HostConfiguration::port);
+        k.put("bindAddress", HostConfiguration::bindAddress);
+        k.put("transport", HostConfiguration::transport);
+        k.put("ioThreads", HostConfiguration::ioThreads);
+        k.put("workerThreads", HostConfiguration::workerThreads);
+        k.put("workerQueue", HostConfiguration::workerQueue);
+        k.put("maxInitialLineLength", HostConfiguration::maxInitialLineLength);
+        k.put("maxHeaderSize", HostConfiguration::maxHeaderSize);
+        k.put("maxBodyBytes", HostConfiguration::maxBodyBytes);
+        k.put("keepAliveTimeoutMillis", HostConfiguration::keepAliveTimeoutMillis);
+        k.put("headersTimeoutMillis", HostConfiguration::headersTimeoutMillis);
+        k.put("maxPipelined", HostConfiguration::maxPipelined);
+        k.put("drainTimeoutMillis", HostConfiguration::drainTimeoutMillis);
+        k.put("graceMillis", HostConfiguration::graceMillis);
+        return java.util.Collections.unmodifiableMap(k);
+    }
+
+    private record Config(String key, String value, String source) implements Setting {
+    }
+
+    private record Connection(long id, InetSocketAddress remoteAddress, java.time.Duration age, long requests,
+            java.time.Duration idle, String state) implements ConnectionInfo {
+    }
+
+    /** The engine's counters as {@link Stats}. */
+    private static final class EngineView implements Stats {
+        private final dev.spindle.host.internal.http.EngineStats s;
+
+        EngineView(dev.spindle.host.internal.http.EngineStats s) {
+            this.s = s;
+        }
+
+        @Override
+        public long totalRequests() {
+            return s.totalRequests();
+        }
+
+        @Override
+        public double requestsPerSecond(int seconds) {
+            return s.requestsPerSecond(seconds);
+        }
+
+        @Override
+        public long bytesIn() {
+            return s.bytesIn();
+        }
+
+        @Override
+        public long bytesOut() {
+            return s.bytesOut();
+        }
+
+        @Override
+        public long responses(int statusClass) {
+            return s.responses(statusClass);
+        }
+
+        @Override
+        public long totalConnections() {
+            return s.totalConnections();
+        }
+
+        @Override
+        public java.time.Duration uptime() {
+            return java.time.Duration.ofNanos(s.uptimeNanos());
+        }
     }
 }

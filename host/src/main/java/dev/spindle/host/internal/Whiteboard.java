@@ -25,6 +25,8 @@ final class Whiteboard implements HandlerResolver {
     private static final Logger LOG = LoggerFactory.getLogger(Whiteboard.class);
 
     private final Map<Long, Registration> registrations = new LinkedHashMap<>();
+    /** Removed handlers whose running requests are finishing. */
+    private final Map<Long, Registration> draining = new LinkedHashMap<>();
     /** Routes whose last handler went away, with when (nanoTime): requests wait for a replacement. */
     private final Map<String, Long> vacated = new HashMap<>();
     private List<Runnable> waiting = new ArrayList<>();
@@ -108,6 +110,9 @@ final class Whiteboard implements HandlerResolver {
                 anyVacated = true;
             }
             wake = publish();
+            if (r.target != null) {
+                draining.put(serviceId, r);
+            }
         }
         wake.forEach(Runnable::run);
         if (r.target == null) {
@@ -115,7 +120,14 @@ final class Whiteboard implements HandlerResolver {
         }
         long started = System.nanoTime();
         try {
-            long left = r.target.drain(drainMillis);
+            long left;
+            try {
+                left = r.target.drain(drainMillis);
+            } finally {
+                synchronized (this) {
+                    draining.remove(serviceId);
+                }
+            }
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             if (left > 0) {
                 LOG.warn("Handler service {} from {} removed from {} with {} request(s) still running after {} ms",
@@ -137,7 +149,7 @@ final class Whiteboard implements HandlerResolver {
         return wake;
     }
 
-    /** Every registration, valid ones in routing order first, then the failed ones by service id. */
+    /** Every registration: valid ones in routing order, then draining ones, then failed ones by service id. */
     synchronized List<HttpServer.HandlerRegistration> describe() {
         RouteTable t = table;
         List<HttpServer.HandlerRegistration> out = new ArrayList<>();
@@ -146,6 +158,7 @@ final class Whiteboard implements HandlerResolver {
             out.add(view(r, shadow == null ? "ACTIVE" : "SHADOWED",
                     shadow == null ? null : "shadowed by service " + shadow.serviceId));
         }
+        draining.values().forEach(r -> out.add(view(r, "DRAINING", r.target.inFlight() + " request(s) in flight")));
         registrations.values().stream()
                 .filter(r -> !r.valid())
                 .sorted(Comparator.comparingLong(r -> r.serviceId))
@@ -154,66 +167,122 @@ final class Whiteboard implements HandlerResolver {
     }
 
     private static HttpServer.HandlerRegistration view(Registration r, String state, String reason) {
-        return new HttpServer.HandlerRegistration() {
-            @Override
-            public long serviceId() {
-                return r.serviceId;
-            }
+        return new View(r, state, reason);
+    }
 
-            @Override
-            public String bundleSymbolicName() {
-                return r.bundleSymbolicName;
+    /** Which handler {@code method path} reaches, and why. */
+    HttpServer.RouteMatch match(String method, String path) {
+        int q = path.indexOf('?');
+        String p = q < 0 ? path : path.substring(0, q);
+        Resolution r = resolve(method, p);
+        if (r.isPending()) {
+            return new Match(null, 503, "the route of " + p + " lost its handler moments ago: requests wait for a"
+                    + " replacement, then get 503");
+        }
+        if (r.target() == null) {
+            return r.allow() != null
+                    ? new Match(null, 405, "routes match " + p + " but none accepts " + method + " (allowed: "
+                            + r.allow() + ")")
+                    : new Match(null, 404, "no route matches " + p);
+        }
+        long id = r.target().serviceId();
+        for (HttpServer.HandlerRegistration h : describe()) {
+            if (h.serviceId() == id) {
+                String kind = h.route().endsWith("/*") ? "the longest prefix route matching " + p : "the exact route " + p;
+                long rivals = describe().stream().filter(o -> o.route() != null && o.route().equals(h.route())
+                        && !"FAILED".equals(o.state())).count() - 1;
+                return new Match(h, 0, h.route() + " is " + kind + "; service " + id + " serves it"
+                        + (rivals > 0 ? " ahead of " + rivals + " other handler(s) by service.ranking, then service.id"
+                                : "") + (h.methods().isEmpty() ? "" : ", accepting " + String.join(", ", h.methods())));
             }
+        }
+        return new Match(null, 404, "no route matches " + p);
+    }
 
-            @Override
-            public long bundleId() {
-                return r.bundleId;
-            }
+    private record Match(HttpServer.HandlerRegistration handler, int status, String reason)
+            implements HttpServer.RouteMatch {
+    }
 
-            @Override
-            public String route() {
-                return r.route;
-            }
+    /** A registration as {@link HttpServer} shows it, with live counters. */
+    private static final class View implements HttpServer.HandlerRegistration {
+        private final Registration r;
+        private final String state;
+        private final String reason;
 
-            @Override
-            public List<String> methods() {
-                return r.methods;
-            }
+        View(Registration r, String state, String reason) {
+            this.r = r;
+            this.state = state;
+            this.reason = reason;
+        }
 
-            @Override
-            public int ranking() {
-                return r.ranking;
-            }
+        @Override
+        public long serviceId() {
+            return r.serviceId;
+        }
 
-            @Override
-            public boolean blocking() {
-                return r.blocking;
-            }
+        @Override
+        public String bundleSymbolicName() {
+            return r.bundleSymbolicName;
+        }
 
-            @Override
-            public String state() {
-                return state;
-            }
+        @Override
+        public long bundleId() {
+            return r.bundleId;
+        }
 
-            @Override
-            public String reason() {
-                return reason;
-            }
+        @Override
+        public String route() {
+            return r.route;
+        }
 
-            @Override
-            public long inFlight() {
-                return r.target == null ? 0 : r.target.inFlight();
-            }
+        @Override
+        public List<String> methods() {
+            return r.methods;
+        }
 
-            @Override
-            public long totalRequests() {
-                return r.target == null ? 0 : r.target.totalRequests();
-            }
+        @Override
+        public int ranking() {
+            return r.ranking;
+        }
 
-            @Override
-            public String toString() {
-                return "handler " + r.serviceId + " " + r.route + " " + state;
-            }
-        };
+        @Override
+        public boolean blocking() {
+            return r.blocking;
+        }
+
+        @Override
+        public String state() {
+            return state;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+
+        @Override
+        public long inFlight() {
+            return r.target == null ? 0 : r.target.inFlight();
+        }
+
+        @Override
+        public long totalRequests() {
+            return r.target == null ? 0 : r.target.totalRequests();
+        }
+
+        @Override
+        public long responses(int statusClass) {
+            return r.target == null ? 0 : r.target.responses(statusClass);
+        }
+
+        @Override
+        public double latencyMillis(double percentile) {
+            return r.target == null ? Double.NaN : r.target.latencyMillis(percentile);
+        }
+
+        @Override
+        public String toString() {
+            return "handler " + r.serviceId + " " + r.route + " " + state;
+        }
     }
 }

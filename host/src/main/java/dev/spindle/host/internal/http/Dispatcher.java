@@ -2,7 +2,6 @@ package dev.spindle.host.internal.http;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +20,7 @@ final class Dispatcher {
 
     private volatile HandlerResolver resolver;
     private final Executor workers;
-    private final LongAdder requests = new LongAdder();
-    private final LongAdder opened = new LongAdder();
-    private final LongAdder closed = new LongAdder();
+    final EngineStats stats = new EngineStats();
 
     Dispatcher(HandlerResolver resolver, Executor workers) {
         this.resolver = resolver;
@@ -35,23 +32,25 @@ final class Dispatcher {
     }
 
     long totalRequests() {
-        return requests.sum();
+        return stats.totalRequests();
     }
 
     int openConnections() {
-        return (int) (opened.sum() - closed.sum());
+        return stats.openConnections();
     }
 
     void connectionOpened() {
-        opened.increment();
+        stats.connectionsOpened.increment();
     }
 
     void connectionClosed() {
-        closed.increment();
+        stats.connectionsClosed.increment();
     }
 
-    void refused() {
-        requests.increment();
+    /** A request refused before it became an exchange (400, 414, 431). */
+    void refused(int status) {
+        stats.requests.increment();
+        stats.response(status);
     }
 
     /**
@@ -59,7 +58,7 @@ final class Dispatcher {
      *        answers 417 without calling the handler
      */
     void dispatch(Exchange exchange, boolean unknownExpectation) {
-        requests.increment();
+        stats.requests.increment();
         Request req = exchange.request;
         Response res = exchange.response;
         if (unknownExpectation) {

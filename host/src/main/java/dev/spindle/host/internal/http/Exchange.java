@@ -51,6 +51,7 @@ final class Exchange {
     private RouteTarget target;
     private Outcome failure;
     private ScheduledFuture<?> timeout;
+    private final long startNanos = System.nanoTime();
 
     Exchange(HttpConnection connection, Request request, boolean keepAlive, boolean expectContinue,
             long keepAliveTimeoutMillis) {
@@ -226,8 +227,10 @@ final class Exchange {
             timeout = null;
         }
         request.discard();
+        int status = response.headOpen() ? 0 : response.statusCode();
+        connection.responded(status);
         if (target != null) {
-            target.finished(outcome, response.statusCode());
+            target.finished(outcome, status, System.nanoTime() - startNanos);
         }
         connection.exchangeDone(this);
     }

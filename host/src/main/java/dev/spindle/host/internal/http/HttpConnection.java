@@ -60,6 +60,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean reading = true;
 
+    // for HttpServer.connections(): written on the event loop, read from anywhere
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+    final long id = IDS.incrementAndGet();
+    private volatile long requests;
+    private volatile String state = "idle";
+
     HttpConnection(Dispatcher dispatcher, EngineSettings settings) {
         this.dispatcher = dispatcher;
         this.settings = settings;
@@ -105,6 +111,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     /** Writes one piece of {@code exchange}'s response, which is the oldest unanswered one. */
     void write(Exchange exchange, HttpObject msg, long bytes, Consumer<? super HttpException> callback, boolean last) {
+        state = "writing";
         ChannelFuture f = ctx.write(msg);
         lastWrite = f;
         if (bytes > 0 || callback != null || last) {
@@ -143,12 +150,20 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         Exchange next = unanswered.peek();
+        state = next == null ? "idle" : "in handler";
         if (next != null) {
             next.activate();
         } else if (rejection != null) {
             reject();
         }
         updateReading();
+    }
+
+    /** Counts a response by its status class (0 when nothing was sent). */
+    void responded(int status) {
+        if (status != 0) {
+            dispatcher.stats.response(status);
+        }
     }
 
     /** Called once an exchange's outcome is known. */
@@ -199,6 +214,16 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Requests received on this connection. */
+    long requests() {
+        return requests;
+    }
+
+    /** {@code idle}, {@code reading}, {@code in handler} or {@code writing}. */
+    String state() {
+        return state;
+    }
+
     // ---------------------------------------------------------------- channel events
 
     @Override
@@ -247,6 +272,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 settings.keepAliveTimeoutMillis());
         unanswered.add(exchange);
         receiving = exchange;
+        requests++;
+        state = "in handler";
         if (unanswered.size() == 1) {
             exchange.activate();
         }
@@ -269,6 +296,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         if (content instanceof LastHttpContent) {
             receiving = null;
+        } else if (target.response.headOpen()) {
+            state = "reading";
         }
         target.request.offer(content);
     }
@@ -289,7 +318,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         LOG.debug("Refused a request from {} with {}: {}", remoteAddress(), status.code(),
                 cause == null ? "HTTP/1.1 without Host" : cause.toString());
-        dispatcher.refused();
+        dispatcher.refused(status.code());
         closing = true;
         updateReading();
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);

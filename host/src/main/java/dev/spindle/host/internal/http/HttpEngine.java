@@ -42,6 +42,12 @@ public final class HttpEngine {
     private final boolean epoll;
     private final EventLoopGroup group;
     private Channel serverChannel;
+    private java.util.concurrent.Future<?> sampler;
+
+    /** What {@code HttpServer.connections()} shows of one connection. */
+    public record ConnectionSnapshot(long id, InetSocketAddress remoteAddress, long ageNanos, long requests,
+            long idleNanos, String state) {
+    }
 
     /**
      * @param transport {@code auto}, {@code epoll} or {@code nio}
@@ -87,6 +93,7 @@ public final class HttpEngine {
             close();
             throw new IllegalStateException("Cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
+        sampler = group.next().scheduleAtFixedRate(dispatcher.stats::sample, 1, 1, TimeUnit.SECONDS);
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         LOG.info("Spindle listening on {}:{} ({} transport)", host, bound.getPort(), transport());
         return bound;
@@ -99,6 +106,7 @@ public final class HttpEngine {
                 .setMaxHeaderSize(settings.maxHeaderSize())
                 .setMaxChunkSize(settings.maxChunkSize());
         ch.pipeline()
+                .addLast("traffic", new TrafficMeter(dispatcher.stats))
                 .addLast("decoder", new HttpRequestDecoder(decoder))
                 .addLast("encoder", new ResponseEncoder())
                 .addLast("connection", new HttpConnection(dispatcher, settings));
@@ -130,6 +138,26 @@ public final class HttpEngine {
         return dispatcher.totalRequests();
     }
 
+    public EngineStats stats() {
+        return dispatcher.stats;
+    }
+
+    /** The open connections, oldest first. */
+    public java.util.List<ConnectionSnapshot> connections() {
+        long now = System.nanoTime();
+        java.util.List<ConnectionSnapshot> out = new java.util.ArrayList<>();
+        for (Channel ch : connections) {
+            HttpConnection c = ch.pipeline().get(HttpConnection.class);
+            TrafficMeter t = ch.pipeline().get(TrafficMeter.class);
+            if (c != null && t != null && ch.isActive()) {
+                out.add(new ConnectionSnapshot(c.id, (InetSocketAddress) ch.remoteAddress(), now - t.createdNanos,
+                        c.requests(), now - t.lastActiveNanos, c.state()));
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(ConnectionSnapshot::id));
+        return out;
+    }
+
     /** Stops at once: closes the listener and every connection, stops the event loops. */
     public void close() {
         close(0);
@@ -144,6 +172,9 @@ public final class HttpEngine {
      * @return the number of connections that had to be cut off
      */
     public int close(long drainMillis) {
+        if (sampler != null) {
+            sampler.cancel(false);
+        }
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }

@@ -22,6 +22,7 @@ public final class RouteTarget {
     private final LongAdder status4xx = new LongAdder();
     private final LongAdder status5xx = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    private final LatencyWindow latency = new LatencyWindow();
     private final Object drainLock = new Object();
     private volatile boolean removed;
 
@@ -105,8 +106,28 @@ public final class RouteTarget {
         }
     }
 
-    void finished(Outcome outcome, int status) {
+    /** Responses by status class: 2, 4 or 5 (5 includes failed handlers). */
+    public long responses(int statusClass) {
+        switch (statusClass) {
+            case 2:
+                return status2xx.sum();
+            case 4:
+                return status4xx.sum();
+            case 5:
+                return failures();
+            default:
+                return 0;
+        }
+    }
+
+    /** Latency of recent requests at {@code percentile}, ms; NaN when idle. */
+    public double latencyMillis(double percentile) {
+        return latency.percentileMillis(percentile);
+    }
+
+    void finished(Outcome outcome, int status, long nanos) {
         finished.increment();
+        latency.record(nanos);
         if (removed) {
             wakeDrain();
         }
