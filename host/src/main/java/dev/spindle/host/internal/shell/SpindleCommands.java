@@ -117,7 +117,7 @@ public final class SpindleCommands {
         HttpServer.Stats s = server.stats();
         Table t = new Table("METRIC", "VALUE");
         t.row("transport", server.transport());
-        t.row("listening", server.address());
+        t.row("listening", server.address().getHostString() + ":" + server.address().getPort());
         t.row("uptime", duration(s.uptime()));
         t.row("open connections", server.openConnections());
         t.row("connections accepted", s.totalConnections());
