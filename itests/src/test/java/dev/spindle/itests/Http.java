@@ -31,11 +31,14 @@ final class Http {
         final int status;
         final String head;
         final String body;
+        /** Trailer lines of a chunked body, each ending in CRLF; empty otherwise. */
+        final String trailers;
 
-        Response(int status, String head, String body) {
+        Response(int status, String head, String body, String trailers) {
             this.status = status;
             this.head = head;
             this.body = body;
+            this.trailers = trailers;
         }
     }
 
@@ -77,6 +80,7 @@ final class Http {
         int status = Integer.parseInt(h.substring(9, 12));
         String lower = h.toLowerCase(Locale.ROOT);
         String body;
+        StringBuilder trailers = new StringBuilder();
         int cl = lower.indexOf("\r\ncontent-length: ");
         if (cl >= 0) {
             int n = Integer.parseInt(h.substring(cl + 18, h.indexOf("\r\n", cl + 2)).trim());
@@ -86,8 +90,8 @@ final class Http {
             while (true) {
                 int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
                 if (size == 0) {
-                    while (!line(in).isEmpty()) {
-                        // trailers
+                    for (String t = line(in); !t.isEmpty(); t = line(in)) {
+                        trailers.append(t).append("\r\n");
                     }
                     break;
                 }
@@ -98,7 +102,7 @@ final class Http {
         } else {
             body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        return new Response(status, h, body);
+        return new Response(status, h, body, trailers.toString());
     }
 
     private static String line(InputStream in) throws IOException {
