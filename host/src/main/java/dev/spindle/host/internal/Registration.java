@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.spindle.api.Handler;
+import dev.spindle.host.internal.http.HandlerResolver.Resolution;
 import dev.spindle.host.internal.http.RouteTarget;
 
 /**
@@ -27,6 +28,8 @@ final class Registration {
     final boolean checkContinue;
     final String failure;
     final RouteTarget target;
+    /** The routing answer for this handler, shared by every request it serves. */
+    final Resolution resolution;
 
     private Registration(long serviceId, long bundleId, String bsn, String route, String prefix,
             List<String> methods, int ranking, boolean blocking, boolean checkContinue, String failure,
@@ -42,6 +45,7 @@ final class Registration {
         this.checkContinue = checkContinue;
         this.failure = failure;
         this.target = target;
+        this.resolution = target == null ? null : Resolution.found(target);
     }
 
     /** Parses the service properties of {@code handler}; never throws. */

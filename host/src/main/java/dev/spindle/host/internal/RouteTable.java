@@ -30,14 +30,12 @@ final class RouteTable implements HandlerResolver {
     private final Map<String, Registration[]> exact = new HashMap<>();
     private final List<Map.Entry<String, Registration[]>> prefixes = new ArrayList<>();
     private final List<Registration> ordered = new ArrayList<>();
-    private final Map<Long, Resolution> resolutions = new HashMap<>();
 
     RouteTable(Collection<Registration> registrations) {
         Map<String, List<Registration>> byRoute = new HashMap<>();
         for (Registration r : registrations) {
             if (r.valid()) {
                 byRoute.computeIfAbsent(r.route, k -> new ArrayList<>()).add(r);
-                resolutions.put(r.serviceId, Resolution.found(r.target));
             }
         }
         List<String> routes = new ArrayList<>(byRoute.keySet());
@@ -65,7 +63,7 @@ final class RouteTable implements HandlerResolver {
         if (candidates != null) {
             Registration hit = pick(candidates, method);
             if (hit != null) {
-                return resolutions.get(hit.serviceId);
+                return hit.resolution;
             }
             allowed = addMethods(null, candidates);
         }
@@ -74,7 +72,7 @@ final class RouteTable implements HandlerResolver {
             if (list[0].matches(path)) {
                 Registration hit = pick(list, method);
                 if (hit != null) {
-                    return resolutions.get(hit.serviceId);
+                    return hit.resolution;
                 }
                 allowed = addMethods(allowed, list);
             }

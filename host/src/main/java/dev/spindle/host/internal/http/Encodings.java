@@ -8,6 +8,7 @@ import dev.spindle.api.HttpException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 
 /**
  * Strings to bytes with Node's encoding names and Node's leniency: {@code hex} stops at the first
@@ -67,7 +68,13 @@ final class Encodings {
         return alloc.buffer(bytes.length).writeBytes(bytes);
     }
 
+    /** Strings up to this length become plain arrays: cheaper than a pooled buffer for small bodies. */
+    private static final int SMALL = 512;
+
     private static ByteBuf utf8(ByteBufAllocator alloc, String s) {
+        if (s.length() <= SMALL) {
+            return Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8));
+        }
         ByteBuf buf = alloc.buffer(ByteBufUtil.utf8MaxBytes(s));
         ByteBufUtil.writeUtf8(buf, s);
         return buf;

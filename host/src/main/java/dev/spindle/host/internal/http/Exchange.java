@@ -21,7 +21,7 @@ import io.netty.util.ReferenceCountUtil;
  * pieces of the response are written when this exchange is the connection's oldest unanswered one
  * (pipelined responses go out in request order) and held until then otherwise.
  */
-final class Exchange {
+final class Exchange implements io.netty.channel.ChannelFutureListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
 
@@ -52,15 +52,17 @@ final class Exchange {
     private Outcome failure;
     private ScheduledFuture<?> timeout;
     private final long startNanos = System.nanoTime();
+    /** Bytes of the last piece, for {@link #operationComplete}. */
+    long lastPieceBytes;
 
     Exchange(HttpConnection connection, Request request, boolean keepAlive, boolean expectContinue,
-            long keepAliveTimeoutMillis) {
+            io.netty.util.AsciiString keepAliveValue) {
         this.connection = connection;
         this.loop = connection.eventLoop();
         this.request = request;
         this.expectContinue = expectContinue;
         this.response = new Response(this, request.isHttp11(), keepAlive, request.isHead(), expectContinue,
-                request.acceptsChunked(), keepAliveTimeoutMillis);
+                request.acceptsChunked(), keepAliveValue);
     }
 
     ByteBufAllocator alloc() {
@@ -237,6 +239,19 @@ final class Exchange {
 
     private static HttpException destroyedError() {
         return new HttpException(HttpException.ERR_STREAM_DESTROYED, "Cannot call write after a stream was destroyed");
+    }
+
+    /** The write of the last piece completed: the response is finished, or the connection is gone. */
+    @Override
+    public void operationComplete(io.netty.channel.ChannelFuture done) {
+        if (lastPieceBytes > 0) {
+            response.written(lastPieceBytes);
+        }
+        if (done.isSuccess()) {
+            response.fireFinished();
+        } else {
+            destroy(Outcome.CLIENT_ABORTED);
+        }
     }
 
     // ---------------------------------------------------------------- user callbacks

@@ -55,6 +55,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private FullHttpResponse rejection;
     private ChannelFuture lastWrite;
     private ScheduledFuture<?> idleTimer;
+    private long idleDeadline;
+    private long idleTimerAt;
     private boolean inRead;
     private boolean flushPending;
     private boolean closing;
@@ -66,9 +68,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private volatile long requests;
     private volatile String state = "idle";
 
+    private final io.netty.util.AsciiString keepAliveValue;
+
     HttpConnection(Dispatcher dispatcher, EngineSettings settings) {
         this.dispatcher = dispatcher;
         this.settings = settings;
+        this.keepAliveValue = Response.keepAliveValue(settings.keepAliveTimeoutMillis());
     }
 
     // ---------------------------------------------------------------- for exchanges and requests
@@ -114,7 +119,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         state = "writing";
         ChannelFuture f = ctx.write(msg);
         lastWrite = f;
-        if (bytes > 0 || callback != null || last) {
+        if (last && callback == null) {
+            exchange.lastPieceBytes = bytes;
+            f.addListener(exchange);
+        } else if (bytes > 0 || callback != null || last) {
             f.addListener(done -> {
                 if (bytes > 0) {
                     exchange.response.written(bytes);
@@ -156,7 +164,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         } else if (rejection != null) {
             reject();
         }
-        updateReading();
+        if (!reading) {
+            updateReading();
+        }
     }
 
     /** Counts a response by its status class (0 when nothing was sent). */
@@ -202,6 +212,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         } else {
             lastWrite.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** Whether the connection is reading now (auto-read on). */
+    boolean reading() {
+        return reading;
     }
 
     /** Reads on while there is room: not closing, few unanswered requests, no held-back body. */
@@ -268,8 +283,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         String expect = head.headers().get(HttpHeaderNames.EXPECT);
         boolean expectContinue = http11 && expect != null && EXPECT_CONTINUE.matcher(expect).find();
         Request request = new Request(head, this, settings.maxBodyBytes());
-        Exchange exchange = new Exchange(this, request, HttpUtil.isKeepAlive(head), expectContinue,
-                settings.keepAliveTimeoutMillis());
+        Exchange exchange = new Exchange(this, request, HttpUtil.isKeepAlive(head), expectContinue, keepAliveValue);
         unanswered.add(exchange);
         receiving = exchange;
         requests++;
@@ -278,7 +292,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             exchange.activate();
         }
         dispatcher.dispatch(exchange, http11 && expect != null && !expectContinue);
-        updateReading();
+        if (unanswered.size() >= settings.maxPipelined() || closing) {
+            updateReading();
+        }
     }
 
     private void onContent(HttpContent content) {
@@ -348,6 +364,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdleTimer();
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+        }
         closing = true;
         Exchange e;
         while ((e = unanswered.poll()) != null) {
@@ -377,23 +396,40 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- idle connections
 
+    /**
+     * Closes the connection if it stays idle for {@code millis}. One timer per connection, re-armed
+     * by moving its deadline: no scheduling or cancelling per request.
+     */
     private void armIdleTimer(long millis) {
-        cancelIdleTimer();
-        if (millis > 0) {
-            idleTimer = ctx.executor().schedule(this::idle, millis, TimeUnit.MILLISECONDS);
+        if (millis <= 0) {
+            idleDeadline = 0;
+            return;
+        }
+        idleDeadline = ctx.executor().ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        if (idleTimer != null && idleTimerAt - idleDeadline > 0) {
+            idleTimer.cancel(false); // fires too late for the new deadline
+            idleTimer = null;
+        }
+        if (idleTimer == null) {
+            idleTimerAt = idleDeadline;
+            idleTimer = ctx.executor().schedule(this::idleCheck, millis, TimeUnit.MILLISECONDS);
         }
     }
 
     private void cancelIdleTimer() {
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
+        idleDeadline = 0;
     }
 
-    private void idle() {
+    private void idleCheck() {
         idleTimer = null;
-        if (unanswered.isEmpty() && receiving == null) {
+        if (idleDeadline == 0 || !unanswered.isEmpty() || receiving != null) {
+            return;
+        }
+        long left = idleDeadline - ctx.executor().ticker().nanoTime();
+        if (left > 0) {
+            idleTimerAt = idleDeadline;
+            idleTimer = ctx.executor().schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
+        } else {
             LOG.debug("Closing idle connection from {}", remoteAddress());
             ctx.close();
         }

@@ -74,7 +74,7 @@ final class Request implements IncomingMessage {
     }
 
     boolean isHttp11() {
-        return head.protocolVersion().equals(HttpVersion.HTTP_1_1);
+        return head.protocolVersion() == HttpVersion.HTTP_1_1 || head.protocolVersion().equals(HttpVersion.HTTP_1_1);
     }
 
     boolean isHead() {
@@ -83,6 +83,9 @@ final class Request implements IncomingMessage {
 
     /** An HTTP/1.0 client may announce chunked support with {@code TE} (Node's {@code useChunkedEncodingByDefault}). */
     boolean acceptsChunked() {
+        if (isHttp11()) {
+            return true;
+        }
         String te = head.headers().get(HttpHeaderNames.TE);
         return te != null && CHUNKED.matcher(te).find();
     }
@@ -367,7 +370,9 @@ final class Request implements IncomingMessage {
                 connection.invoke(endListener);
             }
         }
-        connection.updateReading();
+        if (held != null || paused || !connection.reading()) {
+            connection.updateReading();
+        }
     }
 
     private void deliver(ByteBuf data) {
@@ -377,7 +382,7 @@ final class Request implements IncomingMessage {
 
     /** Whether this body should stop the connection from reading: paused, or too much held for nobody. */
     boolean holdsReading() {
-        return !complete && !discarding && (paused || heldBytes >= HELD_BODY_LIMIT);
+        return !discarding && heldBytes + (paused ? HELD_BODY_LIMIT : 0) >= HELD_BODY_LIMIT && !complete;
     }
 
     /** The response is done: whatever of the body is left is dropped, so the next request can be read. */
@@ -386,6 +391,9 @@ final class Request implements IncomingMessage {
             return;
         }
         discarding = true;
+        if (complete && held == null && body == null) {
+            return; // nothing left to drop: the common case of a request without a body
+        }
         releaseHeld();
         if (body != null && !body.isDone()) {
             body.completeExceptionally(new HttpException(HttpException.ERR_STREAM_DESTROYED,

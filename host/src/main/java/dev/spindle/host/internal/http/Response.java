@@ -3,12 +3,13 @@ package dev.spindle.host.internal.http;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import io.netty.util.AsciiString;
 
 /**
@@ -53,25 +55,12 @@ final class Response implements ServerResponse {
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
 
-    /** One header as set: the name's case as given, and either one value or a list. */
-    private static final class Field {
-        final String name;
-        final List<String> values;
-        final boolean list;
-
-        Field(String name, List<String> values, boolean list) {
-            this.name = name;
-            this.values = values;
-            this.list = list;
-        }
-    }
-
     private final Exchange exchange;
 
     // Node's OutgoingMessage / ServerResponse fields, owned by the handler's thread
     private int statusCode = 200;
     private String statusMessage;
-    private LinkedHashMap<String, Field> fields;
+    private OutgoingHeaders fields;
     private boolean sendDate = true;
     private boolean removedConnection;
     private boolean removedContentLength;
@@ -86,7 +75,7 @@ final class Response implements ServerResponse {
     private OutgoingHead head;
     private boolean headHandedOff;
     private HttpHeaders trailers;
-    private final String keepAliveValue;
+    private final AsciiString keepAliveValue;
 
     // read by the event loop too
     private volatile boolean closeAfter;
@@ -94,7 +83,8 @@ final class Response implements ServerResponse {
     private volatile boolean ended;
     private volatile boolean finished;
     private volatile boolean destroyed;
-    private final AtomicLong buffered = new AtomicLong();
+    private volatile long buffered;
+    private static final AtomicLongFieldUpdater<Response> BUFFERED = AtomicLongFieldUpdater.newUpdater(Response.class, "buffered");
     private volatile boolean needDrain;
 
     // listeners: touched on the event loop only
@@ -106,20 +96,22 @@ final class Response implements ServerResponse {
     private Outcome outcome;
 
     Response(Exchange exchange, boolean http11, boolean keepAlive, boolean isHead, boolean expectContinue,
-            boolean chunkedAccepted, long keepAliveTimeoutMillis) {
+            boolean chunkedAccepted, AsciiString keepAliveValue) {
         this.exchange = exchange;
         this.shouldKeepAlive = keepAlive;
         this.chunkedByDefault = http11 || chunkedAccepted;
         this.hasBody = !isHead;
         this.expectContinue = expectContinue;
-        this.keepAliveValue = keepAliveTimeoutMillis > 0 ? keepAliveSeconds(keepAliveTimeoutMillis) : null;
+        this.keepAliveValue = keepAliveValue;
     }
 
-    private static String keepAliveSeconds(long millis) {
-        if (millis % 1000 == 0) {
-            return "timeout=" + millis / 1000;
+    /** {@code timeout=N} as Node writes it: seconds, with a fraction if any; null for no timeout. */
+    static AsciiString keepAliveValue(long millis) {
+        if (millis <= 0) {
+            return null;
         }
-        return "timeout=" + millis / 1000.0;
+        return new AsciiString("timeout=" + (millis % 1000 == 0 ? Long.toString(millis / 1000)
+                : Double.toString(millis / 1000.0)));
     }
 
     // ---------------------------------------------------------------- status line
@@ -153,7 +145,7 @@ final class Response implements ServerResponse {
         checkHeadOpen("set");
         HeaderRules.checkName("Header", name);
         HeaderRules.checkValue("header", name, value);
-        put(name, Collections.singletonList(value), false);
+        headers().set(name, value);
         return this;
     }
 
@@ -173,7 +165,7 @@ final class Response implements ServerResponse {
         for (String v : copy) {
             HeaderRules.checkValue("header", name, v);
         }
-        put(name, Collections.unmodifiableList(copy), true);
+        headers().set(name, Collections.unmodifiableList(copy));
         return this;
     }
 
@@ -182,64 +174,53 @@ final class Response implements ServerResponse {
         checkHeadOpen("append");
         HeaderRules.checkName("Header", name);
         HeaderRules.checkValue("header", name, value);
-        Field existing = fields == null ? null : fields.get(lower(name));
-        if (existing == null) {
-            put(name, Collections.singletonList(value), false);
-        } else {
-            List<String> values = new ArrayList<>(existing.values);
-            values.add(value);
-            put(existing.name, Collections.unmodifiableList(values), true);
-        }
+        headers().append(name, value);
         return this;
     }
 
-    private void put(String name, List<String> values, boolean list) {
+    private OutgoingHeaders headers() {
         if (fields == null) {
-            fields = new LinkedHashMap<>();
+            fields = new OutgoingHeaders();
         }
-        fields.put(lower(name), new Field(name, values, list));
+        return fields;
     }
 
     @Override
     public String getHeader(String name) {
-        Field f = field(name);
-        if (f == null) {
+        int i = field(name);
+        if (i < 0) {
             return null;
         }
-        return f.values.size() == 1 ? f.values.get(0) : String.join(", ", f.values);
+        Object v = fields.value(i);
+        return v instanceof String ? (String) v : String.join(", ", fields.values(i));
     }
 
     @Override
     public List<String> getHeaderValues(String name) {
-        Field f = field(name);
-        return f == null ? List.of() : f.values;
+        int i = field(name);
+        return i < 0 ? List.of() : fields.values(i);
     }
 
     @Override
     public boolean hasHeader(String name) {
-        return field(name) != null;
+        return field(name) >= 0;
     }
 
-    private Field field(String name) {
+    private int field(String name) {
         if (name == null) {
             throw new HttpException(HttpException.ERR_INVALID_ARG_VALUE, "The \"name\" argument must be of type string");
         }
-        return fields == null ? null : fields.get(lower(name));
+        return fields == null ? -1 : fields.indexOf(name);
     }
 
     @Override
     public List<String> getHeaderNames() {
-        return fields == null ? List.of() : List.copyOf(fields.keySet());
+        return fields == null ? List.of() : fields.lowerCaseNames();
     }
 
     @Override
     public Map<String, List<String>> getHeaders() {
-        if (fields == null) {
-            return Map.of();
-        }
-        Map<String, List<String>> copy = new LinkedHashMap<>();
-        fields.forEach((k, f) -> copy.put(k, f.values));
-        return Collections.unmodifiableMap(copy);
+        return fields == null ? Map.of() : fields.asMap();
     }
 
     @Override
@@ -266,7 +247,7 @@ final class Response implements ServerResponse {
                 break;
         }
         if (fields != null) {
-            fields.remove(key);
+            fields.remove(name);
         }
     }
 
@@ -325,7 +306,7 @@ final class Response implements ServerResponse {
         }
         statusCode = code;
         // like Node, headers given only to writeHead are not kept if the head cannot be fixed
-        boolean onlyHere = fields == null;
+        boolean onlyHere = fields == null || fields.size() == 0;
         try {
             if (headers != null) {
                 for (Map.Entry<String, ?> e : headers.entrySet()) {
@@ -344,8 +325,8 @@ final class Response implements ServerResponse {
             }
             storeHead();
         } catch (RuntimeException e) {
-            if (onlyHere) {
-                fields = null;
+            if (onlyHere && fields != null) {
+                fields.clear();
             }
             throw e;
         }
@@ -372,60 +353,62 @@ final class Response implements ServerResponse {
         if (closeAfter) {
             shouldKeepAlive = false;
         }
-        HttpHeaders out = HEADERS.newHeaders();
+        int n = fields == null ? 0 : fields.size();
+        CharSequence[] out = new CharSequence[(n + 6) * 2];
+        int size = 0;
         boolean hasConnection = false;
         boolean hasContentLength = false;
         boolean hasTransferEncoding = false;
         boolean hasDate = false;
         boolean hasExpect = false;
         boolean hasTrailer = false;
-        if (fields != null) {
-            for (Field f : fields.values()) {
-                String key = lower(f.name);
-                List<String> values = f.values;
-                if (values.size() > 1 && key.equals("cookie")) {
-                    values = List.of(String.join("; ", values));
-                }
-                for (String value : values) {
-                    out.add(f.name, value);
-                    switch (key) {
-                        case "connection":
-                            hasConnection = true;
-                            removedConnection = false;
-                            if (CONNECTION_CLOSE.matcher(value).find()) {
-                                last = true;
-                            } else {
-                                shouldKeepAlive = true;
-                            }
-                            break;
-                        case "transfer-encoding":
-                            hasTransferEncoding = true;
-                            removedTransferEncoding = false;
-                            if (CHUNKED.matcher(value).find()) {
-                                chunkedEncoding = true;
-                            }
-                            break;
-                        case "content-length":
-                            hasContentLength = true;
-                            removedContentLength = false;
-                            break;
-                        case "date":
-                            hasDate = true;
-                            break;
-                        case "expect":
-                            hasExpect = true;
-                            break;
-                        case "trailer":
-                            hasTrailer = true;
-                            break;
-                        default:
-                            break;
+        for (int i = 0; i < n; i++) {
+            String name = fields.name(i);
+            Object value = fields.value(i);
+            if (value instanceof String) {
+                size = put(out, size, name, (String) value);
+            } else {
+                List<String> values = fields.values(i);
+                if (values.size() > 1 && name.equalsIgnoreCase("cookie")) {
+                    size = put(out, size, name, String.join("; ", values));
+                } else {
+                    for (String v : values) {
+                        size = put(out, size, name, v);
                     }
                 }
             }
+            // Node's matchHeader: only names of 4 to 17 characters can matter
+            if (name.length() < 4 || name.length() > 17) {
+                continue;
+            }
+            String lastValue = (String) out[size - 1];
+            if (name.equalsIgnoreCase("connection")) {
+                hasConnection = true;
+                removedConnection = false;
+                if (CONNECTION_CLOSE.matcher(lastValue).find()) {
+                    this.last = true;
+                } else {
+                    shouldKeepAlive = true;
+                }
+            } else if (name.equalsIgnoreCase("transfer-encoding")) {
+                hasTransferEncoding = true;
+                removedTransferEncoding = false;
+                if (CHUNKED.matcher(lastValue).find()) {
+                    chunkedEncoding = true;
+                }
+            } else if (name.equalsIgnoreCase("content-length")) {
+                hasContentLength = true;
+                removedContentLength = false;
+            } else if (name.equalsIgnoreCase("date")) {
+                hasDate = true;
+            } else if (name.equalsIgnoreCase("expect")) {
+                hasExpect = true;
+            } else if (name.equalsIgnoreCase("trailer")) {
+                hasTrailer = true;
+            }
         }
         if (sendDate && !hasDate) {
-            out.add(DATE, DateCache.now());
+            size = put(out, size, DATE, DateCache.now());
         }
         if (chunkedEncoding && (statusCode == 204 || statusCode == 304)) {
             chunkedEncoding = false;
@@ -436,13 +419,13 @@ final class Response implements ServerResponse {
             shouldKeepAlive = false;
         } else if (!hasConnection) {
             if (shouldKeepAlive && (hasContentLength || chunkedByDefault)) {
-                out.add(CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                size = put(out, size, CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 if (keepAliveValue != null) {
-                    out.add(KEEP_ALIVE, keepAliveValue);
+                    size = put(out, size, KEEP_ALIVE, keepAliveValue);
                 }
             } else {
                 last = true;
-                out.add(CONNECTION, HttpHeaderValues.CLOSE);
+                size = put(out, size, CONNECTION, HttpHeaderValues.CLOSE);
             }
         }
         if (!hasContentLength && !hasTransferEncoding) {
@@ -451,9 +434,9 @@ final class Response implements ServerResponse {
             } else if (!chunkedByDefault) {
                 last = true;
             } else if (!hasTrailer && !removedContentLength && contentLength >= 0) {
-                out.add(CONTENT_LENGTH, Long.toString(contentLength));
+                size = put(out, size, CONTENT_LENGTH, Numbers.ascii(contentLength));
             } else if (!removedTransferEncoding) {
-                out.add(TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                size = put(out, size, TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
                 chunkedEncoding = true;
             }
         }
@@ -461,10 +444,17 @@ final class Response implements ServerResponse {
             throw new HttpException(HttpException.ERR_HTTP_TRAILER_INVALID,
                     "Trailers are invalid with this transfer encoding");
         }
-        head = new OutgoingHead.Streamed(StatusCodes.status(statusCode, statusMessage), out, hasBody);
+        HttpHeaders headers = new ReadOnlyHttpHeaders(false, size == out.length ? out : Arrays.copyOf(out, size));
+        head = new OutgoingHead.Streamed(StatusCodes.status(statusCode, statusMessage), headers, hasBody);
         if (hasExpect) {
             emit(null, false, null);
         }
+    }
+
+    private static int put(CharSequence[] out, int size, CharSequence name, CharSequence value) {
+        out[size] = name;
+        out[size + 1] = value;
+        return size + 2;
     }
 
     private void implicitHead() {
@@ -618,7 +608,7 @@ final class Response implements ServerResponse {
         } else {
             msg = new DefaultHttpContent(data);
         }
-        long now = buffered.addAndGet(length);
+        long now = length == 0 ? buffered : BUFFERED.addAndGet(this, length);
         exchange.submit(msg, length, callback, lastPiece);
         boolean below = now < HIGH_WATER_MARK;
         if (!below && !lastPiece) {
@@ -793,7 +783,7 @@ final class Response implements ServerResponse {
 
     /** Bytes of this response handed to the network; may fire {@code 'drain'}. */
     void written(long bytes) {
-        if (buffered.addAndGet(-bytes) == 0 && needDrain && !ended) {
+        if (BUFFERED.addAndGet(this, -bytes) == 0 && needDrain && !ended) {
             needDrain = false;
             exchange.invokeAll(drainListeners);
         }
@@ -843,7 +833,9 @@ final class Response implements ServerResponse {
      * set is discarded and a generic 500 goes out instead.
      */
     void internalError() {
-        fields = null;
+        if (fields != null) {
+            fields.clear();
+        }
         removedConnection = false;
         removedContentLength = false;
         removedTransferEncoding = false;

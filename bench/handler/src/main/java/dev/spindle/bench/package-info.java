@@ -1,0 +1,2 @@
+/** The benchmark handler. Nothing exported. */
+package dev.spindle.bench;
