@@ -52,8 +52,6 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
     private Outcome failure;
     private ScheduledFuture<?> timeout;
     private final long startNanos = System.nanoTime();
-    /** Bytes of the last piece, for {@link #operationComplete}. */
-    long lastPieceBytes;
 
     Exchange(HttpConnection connection, Request request, boolean keepAlive, boolean expectContinue,
             io.netty.util.AsciiString keepAliveValue) {
@@ -67,6 +65,11 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
 
     ByteBufAllocator alloc() {
         return connection.alloc();
+    }
+
+    /** Whether the connection's write buffer is below its high-water mark (readable from any thread). */
+    boolean connectionWritable() {
+        return connection.writable();
     }
 
     /** The handler serving this exchange, already counted in by {@link RouteTarget#tryStart()}. */
@@ -110,7 +113,7 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
     private void deliver(Piece piece) {
         if (gone) {
             ReferenceCountUtil.release(piece.msg);
-            response.written(piece.bytes);
+            response.handedOff(piece.bytes, false);
             if (piece.callback != null) {
                 invoke(piece.callback, destroyedError());
             }
@@ -244,9 +247,6 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
     /** The write of the last piece completed: the response is finished, or the connection is gone. */
     @Override
     public void operationComplete(io.netty.channel.ChannelFuture done) {
-        if (lastPieceBytes > 0) {
-            response.written(lastPieceBytes);
-        }
         if (done.isSuccess()) {
             response.fireFinished();
         } else {

@@ -53,7 +53,6 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Exchange> unanswered = new ArrayDeque<>(4);
     private Exchange receiving;
     private FullHttpResponse rejection;
-    private ChannelFuture lastWrite;
     private ScheduledFuture<?> idleTimer;
     private long idleDeadline;
     private long idleTimerAt;
@@ -86,6 +85,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         return ctx.alloc();
     }
 
+    boolean writable() {
+        return ctx.channel().isWritable();
+    }
+
     InetSocketAddress remoteAddress() {
         SocketAddress a = ctx.channel().remoteAddress();
         return a instanceof InetSocketAddress ? (InetSocketAddress) a : null;
@@ -114,32 +117,27 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Writes one piece of {@code exchange}'s response, which is the oldest unanswered one. */
+    /**
+     * Writes one piece of {@code exchange}'s response, which is the oldest unanswered one. Only the
+     * last piece and pieces with a callback get a promise; the rest are written with the void
+     * promise (a failure reaches {@link #exceptionCaught} and closes the connection).
+     */
     void write(Exchange exchange, HttpObject msg, long bytes, Consumer<? super HttpException> callback, boolean last) {
         state = "writing";
-        ChannelFuture f = ctx.write(msg);
-        lastWrite = f;
-        if (last && callback == null) {
-            exchange.lastPieceBytes = bytes;
-            f.addListener(exchange);
-        } else if (bytes > 0 || callback != null || last) {
-            f.addListener(done -> {
-                if (bytes > 0) {
-                    exchange.response.written(bytes);
-                }
-                if (callback != null) {
-                    exchange.invoke(callback, done.isSuccess() ? null
-                            : new HttpException(HttpException.ERR_STREAM_DESTROYED, "the connection closed"));
-                }
+        if (callback != null) {
+            ctx.write(msg).addListener((ChannelFutureListener) done -> {
+                exchange.invoke(callback, done.isSuccess() ? null
+                        : new HttpException(HttpException.ERR_STREAM_DESTROYED, "the connection closed"));
                 if (last) {
-                    if (done.isSuccess()) {
-                        exchange.response.fireFinished();
-                    } else {
-                        exchange.destroy(Outcome.CLIENT_ABORTED);
-                    }
+                    exchange.operationComplete(done);
                 }
             });
+        } else if (last) {
+            ctx.write(msg).addListener(exchange);
+        } else {
+            ctx.write(msg, ctx.voidPromise());
         }
+        exchange.response.handedOff(bytes, ctx.channel().isWritable());
         if (inRead) {
             flushPending = true;
         } else {
@@ -206,12 +204,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     void closeAfterFlush() {
         closing = true;
         updateReading();
-        ctx.flush();
-        if (lastWrite == null || lastWrite.isDone()) {
-            ctx.close();
-        } else {
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
-        }
+        // an empty buffer written below the encoder completes after everything written before it
+        ctx.pipeline().context(TrafficMeter.class).writeAndFlush(Unpooled.EMPTY_BUFFER)
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Whether the connection is reading now (auto-read on). */
@@ -348,8 +343,17 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private void reject() {
         FullHttpResponse response = rejection;
         rejection = null;
-        lastWrite = ctx.write(response);
+        ctx.write(response);
         closeAfterFlush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange active = unanswered.peek();
+        if (active != null && ctx.channel().isWritable()) {
+            active.response.writable();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

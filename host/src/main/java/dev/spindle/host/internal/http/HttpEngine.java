@@ -15,6 +15,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -105,6 +106,8 @@ public final class HttpEngine {
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
                 .setMaxChunkSize(settings.maxChunkSize());
+        // Node's 16 KiB high-water mark, so that write() returns false when Node's would
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Response.HIGH_WATER_MARK / 2, Response.HIGH_WATER_MARK));
         ch.pipeline()
                 .addLast("traffic", new TrafficMeter(dispatcher.stats))
                 .addLast("decoder", new HttpRequestDecoder(decoder))

@@ -41,7 +41,11 @@ import io.netty.util.AsciiString;
  */
 final class Response implements ServerResponse {
 
-    /** Node's {@code HIGH_WATER_MARK} for an outgoing message: 16 KiB buffered. */
+    /**
+     * Node's {@code HIGH_WATER_MARK} for an outgoing message: 16 KiB buffered. Bytes held for a
+     * pipelined response count here; bytes handed to the connection count against its write
+     * buffer, whose high-water mark is the same (see {@code HttpEngine.initPipeline}).
+     */
     static final int HIGH_WATER_MARK = 16 * 1024;
 
     private static final Pattern CONNECTION_CLOSE = Pattern.compile("(?:^|\\W)close(?:$|\\W)", Pattern.CASE_INSENSITIVE);
@@ -516,7 +520,7 @@ final class Response implements ServerResponse {
 
     @Override
     public boolean write(byte[] chunk, Consumer<? super HttpException> callback) {
-        return write(chunk == null ? null : Unpooled.wrappedBuffer(chunk.clone()), callback, false);
+        return write(copy(chunk), callback, false);
     }
 
     @Override
@@ -532,8 +536,13 @@ final class Response implements ServerResponse {
         return chunk == null ? null : Encodings.charset(exchange.alloc(), chunk, charset);
     }
 
-    private static ByteBuf copy(ByteBuffer chunk) {
-        return chunk == null ? null : Unpooled.copiedBuffer(chunk.duplicate());
+    /** A copy the caller may not touch: in a pooled (direct) buffer, ready for the socket. */
+    private ByteBuf copy(byte[] chunk) {
+        return chunk == null ? null : exchange.alloc().buffer(chunk.length).writeBytes(chunk);
+    }
+
+    private ByteBuf copy(ByteBuffer chunk) {
+        return chunk == null ? null : exchange.alloc().buffer(chunk.remaining()).writeBytes(chunk.duplicate());
     }
 
     /** Node's {@code write_}. Takes ownership of {@code data}. */
@@ -574,7 +583,7 @@ final class Response implements ServerResponse {
             data.release();
             if (headHandedOff) {
                 exchange.complete(callback);
-                return !needDrain;
+                return !needDrain && exchange.connectionWritable();
             }
             return emit(null, false, callback);
         }
@@ -610,7 +619,7 @@ final class Response implements ServerResponse {
         }
         long now = length == 0 ? buffered : BUFFERED.addAndGet(this, length);
         exchange.submit(msg, length, callback, lastPiece);
-        boolean below = now < HIGH_WATER_MARK;
+        boolean below = now < HIGH_WATER_MARK && exchange.connectionWritable();
         if (!below && !lastPiece) {
             needDrain = true;
         }
@@ -658,7 +667,7 @@ final class Response implements ServerResponse {
 
     @Override
     public void end(byte[] data) {
-        end(data == null ? null : Unpooled.wrappedBuffer(data.clone()));
+        end(copy(data));
     }
 
     @Override
@@ -781,9 +790,20 @@ final class Response implements ServerResponse {
         return head == null;
     }
 
-    /** Bytes of this response handed to the network; may fire {@code 'drain'}. */
-    void written(long bytes) {
-        if (BUFFERED.addAndGet(this, -bytes) == 0 && needDrain && !ended) {
+    /**
+     * Bytes of this response handed to the connection (or dropped with it). From here on the
+     * connection's own buffer and its writability account for them; may fire {@code 'drain'}.
+     */
+    void handedOff(long bytes, boolean connectionWritable) {
+        long left = bytes == 0 ? buffered : BUFFERED.addAndGet(this, -bytes);
+        if (left == 0 && connectionWritable) {
+            writable();
+        }
+    }
+
+    /** The connection can take more: {@code 'drain'} if a write asked to wait and nothing is held here. */
+    void writable() {
+        if (needDrain && buffered == 0 && !ended) {
             needDrain = false;
             exchange.invokeAll(drainListeners);
         }
