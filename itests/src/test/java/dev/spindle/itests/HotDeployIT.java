@@ -131,6 +131,20 @@ public class HotDeployIT {
         String[] versions = {"1.0.0", "2.0.0"};
         Map<String, Path> byVersion = Map.of("1.0.0", Jars.swapHandler(jars, "1.0.0"), "2.0.0", Jars.swapHandler(jars, "2.0.0"));
         String current = servedVersion();
+        // unrelated bundles must not restart, and a client of another handler must keep its connection
+        List<String> restarted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.osgi.framework.BundleListener watch = e -> {
+            if (e.getType() == org.osgi.framework.BundleEvent.STOPPED && !"dev.spindle.swap".equals(e.getBundle().getSymbolicName())) {
+                restarted.add(e.getBundle().getSymbolicName());
+            }
+        };
+        context.addBundleListener(watch);
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put(dev.spindle.api.Handler.ROUTE, "/bystander");
+        org.osgi.framework.ServiceRegistration<dev.spindle.api.Handler> bystander = context.registerService(
+                dev.spindle.api.Handler.class, (req, res) -> res.end("still here"), props);
+        Socket other = new Socket(InetAddress.getLoopbackAddress(), port);
+        other.setSoTimeout(10_000);
         try (Load load = new Load(8, port, "/swap")) {
             for (int i = 0; i < 20; i++) {
                 String next = current.equals(versions[0]) ? versions[1] : versions[0];
@@ -152,6 +166,15 @@ public class HotDeployIT {
                             "200 version=2.0.0", answers.containsKey("200 version=2.0.0")));
             assertEquals("only 200s: " + answers, 2, answers.size());
             assertTrue("load ran: " + answers, load.total() > 100);
+
+            other.getOutputStream().write("GET /bystander HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals("the bystander's connection survived every update", "still here",
+                    Http.read(other.getInputStream()).body);
+            assertEquals("bundles stopped by the updates besides the handler", List.of(), restarted);
+        } finally {
+            context.removeBundleListener(watch);
+            bystander.unregister();
+            other.close();
         }
     }
 

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Container measurements for BENCHMARKS.md (benchmarks, never run by the test suite).
+
+  bench/measure.py hotdeploy [--updates 10] [--seconds 20]
+  bench/measure.py echo [--gib 1]
+
+Each runs a private copy of the assembled container (distribution/target/spindle) on a free
+loopback port, with the JVM flags of ./spindle, and measures:
+
+  hotdeploy  with the test-only swap handler (itests/swap-handler):
+             1. start -> first answer on the port;
+             2. drop -> served: from a new version of the handler jar landing in deploy/ (copied
+                aside, then renamed) to the first request answered by that version (2 ms polls);
+             3. latency under steady load vs. under updates: wrk (16 connections, no pipelining)
+                against /swap for --seconds, first with no update, then while the jar is
+                replaced every 2 s.
+  echo       streams --gib GiB through the echo sample and samples the container's RSS every
+             0.5 s: backpressure keeps it flat.
+
+Needs wrk (bench/run.sh installs it), curl, and a built project (mvn install -DskipTests).
+"""
+import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def versioned_jar(source, version, target):
+    """The swap handler jar with its Bundle-Version rewritten."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, 'w', zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == 'META-INF/MANIFEST.MF':
+                data = re.sub(rb'Bundle-Version: [^\r\n]+', b'Bundle-Version: ' + version.encode(), data)
+            zout.writestr(item, data)
+
+
+def served(port, path='/swap'):
+    try:
+        c = http.client.HTTPConnection('127.0.0.1', port, timeout=5)
+        c.request('GET', path)
+        r = c.getresponse()
+        body = r.read().decode()
+        c.close()
+        return body if r.status == 200 else 'status %d' % r.status
+    except OSError:
+        return None
+
+
+def drop(jar, deploy):
+    part = os.path.join(deploy, '.swap.jar.part')
+    shutil.copy(jar, part)
+    start = time.monotonic()
+    os.rename(part, os.path.join(deploy, 'swap.jar'))
+    return start
+
+
+def wrk(port, seconds):
+    out = subprocess.run(['wrk', '-t1', '-c16', '-d%ds' % seconds, '--latency', '-s',
+                          os.path.join(ROOT, '..', 'shared', 'bench', 'report.lua'),
+                          'http://127.0.0.1:%d/swap' % port], capture_output=True, text=True, check=True).stdout
+    result = dict(kv.split('=') for kv in re.search(r'RESULT (.*)', out).group(1).split())
+    return {k: int(v) for k, v in result.items()}
+
+
+JAVA_OPTS = ['-XX:+UseSerialGC', '-Xms32m', '-Xmx128m']
+
+
+def container(work):
+    """A copy of the container on a free loopback port: (home, port)."""
+    home = os.path.join(work, 'container')
+    shutil.copytree(os.path.join(ROOT, 'distribution', 'target', 'spindle'), home)
+    port = free_port()
+    cfg = os.path.join(home, 'config', 'dev.spindle.host.cfg')
+    text = open(cfg).read()
+    text = re.sub(r'(?m)^port\s*=.*$', 'port = %d' % port, text)
+    text = re.sub(r'(?m)^bindAddress\s*=.*$', 'bindAddress = 127.0.0.1', text)
+    open(cfg, 'w').write(text)
+    open(os.path.join(home, 'config', 'dev.spindle.console.cfg'), 'w').write('port = 0\n')
+    return home, port
+
+
+def start(work, home):
+    return subprocess.Popen(['java'] + JAVA_OPTS + ['-Dgosh.args=--nointeractive',
+                            '-Dfelix.config.properties=file:config/config.properties', '-jar', 'bin/felix.jar'],
+                            cwd=home, stdout=open(os.path.join(work, 'container.log'), 'w'),
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def rss_mib(pid):
+    with open('/proc/%d/status' % pid) as f:
+        return int(re.search(r'VmRSS:\s+(\d+)', f.read()).group(1)) / 1024
+
+
+def echo(args):
+    work = tempfile.mkdtemp(prefix='spindle-echo-')
+    home, port = container(work)
+    felix = start(work, home)
+    try:
+        while served(port, '/hello') is None:
+            time.sleep(0.01)
+        time.sleep(1)
+        idle = rss_mib(felix.pid)
+        size = args.gib << 30
+        curl = subprocess.Popen('head -c %d /dev/zero | curl -s -T - -H "Content-Type: application/octet-stream" '
+                                '-w "%%{size_download} %%{http_code}" -o /dev/null http://127.0.0.1:%d/echo' % (size, port),
+                                shell=True, stdout=subprocess.PIPE, text=True)
+        samples = []
+        t0 = time.monotonic()
+        while curl.poll() is None:
+            samples.append(rss_mib(felix.pid))
+            time.sleep(0.5)
+        elapsed = time.monotonic() - t0
+        echoed, status = curl.stdout.read().split()
+    finally:
+        felix.terminate()
+        felix.wait(30)
+    print('echo of %d GiB: status %s, %s bytes back in %.1f s (%.0f MB/s each way)'
+          % (args.gib, status, echoed, elapsed, size / elapsed / 1e6))
+    print('container RSS: idle %.0f MiB; during the transfer min %.0f, median %.0f, max %.0f MiB (%d samples)'
+          % (idle, min(samples), statistics.median(samples), max(samples), len(samples)))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('what', choices=['hotdeploy', 'echo'])
+    p.add_argument('--updates', type=int, default=10)
+    p.add_argument('--seconds', type=int, default=20)
+    p.add_argument('--gib', type=int, default=1)
+    args = p.parse_args()
+    return echo(args) if args.what == 'echo' else hotdeploy(args)
+
+
+def hotdeploy(args):
+    work = tempfile.mkdtemp(prefix='spindle-hotdeploy-')
+    home, port = container(work)
+    swap = [f for f in os.listdir(os.path.join(ROOT, 'itests', 'swap-handler', 'target'))
+            if re.match(r'spindle-swap-handler-.*\.jar$', f)][0]
+    source = os.path.join(ROOT, 'itests', 'swap-handler', 'target', swap)
+    jars = {}
+    for v in ('1.0.0', '2.0.0'):
+        jars[v] = os.path.join(work, 'swap-%s.jar' % v)
+        versioned_jar(source, v, jars[v])
+    deploy = os.path.join(home, 'deploy')
+
+    started = time.monotonic()
+    felix = start(work, home)
+    try:
+        while served(port, '/hello') != 'hello world':
+            time.sleep(0.01)
+        first = time.monotonic() - started
+        time.sleep(1)
+        idle = rss_mib(felix.pid)
+        drop(jars['1.0.0'], deploy)
+        while served(port) != 'version=1.0.0':
+            time.sleep(0.01)
+
+        times = []
+        current = '1.0.0'
+        for _ in range(args.updates):
+            nxt = '2.0.0' if current == '1.0.0' else '1.0.0'
+            t0 = drop(jars[nxt], deploy)
+            while served(port) != 'version=' + nxt:
+                time.sleep(0.002)
+            times.append((time.monotonic() - t0) * 1000)
+            current = nxt
+            time.sleep(0.5)
+
+        steady = wrk(port, args.seconds)
+        stop = threading.Event()
+
+        def updater():
+            cur = current
+            while not stop.wait(2.0):
+                cur = '2.0.0' if cur == '1.0.0' else '1.0.0'
+                drop(jars[cur], deploy)
+
+        t = threading.Thread(target=updater)
+        t.start()
+        updating = wrk(port, args.seconds)
+        stop.set()
+        t.join()
+    finally:
+        felix.terminate()
+        felix.wait(30)
+
+    print('container start -> first request served (GET /hello): %.0f ms, JVM start included; idle RSS %.0f MiB'
+          % (first * 1000, idle))
+    print('drop -> served over %d updates: median %.0f ms, min %.0f ms, max %.0f ms (poll %s ms)'
+          % (len(times), statistics.median(times), min(times), max(times), 'felix.fileinstall.poll=250'))
+    for name, r in (('steady', steady), ('updating every 2 s', updating)):
+        print('%-20s requests=%d rps=%.0f p50=%.2f ms p99=%.2f ms max=%.1f ms errors=%d non2xx=%d'
+              % (name, r['requests'], r['requests'] / (r['duration_us'] / 1e6), r['p50_us'] / 1000,
+                 r['p99_us'] / 1000, r['max_us'] / 1000, r['errors'], r['non2xx']))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
