@@ -57,8 +57,8 @@ final class Dispatcher {
      * @param unknownExpectation an HTTP/1.1 {@code Expect} other than {@code 100-continue}: Node
      *        answers 417 without calling the handler
      */
+    /** Requests are counted by the connection, in batches. */
     void dispatch(Exchange exchange, boolean unknownExpectation) {
-        stats.requests.increment();
         Request req = exchange.request;
         Response res = exchange.response;
         if (unknownExpectation) {

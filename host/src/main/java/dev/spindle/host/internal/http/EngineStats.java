@@ -9,6 +9,13 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class EngineStats {
 
+    /**
+     * {@code -Ddev.spindle.metrics=false} turns off the counters that only feed the shell (traffic,
+     * status classes, per-handler latency and status counts), so the benchmark can measure what
+     * they cost. In-flight counting stays: the drain of removed handlers needs it.
+     */
+    public static final boolean ENABLED = !"false".equals(System.getProperty("dev.spindle.metrics"));
+
     private static final int SLOTS = 64;
 
     final LongAdder requests = new LongAdder();
@@ -25,6 +32,11 @@ public final class EngineStats {
     void response(int status) {
         int statusClass = status / 100;
         responses[statusClass >= 1 && statusClass <= 5 ? statusClass : 0].increment();
+    }
+
+    /** Adds {@code n} responses of class {@code statusClass} (0 for anything unusual). */
+    void responses(int statusClass, long n) {
+        responses[statusClass].add(n);
     }
 
     /** Called once a second by the engine. */

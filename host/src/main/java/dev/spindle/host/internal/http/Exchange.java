@@ -51,7 +51,8 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
     private RouteTarget target;
     private Outcome failure;
     private ScheduledFuture<?> timeout;
-    private final long startNanos = System.nanoTime();
+    /** When the read that brought this request began: shared by the requests of one batch. */
+    private final long startNanos;
 
     Exchange(HttpConnection connection, Request request, boolean keepAlive, boolean expectContinue,
             io.netty.util.AsciiString keepAliveValue) {
@@ -59,6 +60,7 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
         this.loop = connection.eventLoop();
         this.request = request;
         this.expectContinue = expectContinue;
+        this.startNanos = connection.batchStartNanos();
         this.response = new Response(this, request.isHttp11(), keepAlive, request.isHead(), expectContinue,
                 request.acceptsChunked(), keepAliveValue);
     }
@@ -233,9 +235,17 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
         }
         request.discard();
         int status = response.headOpen() ? 0 : response.statusCode();
-        connection.responded(status);
+        if (EngineStats.ENABLED) {
+            connection.responded(status);
+        }
         if (target != null) {
-            target.finished(outcome, status, System.nanoTime() - startNanos);
+            if (EngineStats.ENABLED) {
+                // a finished response ended at the flush that sent it: no clock read per request
+                long end = outcome == Outcome.COMPLETED ? connection.lastFlushNanos() : System.nanoTime();
+                target.finished(outcome, status, end - startNanos, end);
+            } else {
+                target.finished(outcome, status, -1, 0);
+            }
         }
         connection.exchangeDone(this);
     }

@@ -65,6 +65,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
     final long id = IDS.incrementAndGet();
     private volatile long requests;
+    // counts kept here during a read batch and added to the server's totals at its end
+    private long batchRequests;
+    private long batchStartNanos;
+    private ResponseEncoder encoder;
+    private final long[] batchResponses = new long[6];
     private volatile String state = "idle";
 
     private final io.netty.util.AsciiString keepAliveValue;
@@ -169,8 +174,28 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     /** Counts a response by its status class (0 when nothing was sent). */
     void responded(int status) {
-        if (status != 0) {
+        if (status == 0) {
+            return;
+        }
+        if (inRead) {
+            int statusClass = status / 100;
+            batchResponses[statusClass >= 1 && statusClass <= 5 ? statusClass : 0]++;
+        } else {
             dispatcher.stats.response(status);
+        }
+    }
+
+    /** Adds what this read batch counted to the server's totals. */
+    private void publishCounts() {
+        if (batchRequests != 0) {
+            dispatcher.stats.requests.add(batchRequests);
+            batchRequests = 0;
+        }
+        for (int i = 0; i < batchResponses.length; i++) {
+            if (batchResponses[i] != 0) {
+                dispatcher.stats.responses(i, batchResponses[i]);
+                batchResponses[i] = 0;
+            }
         }
     }
 
@@ -205,8 +230,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         closing = true;
         updateReading();
         // an empty buffer written below the encoder completes after everything written before it
-        ctx.pipeline().context(TrafficMeter.class).writeAndFlush(Unpooled.EMPTY_BUFFER)
-                .addListener(ChannelFutureListener.CLOSE);
+        ctx.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Whether the connection is reading now (auto-read on). */
@@ -239,6 +263,17 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.encoder = ctx.pipeline().get(ResponseEncoder.class);
+    }
+
+    /** When the current read batch began (System.nanoTime()), for latencies. */
+    long batchStartNanos() {
+        return inRead ? batchStartNanos : System.nanoTime();
+    }
+
+    /** Now, as cheaply as possible: the time of the flush under way, if any. */
+    long lastFlushNanos() {
+        return encoder != null && encoder.flushing ? encoder.lastActiveNanos : System.nanoTime();
     }
 
     @Override
@@ -250,7 +285,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        inRead = true;
+        if (!inRead) {
+            inRead = true;
+            batchStartNanos = EngineStats.ENABLED ? System.nanoTime() : 0;
+        }
         if (msg instanceof HttpRequest) {
             onHead((HttpRequest) msg);
         }
@@ -282,6 +320,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         unanswered.add(exchange);
         receiving = exchange;
         requests++;
+        batchRequests++;
         state = "in handler";
         if (unanswered.size() == 1) {
             exchange.activate();
@@ -359,6 +398,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inRead = false;
+        publishCounts();
         if (flushPending) {
             flushPending = false;
             ctx.flush();
@@ -367,6 +407,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        inRead = false;
+        publishCounts();
         cancelIdleTimer();
         if (idleTimer != null) {
             idleTimer.cancel(false);

@@ -25,7 +25,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
@@ -109,9 +108,8 @@ public final class HttpEngine {
         // Node's 16 KiB high-water mark, so that write() returns false when Node's would
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Response.HIGH_WATER_MARK / 2, Response.HIGH_WATER_MARK));
         ch.pipeline()
-                .addLast("traffic", new TrafficMeter(dispatcher.stats))
-                .addLast("decoder", new HttpRequestDecoder(decoder))
-                .addLast("encoder", new ResponseEncoder())
+                .addLast("decoder", new RequestDecoder(decoder, dispatcher.stats))
+                .addLast("encoder", new ResponseEncoder(dispatcher.stats))
                 .addLast("connection", new HttpConnection(dispatcher, settings));
     }
 
@@ -151,10 +149,12 @@ public final class HttpEngine {
         java.util.List<ConnectionSnapshot> out = new java.util.ArrayList<>();
         for (Channel ch : connections) {
             HttpConnection c = ch.pipeline().get(HttpConnection.class);
-            TrafficMeter t = ch.pipeline().get(TrafficMeter.class);
-            if (c != null && t != null && ch.isActive()) {
-                out.add(new ConnectionSnapshot(c.id, (InetSocketAddress) ch.remoteAddress(), now - t.createdNanos,
-                        c.requests(), now - t.lastActiveNanos, c.state()));
+            RequestDecoder in = ch.pipeline().get(RequestDecoder.class);
+            ResponseEncoder encoder = ch.pipeline().get(ResponseEncoder.class);
+            if (c != null && in != null && encoder != null && ch.isActive()) {
+                long active = Math.max(in.lastActiveNanos, encoder.lastActiveNanos);
+                out.add(new ConnectionSnapshot(c.id, (InetSocketAddress) ch.remoteAddress(), now - in.createdNanos,
+                        c.requests(), now - active, c.state()));
             }
         }
         out.sort(java.util.Comparator.comparingLong(ConnectionSnapshot::id));

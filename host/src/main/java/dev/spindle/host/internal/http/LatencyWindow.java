@@ -4,16 +4,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Latencies of roughly the last minute as two rotating 30-second histograms with exponential
- * buckets (10 µs × 1.25^i, up to about 13 s). Recording is one atomic increment; reading merges
- * both halves. Percentiles are bucket upper bounds: within 25 %.
+ * Latencies of roughly the last minute as two rotating 30-second histograms with log-linear
+ * buckets: four per power of two of ~1 µs units, from 1 µs to over an hour. The bucket comes from
+ * bit arithmetic, so recording is a shift, a leading-zero count and one atomic increment; reading
+ * merges both halves. Percentiles are bucket upper bounds: within 25 %.
  */
 public final class LatencyWindow {
 
-    private static final int BUCKETS = 64;
-    private static final double BASE_MICROS = 10;
-    private static final double GROWTH = 1.25;
-    private static final double LOG_GROWTH = Math.log(GROWTH);
+    private static final int BUCKETS = 128;
+    /** The unit: 1,024 ns, so that nanoseconds become units with a shift. */
+    private static final int UNIT_SHIFT = 10;
     private static final long HALF_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private static final class Half {
@@ -32,21 +32,25 @@ public final class LatencyWindow {
         return Math.floorDiv(nanos, HALF_NANOS);
     }
 
+    /** Units below 4 have a bucket each; above, bucket 4(L-1)+q holds [2^L(4+q)/4, 2^L(5+q)/4). */
     static int bucket(long nanos) {
-        double micros = nanos / 1000.0;
-        if (micros <= BASE_MICROS) {
-            return 0;
+        long v = Math.max(0, nanos) >>> UNIT_SHIFT;
+        if (v < 4) {
+            return (int) v;
         }
-        int i = (int) Math.ceil(Math.log(micros / BASE_MICROS) / LOG_GROWTH);
-        return Math.min(i, BUCKETS - 1);
+        int log = 63 - Long.numberOfLeadingZeros(v);
+        int quarter = (int) ((v >>> (log - 2)) & 3);
+        return Math.min(BUCKETS - 1, 4 * (log - 1) + quarter);
     }
 
     static double upperBoundMillis(int bucket) {
-        return BASE_MICROS * Math.pow(GROWTH, bucket) / 1000.0;
+        double units = bucket < 4 ? bucket + 1 : Math.scalb(5 + bucket % 4, bucket / 4 + 1) / 4;
+        return units * (1 << UNIT_SHIFT) / 1e6;
     }
 
-    public void record(long nanos) {
-        half(System.nanoTime()).counts.incrementAndGet(bucket(nanos));
+    /** Records a latency of {@code nanos} that ended at {@code nowNanos} ({@code System.nanoTime()}). */
+    public void record(long nanos, long nowNanos) {
+        half(nowNanos).counts.incrementAndGet(bucket(nanos));
     }
 
     private Half half(long now) {

@@ -1,5 +1,9 @@
 package dev.spindle.host.internal.http;
 
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 
@@ -7,9 +11,47 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
  * Pipeline position: after the request decoder, before {@link HttpConnection}. Netty's response
  * encoder, told by each {@link OutgoingHead} whether a body may follow, and leaving the headers
  * exactly as the response writer set them: the writer already applied Node's framing rules, so
- * nothing may be added or stripped here.
+ * nothing may be added or stripped here. Counts the bytes it encodes.
  */
 final class ResponseEncoder extends HttpResponseEncoder {
+
+    private final EngineStats stats;
+    private long out;
+    volatile long lastActiveNanos = System.nanoTime();
+    /** Whether a flush is under way: writes completing now completed at {@link #lastActiveNanos}. */
+    boolean flushing;
+
+    ResponseEncoder(EngineStats stats) {
+        this.stats = stats;
+    }
+
+    /** Counts the encoded bytes; they go to the server's total at the next flush. */
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> encoded) throws Exception {
+        int before = encoded.size();
+        super.encode(ctx, msg, encoded);
+        for (int i = before; i < encoded.size(); i++) {
+            Object o = encoded.get(i);
+            if (o instanceof ByteBuf) {
+                out += ((ByteBuf) o).readableBytes();
+            }
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) throws Exception {
+        if (out != 0) {
+            stats.bytesOut.add(out);
+            out = 0;
+        }
+        lastActiveNanos = System.nanoTime();
+        flushing = true;
+        try {
+            super.flush(ctx);
+        } finally {
+            flushing = false;
+        }
+    }
 
     @Override
     protected boolean isContentAlwaysEmpty(HttpResponse msg) {

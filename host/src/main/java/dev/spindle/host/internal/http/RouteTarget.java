@@ -125,12 +125,19 @@ public final class RouteTarget {
         return latency.percentileMillis(percentile);
     }
 
-    void finished(Outcome outcome, int status, long nanos) {
+    /**
+     * @param nanos how long the exchange took; negative when metrics are off
+     * @param endNanos when it ended ({@code System.nanoTime()})
+     */
+    void finished(Outcome outcome, int status, long nanos, long endNanos) {
         finished.increment();
-        latency.record(nanos);
         if (removed) {
             wakeDrain();
         }
+        if (nanos < 0) {
+            return;
+        }
+        latency.record(nanos, endNanos);
         if (outcome == Outcome.HANDLER_FAILED) {
             failed.increment();
         } else if (status >= 500) {
