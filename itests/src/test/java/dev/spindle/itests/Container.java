@@ -66,6 +66,12 @@ final class Container implements AutoCloseable {
         }
     }
 
+    /** Sets a key of {@code config/dev.spindle.host.cfg} before the start. */
+    void configure(String key, String value) throws IOException {
+        Path cfg = home.resolve("config/dev.spindle.host.cfg");
+        Files.writeString(cfg, Files.readString(cfg) + key + " = " + value + "\n");
+    }
+
     /** Drops a bundle into deploy/, as an operator would. */
     void deploy(Path jar) throws IOException {
         Files.copy(jar, home.resolve("deploy").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);

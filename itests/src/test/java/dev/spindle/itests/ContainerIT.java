@@ -21,6 +21,7 @@ class ContainerIT {
     @Test
     void theContainerServesHelloAndEveryBundleIsActive() throws Exception {
         try (Container c = Container.prepare("interactive")) {
+            c.configure("graceMillis", "500");
             c.start(true);
             assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
             Http.Response hello = Http.get(c.port, "/hello");
@@ -44,6 +45,30 @@ class ContainerIT {
             assertTrue(bundles >= 25, "lb listed " + bundles + " bundles:\n" + c.log());
             assertEquals(List.of(), notActive);
             assertTrue(c.log().contains("(epoll transport)"), "the log names the transport:\n" + c.log());
+
+            // the standard Felix commands manage handler bundles too
+            java.nio.file.Path dir = c.home.resolve("jars");
+            c.command("install file:" + Jars.swapHandler(dir, "1.0.0"));
+            Matcher installed = c.awaitLog(Pattern.compile("Bundle ID: (\\d+)"), STARTUP);
+            assertNotNull(installed, c.log());
+            String id = installed.group(1);
+            c.command("start " + id);
+            assertTrue(Http.awaitOk(c.port, "/swap", STARTUP), c.log());
+            assertEquals("version=1.0.0", Http.get(c.port, "/swap").body);
+            c.command("update " + id + " file:" + Jars.swapHandler(dir, "2.0.0"));
+            assertTrue(awaitBody(c, "/swap", "version=2.0.0"), c.log());
+            c.command("stop " + id);
+            Http.Response stopped = Http.get(c.port, "/swap");
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            while (stopped.status == 200 && System.nanoTime() < deadline) {
+                stopped = Http.get(c.port, "/swap");
+            }
+            assertEquals(503, stopped.status, "a stopped handler's route waits for a replacement (graceMillis), then 503");
+            c.command("uninstall " + id);
+            c.command("lb");
+            assertNotNull(c.awaitLog(Pattern.compile("(?s)\\|Spindle sample: hello.*\\|Spindle sample: hello"), STARTUP), c.log());
+            String lastListing = c.log().substring(c.log().lastIndexOf("START LEVEL"));
+            assertTrue(!lastListing.contains("Spindle swap handler"), lastListing);
         }
     }
 
@@ -60,5 +85,16 @@ class ContainerIT {
             String routes = c.script("spindle:routes /hello");
             assertTrue(routes.startsWith("GET /hello -> service "), routes);
         }
+    }
+
+    private static boolean awaitBody(Container c, String path, String body) throws Exception {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (body.equals(Http.get(c.port, path).body)) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
     }
 }

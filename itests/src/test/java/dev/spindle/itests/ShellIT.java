@@ -196,4 +196,24 @@ public class ShellIT {
             reg.unregister();
         }
     }
+
+    @Test
+    public void deployRedeployAndUndeployReportWhatHappened() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Paths.get(System.getProperty("spindle.work"), "shell-deploy");
+        java.nio.file.Path v1 = Jars.swapHandler(dir, "1.0.0");
+        java.nio.file.Path v2 = Jars.swapHandler(dir, "2.0.0");
+
+        String deployed = run("spindle:deploy " + v1);
+        assertTrue(deployed, deployed.matches("(?s)Deployed dev\\.spindle\\.swap 1\\.0\\.0 \\[\\d+\\] in \\d+ ms\\s*"));
+        assertEquals("version=1.0.0", Http.get(port(), "/swap").body);
+
+        String redeployed = run("spindle:redeploy dev.spindle.swap " + v2);
+        assertTrue(redeployed, redeployed.matches("(?s)Redeployed dev\\.spindle\\.swap 1\\.0\\.0 \\[\\d+\\] as dev\\.spindle\\.swap 2\\.0\\.0 \\[\\d+\\]; old version drained and replaced in \\d+ ms\\s*"));
+        assertEquals("version=2.0.0", Http.get(port(), "/swap").body);
+
+        String undeployed = run("spindle:undeploy dev.spindle.swap");
+        assertTrue(undeployed, undeployed.matches("(?s)Undeployed dev\\.spindle\\.swap 2\\.0\\.0 \\[\\d+\\]; drained and removed in \\d+ ms\\s*"));
+        assertTrue(java.util.Arrays.stream(context.getBundles()).noneMatch(b -> "dev.spindle.swap".equals(b.getSymbolicName())));
+        assertTrue(run("spindle:handlers").indexOf("dev.spindle.swap") < 0);
+    }
 }
