@@ -35,6 +35,24 @@ public @interface HostConfiguration {
     @AttributeDefinition(description = "Largest body IncomingMessage.body() collects, bytes")
     long maxBodyBytes() default 10485760L;
 
+    @AttributeDefinition(description = "Header lines a request may have; more gets 431")
+    int maxHeaders() default 100;
+
+    @AttributeDefinition(description = "Largest request body accepted, bytes; larger gets 413 (before the body"
+            + " is sent when the client asks Expect: 100-continue); 0 for no limit")
+    long maxRequestBodyBytes() default 0L;
+
+    @AttributeDefinition(description = "Time a handler has to finish its response, ms: then 503 if nothing was"
+            + " sent, else the connection is closed; 0 for no limit")
+    long responseTimeoutMillis() default 0L;
+
+    @AttributeDefinition(description = "Open connections at most; beyond, new ones get 503 and are closed")
+    int maxConnections() default 10000;
+
+    @AttributeDefinition(description = "Warn, with the stack, about a handler that holds an event loop longer"
+            + " than this, ms; 0 turns the check off")
+    long blockedLoopWarnMillis() default 2000L;
+
     @AttributeDefinition(description = "Idle time before a kept-alive connection is closed, ms; sent as Keep-Alive: timeout")
     long keepAliveTimeoutMillis() default 5000L;
 

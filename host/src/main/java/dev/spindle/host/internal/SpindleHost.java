@@ -118,6 +118,11 @@ public final class SpindleHost implements HttpServer {
         check(cfg.keepAliveTimeoutMillis() >= 0, "keepAliveTimeoutMillis", cfg.keepAliveTimeoutMillis());
         check(cfg.headersTimeoutMillis() >= 0, "headersTimeoutMillis", cfg.headersTimeoutMillis());
         check(cfg.maxPipelined() > 0, "maxPipelined", cfg.maxPipelined());
+        check(cfg.maxHeaders() > 0, "maxHeaders", cfg.maxHeaders());
+        check(cfg.maxRequestBodyBytes() >= 0, "maxRequestBodyBytes", cfg.maxRequestBodyBytes());
+        check(cfg.responseTimeoutMillis() >= 0, "responseTimeoutMillis", cfg.responseTimeoutMillis());
+        check(cfg.maxConnections() > 0, "maxConnections", cfg.maxConnections());
+        check(cfg.blockedLoopWarnMillis() >= 0, "blockedLoopWarnMillis", cfg.blockedLoopWarnMillis());
         check(cfg.drainTimeoutMillis() >= 0, "drainTimeoutMillis", cfg.drainTimeoutMillis());
         check(cfg.graceMillis() >= 0, "graceMillis", cfg.graceMillis());
         this.config = cfg;
@@ -133,7 +138,8 @@ public final class SpindleHost implements HttpServer {
     private static EngineSettings settings(HostConfiguration cfg) {
         return new EngineSettings(cfg.maxInitialLineLength(), cfg.maxHeaderSize(),
                 EngineSettings.defaults().maxChunkSize(), cfg.maxBodyBytes(), cfg.keepAliveTimeoutMillis(),
-                cfg.headersTimeoutMillis(), cfg.maxPipelined());
+                cfg.headersTimeoutMillis(), cfg.maxPipelined(), cfg.maxHeaders(), cfg.maxRequestBodyBytes(),
+                cfg.responseTimeoutMillis(), cfg.maxConnections());
     }
 
     private static ThreadPoolExecutor newWorkers(HostConfiguration cfg) {
@@ -156,6 +162,7 @@ public final class SpindleHost implements HttpServer {
 
     private HttpEngine startEngine(HostConfiguration cfg) throws InterruptedException {
         HttpEngine e = new HttpEngine(settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
+        e.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
         e.start(cfg.bindAddress(), cfg.port());
         return e;
     }
@@ -280,6 +287,11 @@ public final class SpindleHost implements HttpServer {
         k.put("keepAliveTimeoutMillis", HostConfiguration::keepAliveTimeoutMillis);
         k.put("headersTimeoutMillis", HostConfiguration::headersTimeoutMillis);
         k.put("maxPipelined", HostConfiguration::maxPipelined);
+        k.put("maxHeaders", HostConfiguration::maxHeaders);
+        k.put("maxRequestBodyBytes", HostConfiguration::maxRequestBodyBytes);
+        k.put("responseTimeoutMillis", HostConfiguration::responseTimeoutMillis);
+        k.put("maxConnections", HostConfiguration::maxConnections);
+        k.put("blockedLoopWarnMillis", HostConfiguration::blockedLoopWarnMillis);
         k.put("drainTimeoutMillis", HostConfiguration::drainTimeoutMillis);
         k.put("graceMillis", HostConfiguration::graceMillis);
         return java.util.Collections.unmodifiableMap(k);

@@ -112,7 +112,13 @@ final class Dispatcher {
                 unavailable(res);
             }
         } else {
-            invoke(target, exchange);
+            BlockedLoopChecker.Watch watch = BlockedLoopChecker.watch();
+            watch.enter(target);
+            try {
+                invoke(target, exchange);
+            } finally {
+                watch.exit();
+            }
         }
     }
 

@@ -11,12 +11,17 @@ package dev.spindle.host.internal.http;
  * @param keepAliveTimeoutMillis  idle time before a kept-alive connection is closed; also sent as {@code Keep-Alive: timeout}
  * @param headersTimeoutMillis    time a new connection has to send a request head
  * @param maxPipelined            unanswered requests per connection before reading pauses
+ * @param maxHeaders              header lines a request may have (more: 431)
+ * @param maxRequestBodyBytes     largest request body accepted, bytes (larger: 413); 0 for no limit
+ * @param responseTimeoutMillis   time a handler has to finish its response (then 503 or a close); 0 for none
+ * @param maxConnections          open connections at most (beyond: 503 and close)
  */
 public record EngineSettings(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, long maxBodyBytes,
-        long keepAliveTimeoutMillis, long headersTimeoutMillis, int maxPipelined) {
+        long keepAliveTimeoutMillis, long headersTimeoutMillis, int maxPipelined, int maxHeaders,
+        long maxRequestBodyBytes, long responseTimeoutMillis, int maxConnections) {
 
     /** The defaults: Node's limits and timeouts where Node has them. */
     public static EngineSettings defaults() {
-        return new EngineSettings(8192, 16384, 8192, 10L * 1024 * 1024, 5000, 60000, 16);
+        return new EngineSettings(8192, 16384, 8192, 10L * 1024 * 1024, 5000, 60000, 16, 100, 0, 0, 10_000);
     }
 }

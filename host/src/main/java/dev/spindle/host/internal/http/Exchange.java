@@ -174,6 +174,25 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
         }
     }
 
+    /**
+     * The host's response timeout: if the response has not finished in {@code millis}, a handler
+     * that sent nothing gets a 503 answered for it, and one that started is cut off (the
+     * connection closes); either way the outcome is {@link Outcome#TIMED_OUT}.
+     */
+    void deadline(long millis) {
+        loop.schedule(() -> {
+            if (gone || response.writableFinished()) {
+                return;
+            }
+            failure = Outcome.TIMED_OUT;
+            if (response.headOpen() && !response.writableEnded()) {
+                response.serviceUnavailable();
+            } else if (!response.writableEnded()) {
+                connection.closeAfterFlush();
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
     /** The handler threw: whatever happens next, the outcome is {@link Outcome#HANDLER_FAILED}. */
     void markFailed() {
         onLoop(() -> failure = Outcome.HANDLER_FAILED);

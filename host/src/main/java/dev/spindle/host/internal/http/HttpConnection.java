@@ -69,6 +69,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private long batchRequests;
     private long batchStartNanos;
     private ResponseEncoder encoder;
+    private RequestDecoder decoder;
     private final long[] batchResponses = new long[6];
     private volatile String state = "idle";
 
@@ -264,6 +265,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.encoder = ctx.pipeline().get(ResponseEncoder.class);
+        this.decoder = ctx.pipeline().get(RequestDecoder.class);
     }
 
     /** When the current read batch began (System.nanoTime()), for latencies. */
@@ -279,6 +281,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         dispatcher.connectionOpened();
+        if (dispatcher.openConnections() > settings.maxConnections()) {
+            LOG.warn("More than {} connections: refusing {}", settings.maxConnections(), remoteAddress());
+            closing = true;
+            updateReading();
+            ctx.write(bare(503));
+            closeAfterFlush();
+            return;
+        }
         armIdleTimer(settings.headersTimeoutMillis());
         ctx.fireChannelActive();
     }
@@ -308,11 +318,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             refuse(head.decoderResult().cause());
             return;
         }
-        boolean http11 = head.protocolVersion().equals(HttpVersion.HTTP_1_1);
-        if (http11 && !head.headers().contains(HttpHeaderNames.HOST)) {
-            refuse(null);
+        String why = HttpConnectionRules.check(head, settings);
+        if (why != null) {
+            refuse(why.startsWith("431") ? 431 : why.startsWith("413") ? 413 : 400, why);
             return;
         }
+        boolean http11 = head.protocolVersion().equals(HttpVersion.HTTP_1_1);
         String expect = head.headers().get(HttpHeaderNames.EXPECT);
         boolean expectContinue = http11 && expect != null && EXPECT_CONTINUE.matcher(expect).find();
         Request request = new Request(head, this, settings.maxBodyBytes());
@@ -325,6 +336,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         if (unanswered.size() == 1) {
             exchange.activate();
         }
+        if (settings.responseTimeoutMillis() > 0) {
+            exchange.deadline(settings.responseTimeoutMillis());
+        }
         dispatcher.dispatch(exchange, http11 && expect != null && !expectContinue);
         if (unanswered.size() >= settings.maxPipelined() || closing) {
             updateReading();
@@ -334,9 +348,18 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private void onContent(HttpContent content) {
         if (content.decoderResult().isFailure()) {
             content.release();
-            LOG.debug("Malformed request body from {}: {}", remoteAddress(), content.decoderResult().cause());
+            Throwable cause = content.decoderResult().cause();
+            Exchange broken = receiving;
             receiving = null;
-            closeAfterFlush();
+            if (broken != null && broken.response.headOpen() && unanswered.peek() == broken) {
+                // nothing of its response went out yet: the malformed body gets a 400 instead
+                unanswered.remove(broken);
+                broken.destroy(Outcome.CLIENT_ABORTED);
+                refuse(400, "malformed body: " + cause);
+            } else {
+                LOG.debug("Malformed request body from {}: {}", remoteAddress(), cause);
+                closeAfterFlush();
+            }
             return;
         }
         Exchange target = receiving;
@@ -358,22 +381,23 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
      * still owed on this connection, then the connection is closed.
      */
     private void refuse(Throwable cause) {
-        HttpResponseStatus status;
+        int code;
         if (cause instanceof TooLongHttpLineException) {
-            status = StatusCodes.status(414, StatusCodes.reason(414));
+            code = 414;
         } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-            status = StatusCodes.status(431, StatusCodes.reason(431));
+            code = 431;
         } else {
-            status = StatusCodes.status(400, StatusCodes.reason(400));
+            code = 400;
         }
-        LOG.debug("Refused a request from {} with {}: {}", remoteAddress(), status.code(),
-                cause == null ? "HTTP/1.1 without Host" : cause.toString());
-        dispatcher.refused(status.code());
+        refuse(code, String.valueOf(cause));
+    }
+
+    private void refuse(int code, String why) {
+        LOG.debug("Refused a request from {} with {}: {}", remoteAddress(), code, why);
+        dispatcher.refused(code);
         closing = true;
         updateReading();
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
-        response.headers().set("Connection", "close");
-        rejection = response;
+        rejection = bare(code);
         if (unanswered.isEmpty()) {
             reject();
         }
@@ -475,9 +499,25 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         if (left > 0) {
             idleTimerAt = idleDeadline;
             idleTimer = ctx.executor().schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
+        } else if (decoder != null && decoder.holdsPartialHead()) {
+            // a head started and never finished: tell the client, as Node's headersTimeout does
+            LOG.debug("Request head from {} not complete in time: 408", remoteAddress());
+            dispatcher.refused(408);
+            closing = true;
+            updateReading();
+            ctx.write(bare(408));
+            closeAfterFlush();
         } else {
             LOG.debug("Closing idle connection from {}", remoteAddress());
             ctx.close();
         }
+    }
+
+    /** A response of the host's own, with no body: {@code Connection: close}, as Node answers parse errors. */
+    private static FullHttpResponse bare(int code) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                StatusCodes.status(code, StatusCodes.reason(code)), Unpooled.EMPTY_BUFFER);
+        response.headers().set("Connection", "close");
+        return response;
     }
 }

@@ -43,6 +43,7 @@ public final class HttpEngine {
     private final EventLoopGroup group;
     private Channel serverChannel;
     private java.util.concurrent.Future<?> sampler;
+    private BlockedLoopChecker blockedLoops;
 
     /** What {@code HttpServer.connections()} shows of one connection. */
     public record ConnectionSnapshot(long id, InetSocketAddress remoteAddress, long ageNanos, long requests,
@@ -69,6 +70,20 @@ public final class HttpEngine {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("spindle-io", true), io);
         this.connections = new DefaultChannelGroup("spindle-connections", GlobalEventExecutor.INSTANCE);
+    }
+
+    /**
+     * Reports handlers that hold an event loop longer than {@code millis} (0: never), with the
+     * loop's stack, through {@code report} (by default a warning in the log).
+     */
+    public void warnBlockedLoops(long millis, java.util.function.BiConsumer<String, Throwable> report) {
+        if (blockedLoops != null) {
+            blockedLoops.close();
+            blockedLoops = null;
+        }
+        if (millis > 0) {
+            blockedLoops = new BlockedLoopChecker(millis, report != null ? report : LOG::warn);
+        }
     }
 
     /** Binds and starts accepting; returns the bound address. */
@@ -177,6 +192,9 @@ public final class HttpEngine {
     public int close(long drainMillis) {
         if (sampler != null) {
             sampler.cancel(false);
+        }
+        if (blockedLoops != null) {
+            blockedLoops.close();
         }
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

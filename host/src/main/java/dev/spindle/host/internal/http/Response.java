@@ -848,11 +848,21 @@ final class Response implements ServerResponse {
         exchange.done(why);
     }
 
+    /** The host's answer for a handler that did not answer in time: 503, and the connection closes. */
+    void serviceUnavailable() {
+        hostAnswer(503, "Service Unavailable", true);
+    }
+
     /**
      * The host's own answer when the handler failed before fixing the head: whatever the handler
      * set is discarded and a generic 500 goes out instead.
      */
     void internalError() {
+        hostAnswer(500, "Internal Server Error", false);
+    }
+
+    /** Replaces whatever the handler set with a plain-text answer of the host's own. */
+    private void hostAnswer(int status, String body, boolean close) {
         if (fields != null) {
             fields.clear();
         }
@@ -861,10 +871,11 @@ final class Response implements ServerResponse {
         removedTransferEncoding = false;
         trailers = null;
         sendDate = true;
-        statusCode = 500;
-        statusMessage = StatusCodes.reason(500);
+        closeAfter |= close;
+        statusCode = status;
+        statusMessage = StatusCodes.reason(status);
         setHeader("Content-Type", "text/plain");
-        setHeader("Content-Length", "21");
-        end("Internal Server Error");
+        setHeader("Content-Length", body.length());
+        end(body);
     }
 }

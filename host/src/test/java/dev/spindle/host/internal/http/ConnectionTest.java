@@ -72,7 +72,7 @@ class ConnectionTest {
 
     @Test
     void bodyLargerThanTheLimitFails() {
-        EngineSettings small = new EngineSettings(8192, 16384, 8192, 4, 5000, 60000, 16);
+        EngineSettings small = new EngineSettings(8192, 16384, 8192, 4, 5000, 60000, 16, 100, 0, 0, 10_000);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Wire wire = new Wire(Wire.route((req, res) -> req.body().whenComplete((b, e) -> {
             failure.set(e);
@@ -257,6 +257,72 @@ class ConnectionTest {
         });
         assertTrue(wire.send(GET).endsWith("ok"));
         assertTrue(wire.send(GET).endsWith("ok"));
+        wire.close();
+    }
+
+    private static EngineSettings settings(int maxConnections, long responseTimeoutMillis) {
+        return new EngineSettings(8192, 16384, 8192, 1 << 20, 5000, 60000, 16, 100, 0, responseTimeoutMillis,
+                maxConnections);
+    }
+
+    @Test
+    void aHeadNotCompleteInTimeGets408() {
+        Wire wire = new Wire((req, res) -> res.end());
+        assertEquals("", wire.send("GET /slow HTTP/1.1\r\nHost: t\r\nX-A: "));
+        wire.advance(59_000);
+        assertTrue(wire.open());
+        wire.advance(2_000);
+        assertEquals("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n", wire.output());
+        assertFalse(wire.open());
+        wire.close();
+    }
+
+    @Test
+    void anIdleConnectionWithoutARequestClosesSilently() {
+        Wire wire = new Wire((req, res) -> res.end());
+        wire.advance(61_000);
+        assertEquals("", wire.output());
+        assertFalse(wire.open());
+        wire.close();
+    }
+
+    @Test
+    void connectionsBeyondTheLimitGet503AndExistingOnesKeepWorking() {
+        Dispatcher shared = new Dispatcher(Wire.route((req, res) -> res.end("ok")), Runnable::run);
+        Wire first = new Wire(shared, settings(1, 0));
+        Wire second = new Wire(shared, settings(1, 0));
+        assertEquals("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n", second.output());
+        assertFalse(second.open());
+        assertTrue(first.send(GET).endsWith("ok"));
+        first.close();
+        second.close();
+    }
+
+    @Test
+    void aHandlerThatNeverAnswersGets503AfterTheResponseTimeout() {
+        List<Outcome> outcomes = new ArrayList<>();
+        Wire wire = new Wire(Wire.route((req, res) -> res.onDone(outcomes::add)), settings(100, 1000), Runnable::run);
+        assertEquals("", wire.send(GET));
+        wire.advance(1001);
+        String out = wire.output();
+        assertTrue(out.startsWith("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 19\r\n"), out);
+        assertTrue(out.contains("\r\nConnection: close\r\n"), out);
+        assertFalse(wire.open());
+        assertEquals(List.of(Outcome.TIMED_OUT), outcomes);
+        wire.close();
+    }
+
+    @Test
+    void aHandlerThatStartedAndStalledIsCutOffAfterTheResponseTimeout() {
+        List<Outcome> outcomes = new ArrayList<>();
+        Wire wire = new Wire(Wire.route((req, res) -> {
+            res.onDone(outcomes::add);
+            res.write("partial");
+        }), settings(100, 1000), Runnable::run);
+        assertTrue(wire.send(GET).endsWith("7\r\npartial\r\n"));
+        wire.advance(1001);
+        assertFalse(wire.open());
+        assertEquals(List.of(Outcome.TIMED_OUT), outcomes);
         wire.close();
     }
 }

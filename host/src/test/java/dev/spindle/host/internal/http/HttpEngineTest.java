@@ -83,4 +83,33 @@ class HttpEngineTest {
             assertTrue(thread.startsWith("pool-"), "ran on " + thread);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aHandlerHoldingTheEventLoopIsReportedWithItsStack() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Throwable> stack = new java.util.concurrent.CompletableFuture<>();
+        RouteTarget target = new RouteTarget((req, res) -> {
+            release.await(10, java.util.concurrent.TimeUnit.SECONDS); // blocks the loop: a bug in a handler
+            res.end("late");
+        }, 42, false, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
+        engine = new HttpEngine(EngineSettings.defaults(), (m, p) -> found, workers, "nio", 1);
+        engine.warnBlockedLoops(100, (message, where) -> {
+            reports.add(message);
+            stack.complete(where);
+        });
+        InetSocketAddress at = engine.start("127.0.0.1", 0);
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            Throwable where = stack.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            release.countDown();
+            assertTrue(readResponse(s.getInputStream()).endsWith("late"));
+            assertTrue(reports.get(0).startsWith("Handler service 42 has held event loop spindle-io-"), reports.get(0));
+            assertTrue(java.util.Arrays.stream(where.getStackTrace()).anyMatch(f -> f.getClassName().contains("HttpEngineTest")),
+                    "the stack shows the handler");
+            assertEquals(1, reports.size(), "reported once per invocation");
+        }
+    }
 }

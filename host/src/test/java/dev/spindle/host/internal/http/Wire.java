@@ -25,7 +25,12 @@ final class Wire implements AutoCloseable {
     }
 
     Wire(HandlerResolver resolver, EngineSettings settings, Executor workers) {
-        this.dispatcher = new Dispatcher(resolver, workers);
+        this(new Dispatcher(resolver, workers), settings);
+    }
+
+    /** A connection of a server whose other connections share {@code dispatcher}. */
+    Wire(Dispatcher dispatcher, EngineSettings settings) {
+        this.dispatcher = dispatcher;
         this.ch = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
