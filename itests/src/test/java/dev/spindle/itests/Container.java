@@ -141,6 +141,15 @@ final class Container implements AutoCloseable {
         return m.find() ? m : null;
     }
 
+    /** Sends SIGTERM, as a service manager stopping the container does. */
+    void terminate() {
+        process.destroy();
+    }
+
+    boolean awaitExit(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() throws Exception {
         if (process == null) {

@@ -87,6 +87,35 @@ class ContainerIT {
         }
     }
 
+    @Test
+    void sigtermLetsTheRequestsInFlightFinish() throws Exception {
+        Container c = Container.prepare("sigterm");
+        c.deploy(Jars.swapHandler(c.home.resolve("jars"), "1.0.0"));
+        c.start(false);
+        try {
+            assertTrue(Http.awaitOk(c.port, "/swap", STARTUP), c.log());
+            try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), c.port)) {
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write("GET /swap/stream?n=10 HTTP/1.1\r\nHost: t\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                java.io.InputStream in = s.getInputStream();
+                StringBuilder first = new StringBuilder();
+                while (!first.toString().contains("line 1 of 10")) {
+                    int b = in.read();
+                    assertTrue(b >= 0, first.toString());
+                    first.append((char) b);
+                }
+                c.terminate(); // SIGTERM while the stream is under way
+                String rest = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertTrue(rest.contains("line 10 of 10 from 1.0.0\n") && rest.endsWith("0\r\n\r\n"),
+                        "the stream was cut short:\n" + first + rest);
+            }
+            assertTrue(c.awaitExit(Duration.ofSeconds(30)), c.log());
+        } finally {
+            c.close();
+        }
+    }
+
     private static boolean awaitBody(Container c, String path, String body) throws Exception {
         long deadline = System.nanoTime() + STARTUP.toNanos();
         while (System.nanoTime() < deadline) {

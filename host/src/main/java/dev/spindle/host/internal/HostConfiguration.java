@@ -49,6 +49,10 @@ public @interface HostConfiguration {
     @AttributeDefinition(description = "Open connections at most; beyond, new ones get 503 and are closed")
     int maxConnections() default 10000;
 
+    @AttributeDefinition(description = "Time a client may leave the connection's write buffer full (not reading"
+            + " its responses) before the connection is closed, ms; 0 for no limit")
+    long writeTimeoutMillis() default 60000L;
+
     @AttributeDefinition(description = "Warn, with the stack, about a handler that holds an event loop longer"
             + " than this, ms; 0 turns the check off")
     long blockedLoopWarnMillis() default 2000L;

@@ -123,6 +123,7 @@ public final class SpindleHost implements HttpServer {
         check(cfg.responseTimeoutMillis() >= 0, "responseTimeoutMillis", cfg.responseTimeoutMillis());
         check(cfg.maxConnections() > 0, "maxConnections", cfg.maxConnections());
         check(cfg.blockedLoopWarnMillis() >= 0, "blockedLoopWarnMillis", cfg.blockedLoopWarnMillis());
+        check(cfg.writeTimeoutMillis() >= 0, "writeTimeoutMillis", cfg.writeTimeoutMillis());
         check(cfg.drainTimeoutMillis() >= 0, "drainTimeoutMillis", cfg.drainTimeoutMillis());
         check(cfg.graceMillis() >= 0, "graceMillis", cfg.graceMillis());
         this.config = cfg;
@@ -139,7 +140,7 @@ public final class SpindleHost implements HttpServer {
         return new EngineSettings(cfg.maxInitialLineLength(), cfg.maxHeaderSize(),
                 EngineSettings.defaults().maxChunkSize(), cfg.maxBodyBytes(), cfg.keepAliveTimeoutMillis(),
                 cfg.headersTimeoutMillis(), cfg.maxPipelined(), cfg.maxHeaders(), cfg.maxRequestBodyBytes(),
-                cfg.responseTimeoutMillis(), cfg.maxConnections());
+                cfg.responseTimeoutMillis(), cfg.maxConnections(), cfg.writeTimeoutMillis());
     }
 
     private static ThreadPoolExecutor newWorkers(HostConfiguration cfg) {
@@ -291,6 +292,7 @@ public final class SpindleHost implements HttpServer {
         k.put("maxRequestBodyBytes", HostConfiguration::maxRequestBodyBytes);
         k.put("responseTimeoutMillis", HostConfiguration::responseTimeoutMillis);
         k.put("maxConnections", HostConfiguration::maxConnections);
+        k.put("writeTimeoutMillis", HostConfiguration::writeTimeoutMillis);
         k.put("blockedLoopWarnMillis", HostConfiguration::blockedLoopWarnMillis);
         k.put("drainTimeoutMillis", HostConfiguration::drainTimeoutMillis);
         k.put("graceMillis", HostConfiguration::graceMillis);

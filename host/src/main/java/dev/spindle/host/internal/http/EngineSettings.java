@@ -15,13 +15,14 @@ package dev.spindle.host.internal.http;
  * @param maxRequestBodyBytes     largest request body accepted, bytes (larger: 413); 0 for no limit
  * @param responseTimeoutMillis   time a handler has to finish its response (then 503 or a close); 0 for none
  * @param maxConnections          open connections at most (beyond: 503 and close)
+ * @param writeTimeoutMillis      time a client may leave the connection's write buffer full before it is closed; 0 for none
  */
 public record EngineSettings(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, long maxBodyBytes,
         long keepAliveTimeoutMillis, long headersTimeoutMillis, int maxPipelined, int maxHeaders,
-        long maxRequestBodyBytes, long responseTimeoutMillis, int maxConnections) {
+        long maxRequestBodyBytes, long responseTimeoutMillis, int maxConnections, long writeTimeoutMillis) {
 
     /** The defaults: Node's limits and timeouts where Node has them. */
     public static EngineSettings defaults() {
-        return new EngineSettings(8192, 16384, 8192, 10L * 1024 * 1024, 5000, 60000, 16, 100, 0, 0, 10_000);
+        return new EngineSettings(8192, 16384, 8192, 10L * 1024 * 1024, 5000, 60000, 16, 100, 0, 0, 10_000, 60_000);
     }
 }

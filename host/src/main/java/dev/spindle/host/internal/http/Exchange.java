@@ -279,7 +279,7 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
         if (done.isSuccess()) {
             response.fireFinished();
         } else {
-            destroy(Outcome.CLIENT_ABORTED);
+            destroy(connection.abortOutcome());
         }
     }
 

@@ -67,6 +67,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private volatile long requests;
     // counts kept here during a read batch and added to the server's totals at its end
     private long batchRequests;
+    private long unwritableEpisodes;
+    /** Why the host closed this connection, if it did: what exchanges cut off by it report. */
+    private Outcome closeReason;
     private long batchStartNanos;
     private ResponseEncoder encoder;
     private RequestDecoder decoder;
@@ -173,6 +176,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** How an exchange cut off by the end of this connection ended: the host's reason, or the client's doing. */
+    Outcome abortOutcome() {
+        return closeReason != null ? closeReason : Outcome.CLIENT_ABORTED;
+    }
+
     /** Counts a response by its status class (0 when nothing was sent). */
     void responded(int status) {
         if (status == 0) {
@@ -242,7 +250,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     /** Reads on while there is room: not closing, few unanswered requests, no held-back body. */
     void updateReading() {
         boolean read = !closing && unanswered.size() < settings.maxPipelined()
-                && (receiving == null || !receiving.request.holdsReading());
+                && (receiving == null || !receiving.request.holdsReading()) && ctx.channel().isWritable();
         if (read != reading) {
             reading = read;
             ctx.channel().config().setAutoRead(read);
@@ -412,9 +420,23 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        boolean writable = ctx.channel().isWritable();
         Exchange active = unanswered.peek();
-        if (active != null && ctx.channel().isWritable()) {
+        if (active != null && writable) {
             active.response.writable();
+        }
+        // a client that does not read its responses stops us reading its requests, and then
+        // gets writeTimeoutMillis to start reading before the connection is closed
+        updateReading();
+        if (!writable && settings.writeTimeoutMillis() > 0) {
+            long stuckSince = ++unwritableEpisodes;
+            ctx.executor().schedule(() -> {
+                if (!ctx.channel().isWritable() && unwritableEpisodes == stuckSince && ctx.channel().isActive()) {
+                    LOG.debug("{} read nothing for {} ms: closing", remoteAddress(), settings.writeTimeoutMillis());
+                    closeReason = Outcome.TIMED_OUT;
+                    ctx.close();
+                }
+            }, settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -440,7 +462,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         closing = true;
         Exchange e;
         while ((e = unanswered.poll()) != null) {
-            e.destroy(Outcome.CLIENT_ABORTED);
+            e.destroy(abortOutcome());
         }
         if (receiving != null) {
             receiving.request.abort();

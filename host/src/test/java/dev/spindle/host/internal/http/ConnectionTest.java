@@ -72,7 +72,7 @@ class ConnectionTest {
 
     @Test
     void bodyLargerThanTheLimitFails() {
-        EngineSettings small = new EngineSettings(8192, 16384, 8192, 4, 5000, 60000, 16, 100, 0, 0, 10_000);
+        EngineSettings small = new EngineSettings(8192, 16384, 8192, 4, 5000, 60000, 16, 100, 0, 0, 10_000, 60_000);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Wire wire = new Wire(Wire.route((req, res) -> req.body().whenComplete((b, e) -> {
             failure.set(e);
@@ -262,7 +262,7 @@ class ConnectionTest {
 
     private static EngineSettings settings(int maxConnections, long responseTimeoutMillis) {
         return new EngineSettings(8192, 16384, 8192, 1 << 20, 5000, 60000, 16, 100, 0, responseTimeoutMillis,
-                maxConnections);
+                maxConnections, 60_000);
     }
 
     @Test

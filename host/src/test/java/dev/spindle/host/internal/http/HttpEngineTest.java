@@ -112,4 +112,33 @@ class HttpEngineTest {
             assertEquals(1, reports.size(), "reported once per invocation");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aClientThatNeverReadsIsClosedAfterTheWriteTimeout() throws Exception {
+        java.util.concurrent.CompletableFuture<dev.spindle.api.Outcome> outcome = new java.util.concurrent.CompletableFuture<>();
+        byte[] megabyte = new byte[1 << 20];
+        RouteTarget target = new RouteTarget((req, res) -> {
+            res.onDone(outcome::complete);
+            for (int i = 0; i < 32; i++) {
+                res.write(megabyte); // ignores write() == false: the host must still bound the time
+            }
+            res.end();
+        }, 7, false, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
+        EngineSettings d = EngineSettings.defaults();
+        EngineSettings settings = new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(),
+                d.maxBodyBytes(), d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
+                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), 500);
+        engine = new HttpEngine(settings, (m, p) -> found, workers, "nio", 1);
+        InetSocketAddress at = engine.start("127.0.0.1", 0);
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            // never read: the server's buffers fill, and the write timeout ends the connection
+            assertEquals(dev.spindle.api.Outcome.TIMED_OUT, outcome.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            s.setSoTimeout(10_000);
+            long received = s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            assertTrue(received < 32L << 20, "the response was cut off: " + received);
+        }
+    }
 }
