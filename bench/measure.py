@@ -3,6 +3,7 @@
 
   bench/measure.py hotdeploy [--updates 10] [--seconds 20]
   bench/measure.py echo [--gib 1]
+  bench/measure.py soak [--seconds 20]
 
 Each runs a private copy of the assembled container (distribution/target/spindle) on a free
 loopback port, with the JVM flags of ./spindle, and measures:
@@ -16,6 +17,9 @@ loopback port, with the JVM flags of ./spindle, and measures:
                 replaced every 2 s.
   echo       streams --gib GiB through the echo sample and samples the container's RSS every
              0.5 s: backpressure keeps it flat.
+  soak       --seconds of mixed traffic (wrk on /hello), malformed requests on new connections and
+             a handler redeployed every 2 s, sampling RSS and open file descriptors every 5 s:
+             both should stay flat.
 
 Needs wrk (bench/run.sh installs it), curl, and a built project (mvn install -DskipTests).
 """
@@ -140,14 +144,94 @@ def echo(args):
     shutil.rmtree(work, ignore_errors=True)
 
 
+BAD_REQUESTS = [
+    b'GET / HTTP/1.1\r\n\r\n',
+    b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    b'GET / HTTP/1.1\r\nHost: t\r\nX-A: one\r\n two\r\n\r\n',
+    b'GET /' + b'a' * 9000 + b' HTTP/1.1\r\nHost: t\r\n\r\n',
+    b'G(E)T / HTTP/1.1\r\nHost: t\r\n\r\n',
+    b'POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+]
+
+
+def open_fds(pid):
+    return len(os.listdir('/proc/%d/fd' % pid))
+
+
+def soak(args):
+    work = tempfile.mkdtemp(prefix='spindle-soak-')
+    home, port = container(work)
+    swap = [f for f in os.listdir(os.path.join(ROOT, 'itests', 'swap-handler', 'target'))
+            if re.match(r'spindle-swap-handler-.*\.jar$', f)][0]
+    jars = {}
+    for v in ('1.0.0', '2.0.0'):
+        jars[v] = os.path.join(work, 'swap-%s.jar' % v)
+        versioned_jar(os.path.join(ROOT, 'itests', 'swap-handler', 'target', swap), v, jars[v])
+    deploy = os.path.join(home, 'deploy')
+    drop(jars['1.0.0'], deploy)
+    felix = start(work, home)
+    stop = threading.Event()
+    counts = {'bad': 0, 'updates': 0}
+    try:
+        while served(port, '/swap') != 'version=1.0.0':
+            time.sleep(0.01)
+
+        def bad():
+            i = 0
+            while not stop.wait(0.02):
+                with socket.create_connection(('127.0.0.1', port), timeout=10) as s:
+                    s.sendall(BAD_REQUESTS[i % len(BAD_REQUESTS)])
+                    try:
+                        while s.recv(4096):
+                            pass
+                    except OSError:
+                        pass
+                counts['bad'] += 1
+                i += 1
+
+        def redeploy():
+            cur = '1.0.0'
+            while not stop.wait(2.0):
+                cur = '2.0.0' if cur == '1.0.0' else '1.0.0'
+                drop(jars[cur], deploy)
+                counts['updates'] += 1
+
+        threads = [threading.Thread(target=bad), threading.Thread(target=redeploy)]
+        for t in threads:
+            t.start()
+        samples = []
+        load = subprocess.Popen(['wrk', '-t1', '-c16', '-d%ds' % args.seconds, '-s',
+                                 os.path.join(ROOT, '..', 'shared', 'bench', 'report.lua'),
+                                 'http://127.0.0.1:%d/hello' % port], stdout=subprocess.PIPE, text=True)
+        while load.poll() is None:
+            samples.append((rss_mib(felix.pid), open_fds(felix.pid)))
+            time.sleep(5)
+        stop.set()
+        for t in threads:
+            t.join()
+        result = dict(kv.split('=') for kv in re.search(r'RESULT (.*)', load.stdout.read()).group(1).split())
+        health = served(port, '/hello')
+    finally:
+        felix.terminate()
+        felix.wait(30)
+    rss = [r for r, _ in samples]
+    fds = [f for _, f in samples]
+    print('soak of %d s: %s requests to /hello (errors %s, non-2xx %s), %d malformed requests, %d redeploys; '
+          'then /hello answered %r' % (args.seconds, result['requests'], result['errors'], result['non2xx'],
+                                       counts['bad'], counts['updates'], health))
+    print('RSS MiB every 5 s:  ' + ' '.join('%.0f' % r for r in rss))
+    print('open fds every 5 s: ' + ' '.join('%d' % f for f in fds))
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('what', choices=['hotdeploy', 'echo'])
+    p.add_argument('what', choices=['hotdeploy', 'echo', 'soak'])
     p.add_argument('--updates', type=int, default=10)
     p.add_argument('--seconds', type=int, default=20)
     p.add_argument('--gib', type=int, default=1)
     args = p.parse_args()
-    return echo(args) if args.what == 'echo' else hotdeploy(args)
+    return {'echo': echo, 'soak': soak, 'hotdeploy': hotdeploy}[args.what](args)
 
 
 def hotdeploy(args):
