@@ -60,8 +60,12 @@ public @interface HostConfiguration {
     @AttributeDefinition(description = "Idle time before a kept-alive connection is closed, ms; sent as Keep-Alive: timeout")
     long keepAliveTimeoutMillis() default 5000L;
 
-    @AttributeDefinition(description = "Time a new connection has to send a request head, ms")
+    @AttributeDefinition(description = "Time a client has to send a request head, ms; then 408")
     long headersTimeoutMillis() default 60000L;
+
+    @AttributeDefinition(description = "Time a client has to send a whole request, head and body, ms; then 408"
+            + " (or a close if the handler already answered); 0 for no limit")
+    long requestTimeoutMillis() default 300000L;
 
     @AttributeDefinition(description = "Unanswered pipelined requests per connection before reading pauses")
     int maxPipelined() default 16;

@@ -124,6 +124,7 @@ public final class SpindleHost implements HttpServer {
         check(cfg.maxConnections() > 0, "maxConnections", cfg.maxConnections());
         check(cfg.blockedLoopWarnMillis() >= 0, "blockedLoopWarnMillis", cfg.blockedLoopWarnMillis());
         check(cfg.writeTimeoutMillis() >= 0, "writeTimeoutMillis", cfg.writeTimeoutMillis());
+        check(cfg.requestTimeoutMillis() >= 0, "requestTimeoutMillis", cfg.requestTimeoutMillis());
         check(cfg.drainTimeoutMillis() >= 0, "drainTimeoutMillis", cfg.drainTimeoutMillis());
         check(cfg.graceMillis() >= 0, "graceMillis", cfg.graceMillis());
         this.config = cfg;
@@ -140,7 +141,8 @@ public final class SpindleHost implements HttpServer {
         return new EngineSettings(cfg.maxInitialLineLength(), cfg.maxHeaderSize(),
                 EngineSettings.defaults().maxChunkSize(), cfg.maxBodyBytes(), cfg.keepAliveTimeoutMillis(),
                 cfg.headersTimeoutMillis(), cfg.maxPipelined(), cfg.maxHeaders(), cfg.maxRequestBodyBytes(),
-                cfg.responseTimeoutMillis(), cfg.maxConnections(), cfg.writeTimeoutMillis());
+                cfg.responseTimeoutMillis(), cfg.maxConnections(), cfg.writeTimeoutMillis(),
+                cfg.requestTimeoutMillis());
     }
 
     private static ThreadPoolExecutor newWorkers(HostConfiguration cfg) {
@@ -293,6 +295,7 @@ public final class SpindleHost implements HttpServer {
         k.put("responseTimeoutMillis", HostConfiguration::responseTimeoutMillis);
         k.put("maxConnections", HostConfiguration::maxConnections);
         k.put("writeTimeoutMillis", HostConfiguration::writeTimeoutMillis);
+        k.put("requestTimeoutMillis", HostConfiguration::requestTimeoutMillis);
         k.put("blockedLoopWarnMillis", HostConfiguration::blockedLoopWarnMillis);
         k.put("drainTimeoutMillis", HostConfiguration::drainTimeoutMillis);
         k.put("graceMillis", HostConfiguration::graceMillis);

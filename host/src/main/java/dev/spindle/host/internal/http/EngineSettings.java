@@ -16,13 +16,15 @@ package dev.spindle.host.internal.http;
  * @param responseTimeoutMillis   time a handler has to finish its response (then 503 or a close); 0 for none
  * @param maxConnections          open connections at most (beyond: 503 and close)
  * @param writeTimeoutMillis      time a client may leave the connection's write buffer full before it is closed; 0 for none
+ * @param requestTimeoutMillis    time a client has to send a whole request, head and body (then 408); 0 for none
  */
 public record EngineSettings(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, long maxBodyBytes,
         long keepAliveTimeoutMillis, long headersTimeoutMillis, int maxPipelined, int maxHeaders,
-        long maxRequestBodyBytes, long responseTimeoutMillis, int maxConnections, long writeTimeoutMillis) {
+        long maxRequestBodyBytes, long responseTimeoutMillis, int maxConnections, long writeTimeoutMillis,
+        long requestTimeoutMillis) {
 
     /** The defaults: Node's limits and timeouts where Node has them. */
     public static EngineSettings defaults() {
-        return new EngineSettings(8192, 16384, 8192, 10L * 1024 * 1024, 5000, 60000, 16, 100, 0, 0, 10_000, 60_000);
+        return new EngineSettings(8192, 16384, 8192, 10L * 1024 * 1024, 5000, 60000, 16, 100, 0, 0, 10_000, 60_000, 300_000);
     }
 }

@@ -44,6 +44,8 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
     final Request request;
     final Response response;
     final boolean expectContinue;
+    /** Whether the connection watches this request's body against the request timeout. */
+    boolean bodyTimerArmed;
     private final EventLoop loop;
     private ArrayDeque<Piece> waiting;
     private boolean active;

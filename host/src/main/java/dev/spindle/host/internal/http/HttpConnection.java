@@ -377,10 +377,38 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         if (content instanceof LastHttpContent) {
             receiving = null;
-        } else if (target.response.headOpen()) {
-            state = "reading";
+        } else {
+            if (target.response.headOpen()) {
+                state = "reading";
+            }
+            if (!target.bodyTimerArmed && settings.requestTimeoutMillis() > 0) {
+                armRequestTimeout(target);
+            }
         }
         target.request.offer(content);
+    }
+
+    /**
+     * A body still arriving when the request timeout runs out: 408 if nothing was answered yet,
+     * else the connection closes (Node's {@code requestTimeout}).
+     */
+    private void armRequestTimeout(Exchange exchange) {
+        exchange.bodyTimerArmed = true;
+        ctx.executor().schedule(() -> {
+            if (receiving != exchange || !ctx.channel().isActive()) {
+                return; // the body is complete, or the connection is gone
+            }
+            LOG.debug("Request from {} not complete in {} ms", remoteAddress(), settings.requestTimeoutMillis());
+            receiving = null;
+            closeReason = Outcome.TIMED_OUT;
+            if (exchange.response.headOpen() && unanswered.peek() == exchange) {
+                unanswered.remove(exchange);
+                exchange.destroy(Outcome.TIMED_OUT);
+                refuse(408, "request timeout");
+            } else {
+                closeAfterFlush();
+            }
+        }, settings.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

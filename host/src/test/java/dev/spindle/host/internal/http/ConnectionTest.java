@@ -72,7 +72,7 @@ class ConnectionTest {
 
     @Test
     void bodyLargerThanTheLimitFails() {
-        EngineSettings small = new EngineSettings(8192, 16384, 8192, 4, 5000, 60000, 16, 100, 0, 0, 10_000, 60_000);
+        EngineSettings small = new EngineSettings(8192, 16384, 8192, 4, 5000, 60000, 16, 100, 0, 0, 10_000, 60_000, 300_000);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Wire wire = new Wire(Wire.route((req, res) -> req.body().whenComplete((b, e) -> {
             failure.set(e);
@@ -262,7 +262,7 @@ class ConnectionTest {
 
     private static EngineSettings settings(int maxConnections, long responseTimeoutMillis) {
         return new EngineSettings(8192, 16384, 8192, 1 << 20, 5000, 60000, 16, 100, 0, responseTimeoutMillis,
-                maxConnections, 60_000);
+                maxConnections, 60_000, 300_000);
     }
 
     @Test
@@ -321,6 +321,23 @@ class ConnectionTest {
         }), settings(100, 1000), Runnable::run);
         assertTrue(wire.send(GET).endsWith("7\r\npartial\r\n"));
         wire.advance(1001);
+        assertFalse(wire.open());
+        assertEquals(List.of(Outcome.TIMED_OUT), outcomes);
+        wire.close();
+    }
+
+    @Test
+    void aBodyNotCompleteWithinTheRequestTimeoutGets408() {
+        List<Outcome> outcomes = new ArrayList<>();
+        Wire wire = new Wire((req, res) -> {
+            res.onDone(outcomes::add);
+            req.body().thenAccept(b -> res.end("got it"));
+        });
+        assertEquals("", wire.send("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nhalf"));
+        wire.advance(299_000);
+        assertTrue(wire.open());
+        wire.advance(2_000);
+        assertEquals("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n", wire.output());
         assertFalse(wire.open());
         assertEquals(List.of(Outcome.TIMED_OUT), outcomes);
         wire.close();

@@ -128,7 +128,7 @@ class HttpEngineTest {
         EngineSettings d = EngineSettings.defaults();
         EngineSettings settings = new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(),
                 d.maxBodyBytes(), d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
-                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), 500);
+                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), 500, d.requestTimeoutMillis());
         engine = new HttpEngine(settings, (m, p) -> found, workers, "nio", 1);
         InetSocketAddress at = engine.start("127.0.0.1", 0);
         try (Socket s = new Socket(at.getAddress(), at.getPort())) {
