@@ -1,7 +1,6 @@
 package dev.spindle.itests;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
 import java.io.InputStream;
@@ -10,8 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
@@ -24,8 +21,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.wiring.FrameworkWiring;
 
 import dev.spindle.api.HttpServer;
 
@@ -52,16 +47,6 @@ public class HandlerLeakIT {
         return b.loadClass("dev.spindle.swap.SwapHandler").getClassLoader();
     }
 
-    private void refresh(Bundle b) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b), e -> {
-            if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
-                done.countDown();
-            }
-        });
-        assertTrue(done.await(30, TimeUnit.SECONDS));
-    }
-
     @Test
     public void oldHandlerClassLoadersBecomeUnreachable() throws Exception {
         int port = Integer.parseInt(context.getProperty(Provisioning.PORT_PROPERTY));
@@ -84,7 +69,7 @@ public class HandlerLeakIT {
             loaders.add(new WeakReference<>(loaderOf(b)));
             assertEquals("version=2.0.0", Http.get(port, "/swap").body);
             b.uninstall();
-            refresh(b);
+            Frameworks.refresh(context, b);
         }
         assertEquals(0, server.handlers().size());
         long alive = loaders.size();
