@@ -142,9 +142,13 @@ final class Registration {
         return methods.isEmpty() || methods.contains(method);
     }
 
-    /** Whether a request path falls under this route. */
+    /** Whether a request path falls under this route (no allocation: routing calls this per request). */
     boolean matches(String path) {
-        return matches(route, path);
+        if (prefix == null) {
+            return route.equals(path);
+        }
+        int n = prefix.length();
+        return path.startsWith(prefix) && (path.length() == n || path.charAt(n) == '/' || n == 0);
     }
 
     /** Whether a request path falls under a valid route: {@code /x} exactly, {@code /x/*} as a prefix. */

@@ -1,0 +1,77 @@
+package dev.spindle.host.internal.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.embedded.EmbeddedChannel;
+
+/**
+ * One request through the engine's pipeline on an {@link EmbeddedChannel}: decode, route, the
+ * Node-style response with its computed head (Date, keep-alive, Content-Length), encode. No
+ * socket, so a regression in the per-request code shows without a load run.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class ResponsePathBenchmark {
+
+    private static final byte[] GET = "GET /hello HTTP/1.1\r\nHost: localhost\r\nUser-Agent: jmh\r\nAccept: */*\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+
+    private EmbeddedChannel channel;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        RouteTarget hello = new RouteTarget((req, res) -> {
+            res.setHeader("Content-Type", "text/plain");
+            res.end("hello world");
+        }, 1, false, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(hello);
+        Dispatcher dispatcher = new Dispatcher((method, path) -> found, Runnable::run);
+        channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                HttpEngine.initPipeline(ch, EngineSettings.defaults(), dispatcher);
+            }
+        });
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        channel.finishAndReleaseAll();
+    }
+
+    /** A keep-alive GET answered with {@code end("hello world")}; returns the response size. */
+    @Benchmark
+    public int helloResponse() {
+        channel.writeInbound(Unpooled.wrappedBuffer(GET));
+        int size = 0;
+        Object out;
+        while ((out = channel.readOutbound()) != null) {
+            ByteBuf b = (ByteBuf) out;
+            size += b.readableBytes();
+            b.release();
+        }
+        return size;
+    }
+}
