@@ -67,7 +67,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private volatile long requests;
     // counts kept here during a read batch and added to the server's totals at its end
     private long batchRequests;
-    private long unwritableEpisodes;
+    /** Since when the write buffer has been full without a break (ticker nanos), 0 while it is not. */
+    private long unwritableSince;
+    private ScheduledFuture<?> writeTimer;
     /** Why the host closed this connection, if it did: what exchanges cut off by it report. */
     private Outcome closeReason;
     private long batchStartNanos;
@@ -388,6 +390,23 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         target.request.offer(content);
     }
 
+    /** One timer per connection, moved forward rather than rescheduled per full-buffer episode. */
+    private void writeCheck() {
+        writeTimer = null;
+        if (unwritableSince == 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        long left = unwritableSince + TimeUnit.MILLISECONDS.toNanos(settings.writeTimeoutMillis())
+                - ctx.executor().ticker().nanoTime();
+        if (left > 0) {
+            writeTimer = ctx.executor().schedule(this::writeCheck, left, TimeUnit.NANOSECONDS);
+        } else {
+            LOG.debug("{} read nothing for {} ms: closing", remoteAddress(), settings.writeTimeoutMillis());
+            closeReason = Outcome.TIMED_OUT;
+            ctx.close();
+        }
+    }
+
     /**
      * A body still arriving when the request timeout runs out: 408 if nothing was answered yet,
      * else the connection closes (Node's {@code requestTimeout}).
@@ -456,15 +475,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         // a client that does not read its responses stops us reading its requests, and then
         // gets writeTimeoutMillis to start reading before the connection is closed
         updateReading();
-        if (!writable && settings.writeTimeoutMillis() > 0) {
-            long stuckSince = ++unwritableEpisodes;
-            ctx.executor().schedule(() -> {
-                if (!ctx.channel().isWritable() && unwritableEpisodes == stuckSince && ctx.channel().isActive()) {
-                    LOG.debug("{} read nothing for {} ms: closing", remoteAddress(), settings.writeTimeoutMillis());
-                    closeReason = Outcome.TIMED_OUT;
-                    ctx.close();
-                }
-            }, settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        if (writable) {
+            unwritableSince = 0;
+        } else if (settings.writeTimeoutMillis() > 0) {
+            if (unwritableSince == 0) {
+                unwritableSince = ctx.executor().ticker().nanoTime();
+            }
+            if (writeTimer == null) {
+                writeTimer = ctx.executor().schedule(this::writeCheck, settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -486,6 +505,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         cancelIdleTimer();
         if (idleTimer != null) {
             idleTimer.cancel(false);
+        }
+        if (writeTimer != null) {
+            writeTimer.cancel(false);
         }
         closing = true;
         Exchange e;

@@ -1,5 +1,6 @@
 package dev.spindle.host.internal.http;
 
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,15 +28,19 @@ final class HttpConnectionRules {
         if (headers.size() > settings.maxHeaders()) {
             return "431: more than " + settings.maxHeaders() + " header lines";
         }
-        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1) {
-            return "400: " + hosts.size() + " Host headers";
+        Iterator<String> hosts = headers.valueStringIterator(HttpHeaderNames.HOST);
+        if (!hosts.hasNext()) {
+            if (head.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+                return "400: HTTP/1.1 without Host";
+            }
+        } else {
+            hosts.next();
+            if (hosts.hasNext()) {
+                return "400: more than one Host header";
+            }
         }
-        if (hosts.isEmpty() && head.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-            return "400: HTTP/1.1 without Host";
-        }
-        List<String> te = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!te.isEmpty()) {
+        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            List<String> te = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
             String all = String.join(",", te).toLowerCase(Locale.ROOT);
             String[] codings = all.split(",");
             if (!codings[codings.length - 1].trim().equals("chunked")) {
