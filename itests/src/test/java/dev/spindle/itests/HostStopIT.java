@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
@@ -47,28 +46,16 @@ public class HostStopIT {
     @Test
     public void stoppingTheHostFinishesTheRequestInFlight() throws Exception {
         int port = Integer.parseInt(context.getProperty(Provisioning.PORT_PROPERTY));
-        CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
+        HalfwayHandler slow = new HalfwayHandler();
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Handler.ROUTE, "/slow");
-        context.registerService(Handler.class, (req, res) -> {
-            res.write("first half, ");
-            started.countDown();
-            CompletableFuture.runAsync(() -> {
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                res.end("second half");
-            });
-        }, props);
+        context.registerService(Handler.class, slow, props);
         Bundle host = Arrays.stream(context.getBundles()).filter(b -> "dev.spindle.host".equals(b.getSymbolicName()))
                 .findFirst().orElseThrow();
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(30_000);
             s.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            assertTrue(started.await(10, TimeUnit.SECONDS));
+            assertTrue(slow.awaitStarted());
 
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
                 try {
@@ -79,7 +66,7 @@ public class HostStopIT {
             });
             assertTrue("the listener closes at once", awaitRefused(port));
             assertFalse("stop waits for the request in flight", stopping.isDone());
-            release.countDown();
+            slow.release();
 
             Http.Response r = Http.read(s.getInputStream());
             assertEquals("first half, second half", r.body);

@@ -12,8 +12,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
@@ -55,26 +53,14 @@ public class LiveConfigIT {
     public void changingThePortKeepsTheRequestInFlightOnTheOldOne() throws Exception {
         int oldPort = Integer.parseInt(context.getProperty(Provisioning.PORT_PROPERTY));
         int newPort = Http.freePort();
-        CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
+        HalfwayHandler slow = new HalfwayHandler();
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Handler.ROUTE, "/slow");
-        ServiceRegistration<Handler> reg = context.registerService(Handler.class, (req, res) -> {
-            res.write("first half, ");
-            started.countDown();
-            CompletableFuture.runAsync(() -> {
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                res.end("second half");
-            });
-        }, props);
+        ServiceRegistration<Handler> reg = context.registerService(Handler.class, slow, props);
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), oldPort)) {
             s.setSoTimeout(30_000);
             s.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            assertTrue(started.await(10, TimeUnit.SECONDS));
+            assertTrue(slow.awaitStarted());
 
             org.osgi.service.cm.Configuration cfg = configAdmin.getConfiguration("dev.spindle.host", "?");
             Dictionary<String, Object> changed = cfg.getProperties();
@@ -82,7 +68,7 @@ public class LiveConfigIT {
             cfg.update(changed);
 
             assertTrue("the new port answers", awaitPort(newPort));
-            release.countDown();
+            slow.release();
             Http.Response r = Http.read(s.getInputStream());
             assertEquals(200, r.status);
             assertEquals("first half, second half", r.body);
