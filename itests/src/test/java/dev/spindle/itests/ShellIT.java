@@ -152,6 +152,10 @@ public class ShellIT {
             s.setSoTimeout(10_000);
             s.getOutputStream().write("GET /shell/slow HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             assertTrue(started.await(10, TimeUnit.SECONDS));
+            String connections = run("spindle:connections");
+            String mine = connections.lines().filter(l -> l.contains("127.0.0.1:" + s.getLocalPort())).findFirst()
+                    .orElseThrow(() -> new AssertionError(connections));
+            assertEquals(connections, "writing", mine.split(" {2,}")[5]);
             CompletableFuture<Void> unregister = CompletableFuture.runAsync(reg::unregister);
             String table = "";
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -180,6 +184,10 @@ public class ShellIT {
             assertTrue(stats, requests.find());
             assertEquals(stats, before + 2, Long.parseLong(requests.group(1)));
             assertTrue(stats, stats.contains("transport                      epoll"));
+            Matcher bytesIn = Pattern.compile("(?m)^bytes in\\s+(\\d+)$").matcher(stats);
+            Matcher bytesOut = Pattern.compile("(?m)^bytes out\\s+(\\d+)$").matcher(stats);
+            assertTrue(stats, bytesIn.find() && bytesOut.find());
+            assertTrue(stats, Long.parseLong(bytesIn.group(1)) >= 2 * 40 && Long.parseLong(bytesOut.group(1)) >= 2 * 100);
 
             String connections = run("spindle:connections");
             String local = "127.0.0.1:" + s.getLocalPort();

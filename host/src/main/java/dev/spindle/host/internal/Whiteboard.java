@@ -186,11 +186,12 @@ final class Whiteboard implements HandlerResolver {
                     : new Match(null, 404, "no route matches " + p);
         }
         long id = r.target().serviceId();
-        for (HttpServer.HandlerRegistration h : describe()) {
+        List<HttpServer.HandlerRegistration> all = describe();
+        for (HttpServer.HandlerRegistration h : all) {
             if (h.serviceId() == id) {
                 String kind = h.route().endsWith("/*") ? "the longest prefix route matching " + p : "the exact route " + p;
-                long rivals = describe().stream().filter(o -> o.route() != null && o.route().equals(h.route())
-                        && !"FAILED".equals(o.state())).count() - 1;
+                long rivals = all.stream().filter(o -> h.route().equals(o.route())
+                        && ("ACTIVE".equals(o.state()) || "SHADOWED".equals(o.state()))).count() - 1;
                 return new Match(h, 0, h.route() + " is " + kind + "; service " + id + " serves it"
                         + (rivals > 0 ? " ahead of " + rivals + " other handler(s) by service.ranking, then service.id"
                                 : "") + (h.methods().isEmpty() ? "" : ", accepting " + String.join(", ", h.methods())));

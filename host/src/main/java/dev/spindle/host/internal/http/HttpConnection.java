@@ -328,7 +328,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             refuse(head.decoderResult().cause());
             return;
         }
-        String why = HttpConnectionRules.check(head, settings);
+        String why = RequestRules.check(head, settings);
         if (why != null) {
             refuse(why.startsWith("431") ? 431 : why.startsWith("413") ? 413 : 400, why);
             return;

@@ -13,9 +13,9 @@ import io.netty.handler.codec.http.HttpVersion;
  * The checks a decoded request head must pass before it becomes an exchange, beyond what Netty's
  * decoder enforces: as strict as llhttp, stricter where it is lax (a second {@code Host}).
  */
-final class HttpConnectionRules {
+final class RequestRules {
 
-    private HttpConnectionRules() {
+    private RequestRules() {
     }
 
     /** Why {@code head} is refused (starting with the status to answer), or null if it is fine. */
