@@ -260,13 +260,7 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
             connection.responded(status);
         }
         if (target != null) {
-            if (EngineStats.ENABLED) {
-                // a finished response ended at the flush that sent it: no clock read per request
-                long end = outcome == Outcome.COMPLETED ? connection.lastFlushNanos() : System.nanoTime();
-                target.finished(outcome, status, end - startNanos, end);
-            } else {
-                target.finished(outcome, status, -1, 0);
-            }
+            connection.finished(target, outcome, status, startNanos);
         }
         connection.exchangeDone(this);
     }

@@ -76,6 +76,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private ResponseEncoder encoder;
     private RequestDecoder decoder;
     private final long[] batchResponses = new long[6];
+    // a run of completed exchanges of one handler and one read batch, counted at the batch's end
+    private RouteTarget tallyTarget;
+    private long tallyStart;
+    private int tallyCount;
+    private final int[] tallyByStatus = new int[6];
     private volatile String state = "idle";
 
     private final io.netty.util.AsciiString keepAliveValue;
@@ -161,7 +166,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     /** The last piece of the oldest exchange is written: the next one may write, or the connection ends. */
     private void answered(Exchange exchange) {
-        unanswered.remove(exchange);
+        if (unanswered.peekFirst() == exchange) {
+            unanswered.pollFirst();
+        } else {
+            unanswered.remove(exchange);
+        }
         if (exchange.response.last() || (closing && unanswered.isEmpty())) {
             closeAfterFlush();
             return;
@@ -196,8 +205,46 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Counts an exchange that ended in its handler's numbers. Completed exchanges ending in a read
+     * batch (pipelined requests answered by one flush) are counted in runs: one update of the
+     * handler's counters per run instead of one per request.
+     */
+    void finished(RouteTarget target, Outcome outcome, int status, long startNanos) {
+        if (!inRead || outcome != Outcome.COMPLETED) {
+            long end = EngineStats.ENABLED ? (outcome == Outcome.COMPLETED ? lastFlushNanos() : System.nanoTime()) : 0;
+            target.finished(outcome, status, EngineStats.ENABLED ? end - startNanos : -1, end);
+            return;
+        }
+        if (target != tallyTarget || startNanos != tallyStart) {
+            publishTally();
+            tallyTarget = target;
+            tallyStart = startNanos;
+        }
+        tallyCount++;
+        if (status >= 200 && status < 600) {
+            tallyByStatus[status / 100]++;
+        }
+    }
+
+    private void publishTally() {
+        if (tallyCount == 0) {
+            return;
+        }
+        long end = 0;
+        if (EngineStats.ENABLED) {
+            long flushed = encoder != null ? encoder.lastActiveNanos : tallyStart - 1;
+            end = flushed - tallyStart >= 0 ? flushed : System.nanoTime();
+        }
+        tallyTarget.finished(tallyCount, tallyByStatus, 0, EngineStats.ENABLED ? end - tallyStart : -1, end);
+        tallyTarget = null;
+        tallyCount = 0;
+        java.util.Arrays.fill(tallyByStatus, 0);
+    }
+
     /** Adds what this read batch counted to the server's totals. */
     private void publishCounts() {
+        publishTally();
         if (batchRequests != 0) {
             dispatcher.stats.requests.add(batchRequests);
             batchRequests = 0;
@@ -490,12 +537,16 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        inRead = false;
+        // requests are counted before their responses go out; the flush completes most responses
+        // of the batch, still inside it, so they are counted once for all after it. A listener may
+        // write more meanwhile: flushed by the next turn.
         publishCounts();
-        if (flushPending) {
+        while (flushPending) {
             flushPending = false;
             ctx.flush();
         }
+        inRead = false;
+        publishCounts();
     }
 
     @Override

@@ -43,6 +43,7 @@ public final class HttpEngine {
     private final EventLoopGroup group;
     private Channel serverChannel;
     private java.util.concurrent.Future<?> sampler;
+    private DateCache.Ticker dates;
     private BlockedLoopChecker blockedLoops;
 
     /** What {@code HttpServer.connections()} shows of one connection. */
@@ -109,6 +110,7 @@ public final class HttpEngine {
             throw new IllegalStateException("Cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         sampler = group.next().scheduleAtFixedRate(dispatcher.stats::sample, 1, 1, TimeUnit.SECONDS);
+        dates = DateCache.tick(group.next());
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         LOG.info("Spindle listening on {}:{} ({} transport)", host, bound.getPort(), transport());
         return bound;
@@ -192,6 +194,9 @@ public final class HttpEngine {
     public int close(long drainMillis) {
         if (sampler != null) {
             sampler.cancel(false);
+        }
+        if (dates != null) {
+            dates.close();
         }
         if (blockedLoops != null) {
             blockedLoops.close();

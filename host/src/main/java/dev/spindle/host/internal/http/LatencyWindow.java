@@ -50,7 +50,12 @@ public final class LatencyWindow {
 
     /** Records a latency of {@code nanos} that ended at {@code nowNanos} ({@code System.nanoTime()}). */
     public void record(long nanos, long nowNanos) {
-        half(nowNanos).counts.incrementAndGet(bucket(nanos));
+        record(nanos, nowNanos, 1);
+    }
+
+    /** Records {@code count} latencies of {@code nanos} each, all ending at {@code nowNanos}. */
+    public void record(long nanos, long nowNanos, int count) {
+        half(nowNanos).counts.addAndGet(bucket(nanos), count);
     }
 
     private Half half(long now) {

@@ -16,33 +16,50 @@ interface OutgoingHead {
 
     boolean hasBody();
 
+    /** The header lines as the encoder writes them. */
+    HeaderLines lines();
+
     /** A head followed by body chunks. */
     final class Streamed extends DefaultHttpResponse implements OutgoingHead {
         private final boolean hasBody;
+        private final HeaderLines lines;
 
-        Streamed(HttpResponseStatus status, HttpHeaders headers, boolean hasBody) {
-            super(HttpVersion.HTTP_1_1, status, headers);
+        Streamed(HttpResponseStatus status, HeaderLines lines, boolean hasBody) {
+            super(HttpVersion.HTTP_1_1, status, lines.headers());
             this.hasBody = hasBody;
+            this.lines = lines;
         }
 
         @Override
         public boolean hasBody() {
             return hasBody;
+        }
+
+        @Override
+        public HeaderLines lines() {
+            return lines;
         }
     }
 
     /** Head, whole body and trailers in one message: the common case of {@code end(data)}. */
     final class Whole extends DefaultFullHttpResponse implements OutgoingHead {
         private final boolean hasBody;
+        private final HeaderLines lines;
 
-        Whole(HttpResponseStatus status, ByteBuf content, HttpHeaders headers, HttpHeaders trailers, boolean hasBody) {
-            super(HttpVersion.HTTP_1_1, status, content, headers, trailers);
+        Whole(HttpResponseStatus status, ByteBuf content, HeaderLines lines, HttpHeaders trailers, boolean hasBody) {
+            super(HttpVersion.HTTP_1_1, status, content, lines.headers(), trailers);
             this.hasBody = hasBody;
+            this.lines = lines;
         }
 
         @Override
         public boolean hasBody() {
             return hasBody;
+        }
+
+        @Override
+        public HeaderLines lines() {
+            return lines;
         }
     }
 }

@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.util.ByteProcessor;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -43,12 +42,14 @@ final class RequestDecoder extends HttpRequestDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
         boolean folded = false;
         if (inHead) {
-            scanner.reset();
-            int end = buffer.forEachByte(scanner);
-            if (end < 0 && buffer.readableBytes() <= maxHeadBytes) {
-                return; // wait for the rest of the head
+            int end = scanHead(buffer);
+            if (end == INCOMPLETE) {
+                if (buffer.readableBytes() <= maxHeadBytes) {
+                    return; // wait for the rest of the head
+                }
+            } else {
+                folded = end == FOLDED;
             }
-            folded = end >= 0 && scanner.folded;
         }
         int before = out.size();
         super.decode(ctx, buffer, out);
@@ -67,51 +68,46 @@ final class RequestDecoder extends HttpRequestDecoder {
         }
     }
 
-    private final HeadScanner scanner = new HeadScanner();
+    private static final int INCOMPLETE = -1;
+    private static final int COMPLETE = 0;
+    private static final int FOLDED = 1;
+
+    /**
+     * Looks for the blank line that ends the head at the start of {@code buffer}, jumping from one
+     * line feed to the next (Netty's word-at-a-time search), and notes a line that starts with a
+     * space or tab on the way.
+     */
+    static int scanHead(ByteBuf buffer) {
+        int to = buffer.writerIndex();
+        int from = buffer.readerIndex();
+        boolean folded = false;
+        while (true) {
+            int lf = buffer.indexOf(from, to, (byte) '\n');
+            if (lf < 0 || lf + 1 >= to) {
+                return INCOMPLETE;
+            }
+            int next = lf + 1;
+            byte b = buffer.getByte(next);
+            if (b == '\n') {
+                return folded ? FOLDED : COMPLETE;
+            }
+            if (b == '\r') {
+                if (next + 1 >= to) {
+                    return INCOMPLETE;
+                }
+                if (buffer.getByte(next + 1) == '\n') {
+                    return folded ? FOLDED : COMPLETE;
+                }
+            } else if (b == ' ' || b == '\t') {
+                folded = true;
+            }
+            from = next;
+        }
+    }
 
     /** Whether part of a request head has arrived and waits for the rest (a slow or stalled client). */
     boolean holdsPartialHead() {
         return inHead && internalBuffer().isReadable();
-    }
-
-    /** One pass over a head: stops at its blank line, notes a line that starts with a space or tab. */
-    private static final class HeadScanner implements ByteProcessor {
-        private static final int IN_LINE = 0;
-        private static final int LINE_START = 1;
-        private static final int AFTER_CR = 2;
-        private int state;
-        boolean folded;
-
-        void reset() {
-            state = IN_LINE;
-            folded = false;
-        }
-
-        @Override
-        public boolean process(byte b) {
-            switch (state) {
-                case LINE_START:
-                    if (b == '\n') {
-                        return false;
-                    }
-                    if (b == ' ' || b == '\t') {
-                        folded = true;
-                    }
-                    state = b == '\r' ? AFTER_CR : IN_LINE;
-                    return true;
-                case AFTER_CR:
-                    if (b == '\n') {
-                        return false;
-                    }
-                    state = IN_LINE;
-                    return true;
-                default:
-                    if (b == '\n') {
-                        state = LINE_START;
-                    }
-                    return true;
-            }
-        }
     }
 
     /**

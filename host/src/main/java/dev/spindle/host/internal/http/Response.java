@@ -411,8 +411,15 @@ final class Response implements ServerResponse {
                 hasTrailer = true;
             }
         }
+        // Date, Connection and Keep-Alive, when all three are the host's, go out pre-encoded
+        int runFrom = -1;
+        int runTo = -1;
+        byte[] run = null;
+        AsciiString date = null;
         if (sendDate && !hasDate) {
-            size = put(out, size, DATE, DateCache.now());
+            runFrom = size;
+            date = DateCache.now();
+            size = put(out, size, DATE, date);
         }
         if (chunkedEncoding && (statusCode == 204 || statusCode == 304)) {
             chunkedEncoding = false;
@@ -426,6 +433,10 @@ final class Response implements ServerResponse {
                 size = put(out, size, CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 if (keepAliveValue != null) {
                     size = put(out, size, KEEP_ALIVE, keepAliveValue);
+                }
+                if (date != null) {
+                    run = HeaderLines.run(DATE, date, CONNECTION, HttpHeaderValues.KEEP_ALIVE, KEEP_ALIVE, keepAliveValue);
+                    runTo = size;
                 }
             } else {
                 last = true;
@@ -448,8 +459,8 @@ final class Response implements ServerResponse {
             throw new HttpException(HttpException.ERR_HTTP_TRAILER_INVALID,
                     "Trailers are invalid with this transfer encoding");
         }
-        HttpHeaders headers = new ReadOnlyHttpHeaders(false, size == out.length ? out : Arrays.copyOf(out, size));
-        head = new OutgoingHead.Streamed(StatusCodes.status(statusCode, statusMessage), headers, hasBody);
+        HeaderLines lines = new HeaderLines(out, size, runFrom, runTo, run);
+        head = new OutgoingHead.Streamed(StatusCodes.status(statusCode, statusMessage), lines, hasBody);
         if (hasExpect) {
             emit(null, false, null);
         }
@@ -603,7 +614,7 @@ final class Response implements ServerResponse {
             headHandedOff = true;
             if (lastPiece) {
                 OutgoingHead.Streamed h = (OutgoingHead.Streamed) head;
-                msg = new OutgoingHead.Whole(h.status(), data == null ? Unpooled.EMPTY_BUFFER : data, h.headers(),
+                msg = new OutgoingHead.Whole(h.status(), data == null ? Unpooled.EMPTY_BUFFER : data, h.lines(),
                         trailing, hasBody);
             } else if (data != null) {
                 exchange.submit((HttpObject) head, 0, null, false);

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 
@@ -20,6 +21,8 @@ final class ResponseEncoder extends HttpResponseEncoder {
     volatile long lastActiveNanos = System.nanoTime();
     /** Whether a flush is under way: writes completing now completed at {@link #lastActiveNanos}. */
     boolean flushing;
+    /** The lines of the head being encoded now. */
+    private HeaderLines lines;
 
     ResponseEncoder(EngineStats stats) {
         this.stats = stats;
@@ -29,7 +32,12 @@ final class ResponseEncoder extends HttpResponseEncoder {
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> encoded) throws Exception {
         int before = encoded.size();
-        super.encode(ctx, msg, encoded);
+        lines = msg instanceof OutgoingHead ? ((OutgoingHead) msg).lines() : null;
+        try {
+            super.encode(ctx, msg, encoded);
+        } finally {
+            lines = null;
+        }
         for (int i = before; i < encoded.size(); i++) {
             Object o = encoded.get(i);
             if (o instanceof ByteBuf) {
@@ -50,6 +58,18 @@ final class ResponseEncoder extends HttpResponseEncoder {
             super.flush(ctx);
         } finally {
             flushing = false;
+        }
+    }
+
+    /** The head's lines (its pre-encoded run included) instead of iterating its headers. */
+    @Override
+    protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+        HeaderLines l = lines;
+        if (l != null && headers == l.headers()) {
+            lines = null; // trailers that follow in the same message are encoded as usual
+            l.encode(buf);
+        } else {
+            super.encodeHeaders(headers, buf);
         }
     }
 

@@ -126,27 +126,44 @@ public final class RouteTarget {
     }
 
     /**
-     * @param nanos how long the exchange took; negative when metrics are off
-     * @param endNanos when it ended ({@code System.nanoTime()})
+     * Counts requests that ended, in one call for a run of them: same handler, same read batch.
+     *
+     * @param byStatus how many ended per status class (index 2, 4 and 5; 5 includes failed handlers)
+     * @param failedHandlers how many of them ended because the handler failed
+     * @param nanos how long each took; negative when metrics are off
+     * @param endNanos when they ended ({@code System.nanoTime()})
      */
-    void finished(Outcome outcome, int status, long nanos, long endNanos) {
-        finished.increment();
+    void finished(int count, int[] byStatus, int failedHandlers, long nanos, long endNanos) {
+        finished.add(count);
         if (removed) {
             wakeDrain();
         }
         if (nanos < 0) {
             return;
         }
-        latency.record(nanos, endNanos);
-        if (outcome == Outcome.HANDLER_FAILED) {
-            failed.increment();
-        } else if (status >= 500) {
-            status5xx.increment();
-        } else if (status >= 400) {
-            status4xx.increment();
-        } else if (status >= 200 && status < 300) {
-            status2xx.increment();
+        latency.record(nanos, endNanos, count);
+        if (failedHandlers != 0) {
+            failed.add(failedHandlers);
         }
+        if (byStatus[2] != 0) {
+            status2xx.add(byStatus[2]);
+        }
+        if (byStatus[4] != 0) {
+            status4xx.add(byStatus[4]);
+        }
+        if (byStatus[5] != 0) {
+            status5xx.add(byStatus[5]);
+        }
+    }
+
+    /** Counts one request that ended; see {@link #finished(int, int[], int, long, long)}. */
+    void finished(Outcome outcome, int status, long nanos, long endNanos) {
+        int[] byStatus = new int[6];
+        boolean handlerFailed = outcome == Outcome.HANDLER_FAILED;
+        if (!handlerFailed && status >= 200 && status < 600) {
+            byStatus[status / 100]++;
+        }
+        finished(1, byStatus, handlerFailed ? 1 : 0, nanos, endNanos);
     }
 
     void listenerFailed() {
