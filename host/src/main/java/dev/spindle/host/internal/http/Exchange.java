@@ -44,6 +44,8 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
     final Request request;
     final Response response;
     final boolean expectContinue;
+    /** The connection's number for this exchange's last write, once written. */
+    long writeSeq;
     /** Whether the connection watches this request's body against the request timeout. */
     boolean bodyTimerArmed;
     private final EventLoop loop;
@@ -103,6 +105,18 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
         } else {
             loop.execute(task);
         }
+    }
+
+    /**
+     * Writes {@code msg} at once if that is possible: on the event loop, this exchange's turn, not
+     * over. Returns false (nothing done) otherwise; the caller then {@link #submit}s it.
+     */
+    boolean writeNow(HttpObject msg, Consumer<? super HttpException> callback, boolean last) {
+        if (!active || gone || !loop.inEventLoop()) {
+            return false;
+        }
+        connection.write(this, msg, 0, callback, last);
+        return true;
     }
 
     void submit(HttpObject msg, long bytes, Consumer<? super HttpException> callback, boolean last) {
@@ -269,10 +283,13 @@ final class Exchange implements io.netty.channel.ChannelFutureListener {
         return new HttpException(HttpException.ERR_STREAM_DESTROYED, "Cannot call write after a stream was destroyed");
     }
 
-    /** The write of the last piece completed: the response is finished, or the connection is gone. */
+    /**
+     * The write of the last piece completed ({@code done} null: known to have succeeded): the
+     * response is finished, or the connection is gone.
+     */
     @Override
     public void operationComplete(io.netty.channel.ChannelFuture done) {
-        if (done.isSuccess()) {
+        if (done == null || done.isSuccess()) {
             response.fireFinished();
         } else {
             destroy(connection.abortOutcome());

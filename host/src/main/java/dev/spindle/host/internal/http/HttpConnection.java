@@ -19,6 +19,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.TooLongFrameException;
@@ -51,6 +52,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final EngineSettings settings;
     private ChannelHandlerContext ctx;
     private final ArrayDeque<Exchange> unanswered = new ArrayDeque<>(4);
+    /** Answered exchanges whose responses are not yet known to be in the socket, in write order. */
+    private final ArrayDeque<Exchange> written = new ArrayDeque<>(4);
+    /** Sequence number of the last exchange added to {@link #written}. */
+    private long writeSeq;
+    /** The highest sequence number a pending flush marker covers. */
+    private long markedSeq;
     private Exchange receiving;
     private FullHttpResponse rejection;
     private ScheduledFuture<?> idleTimer;
@@ -58,6 +65,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private long idleTimerAt;
     private boolean inRead;
     private boolean flushPending;
+    /** An exchange ended during the read batch: see at its end whether the connection is idle. */
+    private boolean idleCheckPending;
     private boolean closing;
     private boolean reading = true;
 
@@ -134,9 +143,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Writes one piece of {@code exchange}'s response, which is the oldest unanswered one. Only the
-     * last piece and pieces with a callback get a promise; the rest are written with the void
-     * promise (a failure reaches {@link #exceptionCaught} and closes the connection).
+     * Writes one piece of {@code exchange}'s response, which is the oldest unanswered one. Only
+     * pieces with a callback get a promise; the rest are written with the void promise (a failure
+     * reaches {@link #exceptionCaught} and closes the connection). An exchange whose last piece is
+     * written waits in {@link #written} until the flush that sends it has reached the socket.
      */
     void write(Exchange exchange, HttpObject msg, long bytes, Consumer<? super HttpException> callback, boolean last) {
         state = "writing";
@@ -148,19 +158,55 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                     exchange.operationComplete(done);
                 }
             });
-        } else if (last) {
-            ctx.write(msg).addListener(exchange);
         } else {
             ctx.write(msg, ctx.voidPromise());
+            if (last) {
+                exchange.writeSeq = ++writeSeq;
+                written.add(exchange);
+            }
         }
         exchange.response.handedOff(bytes, ctx.channel().isWritable());
         if (inRead) {
             flushPending = true;
         } else {
-            ctx.flush();
+            flush();
         }
         if (last) {
             answered(exchange);
+        }
+    }
+
+    /** Flushes, then finishes the exchanges whose responses are now all in the socket. */
+    private void flush() {
+        ctx.flush();
+        if (written.isEmpty()) {
+            return;
+        }
+        ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+        if (pending == null) {
+            return; // closed: channelInactive destroys them
+        }
+        if (pending.isEmpty()) {
+            finishWritten(writeSeq);
+        } else if (markedSeq != writeSeq) {
+            // the socket is full: one marker completes after all that was written before it
+            long upTo = writeSeq;
+            markedSeq = upTo;
+            ctx.write(Unpooled.EMPTY_BUFFER).addListener(done -> {
+                if (done.isSuccess()) {
+                    finishWritten(upTo);
+                }
+            });
+            ctx.flush();
+        }
+    }
+
+    /** The responses of the exchanges written up to {@code upTo} are in the socket: Node's {@code 'finish'}. */
+    private void finishWritten(long upTo) {
+        Exchange e;
+        while ((e = written.peek()) != null && e.writeSeq <= upTo) {
+            written.poll();
+            e.operationComplete(null);
         }
     }
 
@@ -259,6 +305,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     /** Called once an exchange's outcome is known. */
     void exchangeDone(Exchange exchange) {
+        if (inRead) {
+            idleCheckPending = true; // once for the whole batch, at its end
+        } else {
+            armIdleTimerIfIdle();
+        }
+    }
+
+    private void armIdleTimerIfIdle() {
         if (unanswered.isEmpty() && receiving == null && !closing && ctx.channel().isActive()) {
             armIdleTimer(settings.keepAliveTimeoutMillis());
         }
@@ -288,7 +342,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         closing = true;
         updateReading();
         // an empty buffer written below the encoder completes after everything written before it
-        ctx.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        long upTo = writeSeq;
+        ctx.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) done -> {
+            if (done.isSuccess()) {
+                finishWritten(upTo);
+            }
+            ctx.close();
+        });
     }
 
     /** Whether the connection is reading now (auto-read on). */
@@ -543,10 +603,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         publishCounts();
         while (flushPending) {
             flushPending = false;
-            ctx.flush();
+            flush();
         }
         inRead = false;
         publishCounts();
+        if (idleCheckPending) {
+            idleCheckPending = false;
+            armIdleTimerIfIdle();
+        }
     }
 
     @Override
@@ -562,6 +626,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         closing = true;
         Exchange e;
+        while ((e = written.poll()) != null) {
+            e.destroy(abortOutcome());
+        }
         while ((e = unanswered.poll()) != null) {
             e.destroy(abortOutcome());
         }

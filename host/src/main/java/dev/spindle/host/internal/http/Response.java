@@ -617,7 +617,9 @@ final class Response implements ServerResponse {
                 msg = new OutgoingHead.Whole(h.status(), data == null ? Unpooled.EMPTY_BUFFER : data, h.lines(),
                         trailing, hasBody);
             } else if (data != null) {
-                exchange.submit((HttpObject) head, 0, null, false);
+                if (!exchange.writeNow((HttpObject) head, null, false)) {
+                    exchange.submit((HttpObject) head, 0, null, false);
+                }
                 msg = new DefaultHttpContent(data);
             } else {
                 msg = (HttpObject) head;
@@ -628,8 +630,14 @@ final class Response implements ServerResponse {
         } else {
             msg = new DefaultHttpContent(data);
         }
-        long now = length == 0 ? buffered : BUFFERED.addAndGet(this, length);
-        exchange.submit(msg, length, callback, lastPiece);
+        long now;
+        if (exchange.writeNow(msg, callback, lastPiece)) {
+            now = buffered;
+        } else {
+            // held until the event loop takes it: counted against the high-water mark meanwhile
+            now = length == 0 ? buffered : BUFFERED.addAndGet(this, length);
+            exchange.submit(msg, length, callback, lastPiece);
+        }
         boolean below = now < HIGH_WATER_MARK && exchange.connectionWritable();
         if (!below && !lastPiece) {
             needDrain = true;
