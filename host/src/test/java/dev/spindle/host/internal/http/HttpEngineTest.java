@@ -9,14 +9,18 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.spindle.api.Handler;
+import dev.spindle.api.Outcome;
 
 /** The engine over real sockets, on both transports, with a handler on the worker pool. */
 class HttpEngineTest {
@@ -69,6 +73,54 @@ class HttpEngineTest {
             }
         }
         assertEquals(3, engine.totalRequests());
+    }
+
+    /**
+     * Node's {@code 'finish'} means the whole response is in the socket: with a client reading
+     * slowly, it must wait for the socket to drain, not fire when the last piece is written.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll"})
+    void finishWaitsUntilTheWholeResponseIsInTheSocket(String transport) throws Exception {
+        int chunk = 1 << 20;
+        int chunks = 16; // far more than the send buffer (4 MiB at most here) and a small receive buffer hold
+        CountDownLatch finished = new CountDownLatch(1);
+        AtomicReference<Outcome> outcome = new AtomicReference<>();
+        InetSocketAddress at = start(transport, (req, res) -> {
+            res.setHeader("Content-Length", (long) chunk * chunks);
+            res.onFinish(finished::countDown);
+            res.onDone(outcome::set);
+            byte[] data = new byte[chunk];
+            for (int i = 0; i < chunks; i++) {
+                res.write(data);
+            }
+            res.end();
+        }, false);
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(at);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                head.write(in.read());
+            }
+            assertEquals(chunk, in.readNBytes(chunk).length);
+            assertEquals(1, finished.getCount(), "finished with most of the body not yet sent");
+            assertEquals(null, outcome.get());
+            assertEquals((long) chunk * (chunks - 1), in.readNBytes(chunk * (chunks - 1)).length);
+            assertTrue(finished.await(5, TimeUnit.SECONDS), "no finish once the client had read everything");
+            assertEquals(Outcome.COMPLETED, waitFor(outcome));
+        }
+    }
+
+    private static <T> T waitFor(AtomicReference<T> ref) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (ref.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        return ref.get();
     }
 
     @ParameterizedTest
