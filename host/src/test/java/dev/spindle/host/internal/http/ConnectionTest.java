@@ -134,6 +134,29 @@ class ConnectionTest {
         wire.close();
     }
 
+    /** Pipelined requests answered in one flush are counted once per run, and every one is counted. */
+    @Test
+    void pipelinedResponsesAreAllCountedForTheServerAndTheHandler() {
+        RouteTarget hello = new RouteTarget((req, res) -> {
+            res.statusCode(req.url().equals("/missing") ? 404 : 200);
+            res.end("x");
+        }, 1, false, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(hello);
+        Wire wire = new Wire((method, path) -> found, EngineSettings.defaults(), Runnable::run);
+        String get = "GET /a HTTP/1.1\r\nHost: t\r\n\r\n";
+        String out = wire.send(get + get + "GET /missing HTTP/1.1\r\nHost: t\r\n\r\n" + get);
+        assertEquals(4, out.split("HTTP/1.1 ").length - 1, out);
+        assertEquals(4, wire.dispatcher.totalRequests());
+        assertEquals(3, wire.dispatcher.stats.responses(2));
+        assertEquals(1, wire.dispatcher.stats.responses(4));
+        assertEquals(4, hello.totalRequests());
+        assertEquals(0, hello.inFlight());
+        assertEquals(3, hello.responses(2));
+        assertEquals(1, hello.responses(4));
+        assertTrue(hello.latencyMillis(50) >= 0, "latency recorded");
+        wire.close();
+    }
+
     @Test
     void idleKeepAliveConnectionsCloseAfterTheTimeout() {
         Wire wire = new Wire((req, res) -> res.end());
