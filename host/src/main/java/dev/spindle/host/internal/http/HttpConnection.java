@@ -1,6 +1,8 @@
 package dev.spindle.host.internal.http;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -26,11 +28,9 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -52,6 +52,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final EngineSettings settings;
     private ChannelHandlerContext ctx;
     private final ArrayDeque<Exchange> unanswered = new ArrayDeque<>(4);
+    private final RequestRules.Scan scan = new RequestRules.Scan();
     /** Answered exchanges whose responses are not yet known to be in the socket, in write order. */
     private final ArrayDeque<Exchange> written = new ArrayDeque<>(4);
     /** Sequence number of the last exchange added to {@link #written}. */
@@ -67,6 +68,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private boolean flushPending;
     /** An exchange ended during the read batch: see at its end whether the connection is idle. */
     private boolean idleCheckPending;
+    /** The write buffer filled or emptied during the read batch: see at its end where it stands. */
+    private boolean writabilityPending;
     private boolean closing;
     private boolean reading = true;
 
@@ -91,6 +94,23 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private int tallyCount;
     private final int[] tallyByStatus = new int[6];
     private volatile String state = "idle";
+    // both are only shown by the shell: release stores, no fence per request
+    private static final VarHandle REQUESTS;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            REQUESTS = lookup.findVarHandle(HttpConnection.class, "requests", long.class);
+            STATE = lookup.findVarHandle(HttpConnection.class, "state", String.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private void setState(String s) {
+        STATE.setRelease(this, s);
+    }
 
     private final io.netty.util.AsciiString keepAliveValue;
 
@@ -149,7 +169,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
      * written waits in {@link #written} until the flush that sends it has reached the socket.
      */
     void write(Exchange exchange, HttpObject msg, long bytes, Consumer<? super HttpException> callback, boolean last) {
-        state = "writing";
+        setState("writing");
         if (callback != null) {
             ctx.write(msg).addListener((ChannelFutureListener) done -> {
                 exchange.invoke(callback, done.isSuccess() ? null
@@ -222,7 +242,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         Exchange next = unanswered.peek();
-        state = next == null ? "idle" : "in handler";
+        setState(next == null ? "idle" : "in handler");
         if (next != null) {
             next.activate();
         } else if (rejection != null) {
@@ -358,8 +378,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     /** Reads on while there is room: not closing, few unanswered requests, no held-back body. */
     void updateReading() {
+        // a full write buffer counts only outside a read batch: within one it is flushed at the
+        // batch's end, and most responses that fill it are gone by then
         boolean read = !closing && unanswered.size() < settings.maxPipelined()
-                && (receiving == null || !receiving.request.holdsReading()) && ctx.channel().isWritable();
+                && (receiving == null || !receiving.request.holdsReading()) && (inRead || ctx.channel().isWritable());
         if (read != reading) {
             reading = read;
             ctx.channel().config().setAutoRead(read);
@@ -435,21 +457,22 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             refuse(head.decoderResult().cause());
             return;
         }
-        String why = RequestRules.check(head, settings);
+        RequestRules.check(head, settings, scan);
+        String why = scan.refusal;
         if (why != null) {
             refuse(why.startsWith("431") ? 431 : why.startsWith("413") ? 413 : 400, why);
             return;
         }
         boolean http11 = head.protocolVersion().equals(HttpVersion.HTTP_1_1);
-        String expect = head.headers().get(HttpHeaderNames.EXPECT);
+        String expect = scan.expect;
         boolean expectContinue = http11 && expect != null && EXPECT_CONTINUE.matcher(expect).find();
         Request request = new Request(head, this, settings.maxBodyBytes());
-        Exchange exchange = new Exchange(this, request, HttpUtil.isKeepAlive(head), expectContinue, keepAliveValue);
+        Exchange exchange = new Exchange(this, request, scan.keepAlive, expectContinue, keepAliveValue);
         unanswered.add(exchange);
         receiving = exchange;
-        requests++;
+        REQUESTS.setRelease(this, requests + 1);
         batchRequests++;
-        state = "in handler";
+        setState("in handler");
         if (unanswered.size() == 1) {
             exchange.activate();
         }
@@ -488,7 +511,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             receiving = null;
         } else {
             if (target.response.headOpen()) {
-                state = "reading";
+                setState("reading");
             }
             if (!target.bodyTimerArmed && settings.requestTimeoutMillis() > 0) {
                 armRequestTimeout(target);
@@ -579,6 +602,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         if (active != null && writable) {
             active.response.writable();
         }
+        if (inRead) {
+            writabilityPending = true; // settled at the end of the batch, after its flush
+        } else {
+            writabilitySettled(writable);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void writabilitySettled(boolean writable) {
         // a client that does not read its responses stops us reading its requests, and then
         // gets writeTimeoutMillis to start reading before the connection is closed
         updateReading();
@@ -592,7 +624,6 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 writeTimer = ctx.executor().schedule(this::writeCheck, settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
             }
         }
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -607,6 +638,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         inRead = false;
         publishCounts();
+        if (writabilityPending) {
+            writabilityPending = false;
+            writabilitySettled(ctx.channel().isWritable());
+        }
         if (idleCheckPending) {
             idleCheckPending = false;
             armIdleTimerIfIdle();

@@ -1,5 +1,7 @@
 package dev.spindle.host.internal.http;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -58,6 +60,15 @@ final class Request implements IncomingMessage {
     private CompletableFuture<byte[]> body;
     private volatile boolean paused;
     private volatile boolean complete;
+    private static final VarHandle COMPLETE;
+
+    static {
+        try {
+            COMPLETE = MethodHandles.lookup().findVarHandle(Request.class, "complete", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private boolean endDelivered;
     private boolean discarding;
     private boolean aborted;
@@ -337,7 +348,7 @@ final class Request implements IncomingMessage {
             if (content instanceof LastHttpContent) {
                 trailers = ((LastHttpContent) content).trailingHeaders();
                 trailers = trailers.isEmpty() ? EmptyHttpHeaders.INSTANCE : trailers.copy();
-                complete = true;
+                COMPLETE.setRelease(this, true); // no fence per request; readers see it in order
             }
         } finally {
             content.release();

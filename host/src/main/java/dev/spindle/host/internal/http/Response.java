@@ -1,5 +1,7 @@
 package dev.spindle.host.internal.http;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
@@ -90,6 +92,20 @@ final class Response implements ServerResponse {
     private volatile long buffered;
     private static final AtomicLongFieldUpdater<Response> BUFFERED = AtomicLongFieldUpdater.newUpdater(Response.class, "buffered");
     private volatile boolean needDrain;
+    // the flags are written with release stores: readers on other threads see them in order, and
+    // the writer pays no fence per response (a volatile store is a full fence on x86)
+    private static final VarHandle ENDED;
+    private static final VarHandle FINISHED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            ENDED = lookup.findVarHandle(Response.class, "ended", boolean.class);
+            FINISHED = lookup.findVarHandle(Response.class, "finished", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     // listeners: touched on the event loop only
     private List<Runnable> finishListeners;
@@ -641,6 +657,10 @@ final class Response implements ServerResponse {
         boolean below = now < HIGH_WATER_MARK && exchange.connectionWritable();
         if (!below && !lastPiece) {
             needDrain = true;
+            if (buffered == 0 && exchange.connectionWritable()) {
+                // the event loop took everything before the flag was up: it would never say 'drain'
+                exchange.onLoop(this::writable);
+            }
         }
         return below;
     }
@@ -725,7 +745,7 @@ final class Response implements ServerResponse {
             contentLength = 0;
             implicitHead();
         }
-        ended = true;
+        ENDED.setRelease(this, true);
         emit(data, true, null);
     }
 
@@ -829,7 +849,7 @@ final class Response implements ServerResponse {
     }
 
     void fireFinished() {
-        finished = true;
+        FINISHED.setRelease(this, true);
         exchange.invokeAll(finishListeners);
         fireDone(exchange.finishedOutcome());
     }
