@@ -104,13 +104,17 @@ final class HeaderLines {
     static byte[] run(AsciiString dateName, AsciiString date, AsciiString connectionName, CharSequence connection,
             AsciiString keepAliveName, CharSequence keepAlive) {
         Run r = last;
-        if (r.date != date || r.connection != connection || r.keepAlive != keepAlive) {
+        if (r.date != date || !same(r.connection, connection) || !same(r.keepAlive, keepAlive)) {
             byte[] bytes = keepAlive == null ? lines(dateName, date, connectionName, connection)
                     : lines(dateName, date, connectionName, connection, keepAliveName, keepAlive);
             r = new Run(date, connection, keepAlive, bytes);
             last = r;
         }
         return r.bytes;
+    }
+
+    private static boolean same(CharSequence a, CharSequence b) {
+        return a == b || a != null && b != null && AsciiString.contentEquals(a, b);
     }
 
     /** {@code name: value\r\n} for each pair, as bytes: the pre-encoded form of a run. */

@@ -130,9 +130,17 @@ final class Response implements ServerResponse {
         if (millis <= 0) {
             return null;
         }
-        return new AsciiString("timeout=" + (millis % 1000 == 0 ? Long.toString(millis / 1000)
-                : Double.toString(millis / 1000.0)));
+        AsciiString last = lastKeepAliveValue;
+        String value = "timeout=" + (millis % 1000 == 0 ? Long.toString(millis / 1000) : Double.toString(millis / 1000.0));
+        if (last != null && last.contentEquals(value)) {
+            return last; // one instance for every connection: the pre-encoded lines compare by identity first
+        }
+        last = new AsciiString(value);
+        lastKeepAliveValue = last;
+        return last;
     }
+
+    private static volatile AsciiString lastKeepAliveValue;
 
     // ---------------------------------------------------------------- status line
 
