@@ -4,6 +4,7 @@
   bench/measure.py hotdeploy [--updates 10] [--seconds 20]
   bench/measure.py echo [--gib 1]
   bench/measure.py soak [--seconds 20]
+  bench/measure.py startup [--runs 5]
 
 Each runs a private copy of the assembled container (distribution/target/spindle) on a free
 loopback port, with the JVM flags of ./spindle, and measures:
@@ -20,6 +21,10 @@ loopback port, with the JVM flags of ./spindle, and measures:
   soak       --seconds of mixed traffic (wrk on /hello), malformed requests on new connections and
              a handler redeployed every 2 s, sampling RSS and open file descriptors every 5 s:
              both should stay flat.
+
+  startup    --runs first starts of a fresh copy (which record ./spindle's class data sharing
+             archive) and as many restarts (which map it): launch -> first GET /hello served
+             (10 ms polls), and RSS one second later, with no traffic in between.
 
 Needs wrk (bench/run.sh installs it), curl, and a built project (mvn install -DskipTests).
 """
@@ -85,9 +90,6 @@ def wrk(port, seconds):
     return {k: int(v) for k, v in result.items()}
 
 
-JAVA_OPTS = ['-XX:+UseSerialGC', '-Xms32m', '-Xmx128m']
-
-
 def container(work):
     """A copy of the container on a free loopback port: (home, port)."""
     home = os.path.join(work, 'container')
@@ -103,9 +105,11 @@ def container(work):
 
 
 def start(work, home):
-    return subprocess.Popen(['java'] + JAVA_OPTS + ['-Dgosh.args=--nointeractive',
-                            '-Dfelix.config.properties=file:config/config.properties', '-jar', 'bin/felix.jar'],
-                            cwd=home, stdout=open(os.path.join(work, 'container.log'), 'w'),
+    """The container as ./spindle --background runs it (its JVM flags, its class data sharing archive)."""
+    env = dict(os.environ, SPINDLE_HOME=home)
+    env.pop('JAVA_OPTS', None)
+    return subprocess.Popen([os.path.join(ROOT, 'spindle'), '--background'], env=env,
+                            stdout=open(os.path.join(work, 'container.log'), 'a'),
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
@@ -226,12 +230,47 @@ def soak(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('what', choices=['hotdeploy', 'echo', 'soak'])
+    p.add_argument('what', choices=['hotdeploy', 'echo', 'soak', 'startup'])
+    p.add_argument('--runs', type=int, default=5)
     p.add_argument('--updates', type=int, default=10)
     p.add_argument('--seconds', type=int, default=20)
     p.add_argument('--gib', type=int, default=1)
     args = p.parse_args()
-    return {'echo': echo, 'soak': soak, 'hotdeploy': hotdeploy}[args.what](args)
+    return {'echo': echo, 'soak': soak, 'hotdeploy': hotdeploy, 'startup': startup}[args.what](args)
+
+
+def first_served(work, home, port):
+    """Launches the container, returns (ms to the first GET /hello served, RSS MiB 1 s later)."""
+    started = time.monotonic()
+    felix = start(work, home)
+    try:
+        while served(port, '/hello') != 'hello world':
+            if felix.poll() is not None:
+                raise RuntimeError('the container exited: see %s' % os.path.join(work, 'container.log'))
+            time.sleep(0.01)
+        first = (time.monotonic() - started) * 1000
+        time.sleep(1)
+        return first, rss_mib(felix.pid)
+    finally:
+        felix.terminate()
+        felix.wait(30)
+
+
+def startup(args):
+    cold, warm = [], []
+    for _ in range(args.runs):
+        work = tempfile.mkdtemp(prefix='spindle-startup-')
+        home, port = container(work)
+        cold.append(first_served(work, home, port))
+        warm.append(first_served(work, home, port))
+        shutil.rmtree(work, ignore_errors=True)
+    for name, runs in (('first start (records CDS archive)', cold), ('restart (maps the archive)', warm)):
+        ms = [m for m, _ in runs]
+        rss = [r for _, r in runs]
+        print('%-32s first request served: median %.0f ms (min %.0f, max %.0f); idle RSS median %.0f MiB '
+              '(min %.0f, max %.0f); %d runs, ./spindle --background'
+              % (name, statistics.median(ms), min(ms), max(ms), statistics.median(rss), min(rss), max(rss),
+                 len(runs)))
 
 
 def hotdeploy(args):
