@@ -436,7 +436,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!inRead) {
             inRead = true;
-            batchStartNanos = EngineStats.ENABLED ? System.nanoTime() : 0;
+            batchStartNanos = decoder != null ? decoder.readNanos : System.nanoTime();
         }
         if (msg instanceof HttpRequest) {
             onHead((HttpRequest) msg);

@@ -22,6 +22,8 @@ final class RequestDecoder extends HttpRequestDecoder {
     private long in;
     volatile long lastActiveNanos = System.nanoTime();
     final long createdNanos = lastActiveNanos;
+    /** When the current read batch began ({@code System.nanoTime()}). */
+    long readNanos = createdNanos;
 
     RequestDecoder(HttpDecoderConfig config, EngineStats stats) {
         super(config);
@@ -122,6 +124,10 @@ final class RequestDecoder extends HttpRequestDecoder {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof ByteBuf) {
+            if (in == 0) {
+                // the first read of a batch: the one clock read the connection's batch shares
+                readNanos = System.nanoTime();
+            }
             in += ((ByteBuf) msg).readableBytes();
         }
         super.channelRead(ctx, msg);
@@ -143,7 +149,7 @@ final class RequestDecoder extends HttpRequestDecoder {
         if (in != 0) {
             stats.bytesIn.add(in);
             in = 0;
-            lastActiveNanos = System.nanoTime();
+            lastActiveNanos = readNanos;
         }
     }
 }
