@@ -70,6 +70,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private boolean idleCheckPending;
     /** The write buffer filled or emptied during the read batch: see at its end where it stands. */
     private boolean writabilityPending;
+    /** Whether the write buffer was full when the current read batch began. */
+    private boolean fullAtBatchStart;
+    /** The client sent more while its responses waited in a full write buffer: not reading until it catches up. */
+    private boolean clientBehind;
     private boolean closing;
     private boolean reading = true;
 
@@ -378,10 +382,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     /** Reads on while there is room: not closing, few unanswered requests, no held-back body. */
     void updateReading() {
-        // a full write buffer counts only outside a read batch: within one it is flushed at the
-        // batch's end, and most responses that fill it are gone by then
         boolean read = !closing && unanswered.size() < settings.maxPipelined()
-                && (receiving == null || !receiving.request.holdsReading()) && (inRead || ctx.channel().isWritable());
+                && (receiving == null || !receiving.request.holdsReading()) && !clientBehind;
         if (read != reading) {
             reading = read;
             ctx.channel().config().setAutoRead(read);
@@ -437,6 +439,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         if (!inRead) {
             inRead = true;
             batchStartNanos = decoder != null ? decoder.readNanos : System.nanoTime();
+            fullAtBatchStart = !ctx.channel().isWritable();
         }
         if (msg instanceof HttpRequest) {
             onHead((HttpRequest) msg);
@@ -611,11 +614,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void writabilitySettled(boolean writable) {
-        // a client that does not read its responses stops us reading its requests, and then
-        // gets writeTimeoutMillis to start reading before the connection is closed
-        updateReading();
+        // a client that does not read its responses gets writeTimeoutMillis to start reading
+        // before the connection is closed
         if (writable) {
             unwritableSince = 0;
+            if (clientBehind) {
+                clientBehind = false;
+                updateReading();
+            }
         } else if (settings.writeTimeoutMillis() > 0) {
             if (unwritableSince == 0) {
                 unwritableSince = ctx.executor().ticker().nanoTime();
@@ -638,9 +644,17 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         inRead = false;
         publishCounts();
+        boolean writable = ctx.channel().isWritable();
         if (writabilityPending) {
             writabilityPending = false;
-            writabilitySettled(ctx.channel().isWritable());
+            writabilitySettled(writable);
+        }
+        if (fullAtBatchStart && !writable && !clientBehind) {
+            // more requests while earlier responses still wait in a full buffer: stop reading
+            // until the client takes them (a client that reads its responses in time never
+            // gets here, and reading is not switched off and on for every large response)
+            clientBehind = true;
+            updateReading();
         }
         if (idleCheckPending) {
             idleCheckPending = false;

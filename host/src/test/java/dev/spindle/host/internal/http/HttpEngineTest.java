@@ -13,9 +13,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -121,6 +123,52 @@ class HttpEngineTest {
             Thread.sleep(1);
         }
         return ref.get();
+    }
+
+    /**
+     * A client that keeps sending while its responses wait in a full buffer is no longer read (its
+     * requests cannot pile up responses without bound) and is closed by the write timeout; one
+     * whose buffer filled within a batch is still read, so reading is not switched off and on
+     * for every large response.
+     */
+    @Test
+    void aClientSendingMoreWhileNotReadingIsNoLongerRead() throws Exception {
+        AtomicInteger handled = new AtomicInteger();
+        CountDownLatch closed = new CountDownLatch(1);
+        byte[] fourMegabytes = new byte[4 << 20];
+        RouteTarget target = new RouteTarget((req, res) -> {
+            handled.incrementAndGet();
+            res.onDone(o -> closed.countDown());
+            res.end(fourMegabytes);
+        }, 7, false, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
+        EngineSettings d = EngineSettings.defaults();
+        EngineSettings settings = new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(),
+                d.maxBodyBytes(), d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
+                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), 500, d.requestTimeoutMillis());
+        engine = new HttpEngine(settings, (m, p) -> found, workers, "epoll", 1);
+        InetSocketAddress at = engine.start("127.0.0.1", 0);
+        byte[] twoRequests = "GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(at);
+            s.getOutputStream().write(twoRequests);
+            waitUntil(() -> handled.get() == 2); // 8 MiB of responses: more than the socket buffers hold
+            s.getOutputStream().write(twoRequests); // read: the buffer filled within the last batch
+            waitUntil(() -> handled.get() == 4);
+            s.getOutputStream().write(twoRequests); // not read: this client is behind
+            assertTrue(closed.await(10, TimeUnit.SECONDS), "not closed by the write timeout");
+            assertEquals(4, handled.get(), "requests read while the client was behind");
+        }
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "condition not met in 5 s");
+            Thread.sleep(1);
+        }
     }
 
     @ParameterizedTest
