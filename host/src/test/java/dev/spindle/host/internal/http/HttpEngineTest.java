@@ -113,16 +113,9 @@ class HttpEngineTest {
             assertEquals(null, outcome.get());
             assertEquals((long) chunk * (chunks - 1), in.readNBytes(chunk * (chunks - 1)).length);
             assertTrue(finished.await(5, TimeUnit.SECONDS), "no finish once the client had read everything");
-            assertEquals(Outcome.COMPLETED, waitFor(outcome));
+            waitUntil(() -> outcome.get() != null);
+            assertEquals(Outcome.COMPLETED, outcome.get());
         }
-    }
-
-    private static <T> T waitFor(AtomicReference<T> ref) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (ref.get() == null && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        return ref.get();
     }
 
     /**
@@ -142,10 +135,7 @@ class HttpEngineTest {
             res.end(fourMegabytes);
         }, 7, false, false);
         HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
-        EngineSettings d = EngineSettings.defaults();
-        EngineSettings settings = new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(),
-                d.maxBodyBytes(), d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
-                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), 500, d.requestTimeoutMillis());
+        EngineSettings settings = withWriteTimeout(500);
         engine = new HttpEngine(settings, (m, p) -> found, workers, "epoll", 1);
         InetSocketAddress at = engine.start("127.0.0.1", 0);
         byte[] twoRequests = "GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -161,6 +151,13 @@ class HttpEngineTest {
             assertTrue(closed.await(10, TimeUnit.SECONDS), "not closed by the write timeout");
             assertEquals(4, handled.get(), "requests read while the client was behind");
         }
+    }
+
+    private static EngineSettings withWriteTimeout(long millis) {
+        EngineSettings d = EngineSettings.defaults();
+        return new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(),
+                d.maxBodyBytes(), d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
+                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), millis, d.requestTimeoutMillis());
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
@@ -225,10 +222,7 @@ class HttpEngineTest {
             res.end();
         }, 7, false, false);
         HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
-        EngineSettings d = EngineSettings.defaults();
-        EngineSettings settings = new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(),
-                d.maxBodyBytes(), d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
-                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), 500, d.requestTimeoutMillis());
+        EngineSettings settings = withWriteTimeout(500);
         engine = new HttpEngine(settings, (m, p) -> found, workers, "nio", 1);
         InetSocketAddress at = engine.start("127.0.0.1", 0);
         try (Socket s = new Socket(at.getAddress(), at.getPort())) {
