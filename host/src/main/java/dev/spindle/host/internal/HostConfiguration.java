@@ -17,7 +17,7 @@ public @interface HostConfiguration {
     @AttributeDefinition(description = "Network transport: auto (epoll where available, else NIO), epoll or nio")
     String transport() default "auto";
 
-    @AttributeDefinition(description = "Event-loop threads; 0 for two per core")
+    @AttributeDefinition(description = "Event-loop threads; 0 for one per core")
     int ioThreads() default 0;
 
     @AttributeDefinition(description = "Threads running spindle.blocking handlers")

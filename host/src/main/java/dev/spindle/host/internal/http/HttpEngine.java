@@ -51,9 +51,16 @@ public final class HttpEngine {
             long idleNanos, String state) {
     }
 
+    private final int eventLoops;
+
+    /** How many event loops serve the connections. */
+    public int eventLoops() {
+        return eventLoops;
+    }
+
     /**
      * @param transport {@code auto}, {@code epoll} or {@code nio}
-     * @param ioThreads event loops; 0 for Netty's default (two per core)
+     * @param ioThreads event loops; 0 for one per core (the cores this process may run on)
      */
     public HttpEngine(EngineSettings settings, HandlerResolver resolver, Executor workers, String transport,
             int ioThreads) {
@@ -69,7 +76,10 @@ public final class HttpEngine {
         }
         this.epoll = wantEpoll;
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("spindle-io", true), io);
+        // one loop per core, as Node runs one per process: a second loop on the same core only
+        // adds context switches, and its connections wait whole time slices while the other runs
+        this.eventLoops = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
+        this.group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("spindle-io", true), io);
         this.connections = new DefaultChannelGroup("spindle-connections", GlobalEventExecutor.INSTANCE);
     }
 

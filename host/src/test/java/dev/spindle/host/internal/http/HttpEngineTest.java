@@ -118,6 +118,17 @@ class HttpEngineTest {
         }
     }
 
+    /** One event loop per core unless configured: a second loop on a core only adds context switches. */
+    @Test
+    void runsOneEventLoopPerCoreByDefault() {
+        HandlerResolver none = (m, p) -> HandlerResolver.Resolution.notFound();
+        engine = new HttpEngine(EngineSettings.defaults(), none, workers, "nio", 0);
+        assertEquals(Runtime.getRuntime().availableProcessors(), engine.eventLoops());
+        engine.close();
+        engine = new HttpEngine(EngineSettings.defaults(), none, workers, "nio", 3);
+        assertEquals(3, engine.eventLoops());
+    }
+
     /**
      * A client that keeps sending while its responses wait in a full buffer is no longer read (its
      * requests cannot pile up responses without bound) and is closed by the write timeout; one
