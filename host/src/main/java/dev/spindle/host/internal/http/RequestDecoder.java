@@ -70,9 +70,9 @@ final class RequestDecoder extends HttpRequestDecoder {
         }
     }
 
-    private static final int INCOMPLETE = -1;
-    private static final int COMPLETE = 0;
-    private static final int FOLDED = 1;
+    static final int INCOMPLETE = -1;
+    static final int COMPLETE = 0;
+    static final int FOLDED = 1;
 
     /**
      * Looks for the blank line that ends the head at the start of {@code buffer}, jumping from one
