@@ -332,12 +332,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         if (inRead) {
             idleCheckPending = true; // once for the whole batch, at its end
         } else {
-            armIdleTimerIfIdle();
+            // a response finished outside a read batch may end while it is still the oldest
+            // unanswered exchange (its flush completes before write() moves on): it counts as gone
+            armIdleTimerIfIdle(exchange);
         }
     }
 
-    private void armIdleTimerIfIdle() {
-        if (unanswered.isEmpty() && receiving == null && !closing && ctx.channel().isActive()) {
+    private void armIdleTimerIfIdle(Exchange ending) {
+        boolean noneOpen = unanswered.isEmpty() || unanswered.size() == 1 && unanswered.peek() == ending;
+        if (noneOpen && receiving == null && !closing && ctx.channel().isActive()) {
             armIdleTimer(settings.keepAliveTimeoutMillis());
         }
     }
@@ -658,7 +661,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         if (idleCheckPending) {
             idleCheckPending = false;
-            armIdleTimerIfIdle();
+            armIdleTimerIfIdle(null);
         }
     }
 

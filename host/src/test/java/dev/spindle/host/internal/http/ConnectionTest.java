@@ -157,6 +157,23 @@ class ConnectionTest {
         wire.close();
     }
 
+    /** The keep-alive timeout also starts after a response written later, outside the read that brought its request. */
+    @Test
+    void idleKeepAliveConnectionsCloseAfterALateResponseToo() {
+        List<ServerResponse> held = new ArrayList<>();
+        Wire wire = new Wire((req, res) -> held.add(res));
+        assertEquals("", wire.send(GET));
+        wire.advance(10_000); // the handler is still working: no idle timeout while a request is open
+        assertTrue(wire.open());
+        held.get(0).end("late");
+        assertTrue(wire.output().endsWith("late"));
+        wire.advance(4000);
+        assertTrue(wire.open());
+        wire.advance(1100);
+        assertFalse(wire.open(), "an idle keep-alive connection must close after keepAliveTimeoutMillis");
+        wire.close();
+    }
+
     @Test
     void idleKeepAliveConnectionsCloseAfterTheTimeout() {
         Wire wire = new Wire((req, res) -> res.end());
