@@ -75,7 +75,9 @@ final class Response implements ServerResponse {
     private boolean sent100;
     private boolean chunkedEncoding;
     private long contentLength = -1;
-    private OutgoingHead head;
+    /** The fixed head (status and header lines), null while the handler may still shape it. */
+    private HttpResponseStatus headStatus;
+    private HeaderLines headLines;
     private boolean headHandedOff;
     private HttpHeaders trailers;
     private final AsciiString keepAliveValue;
@@ -288,7 +290,7 @@ final class Response implements ServerResponse {
     }
 
     private void checkHeadOpen(String what) {
-        if (head != null) {
+        if (headLines != null) {
             throw new HttpException(HttpException.ERR_HTTP_HEADERS_SENT,
                     "Cannot " + what + " headers after they are sent to the client");
         }
@@ -317,7 +319,7 @@ final class Response implements ServerResponse {
 
     @Override
     public ServerResponse writeHead(int code, String reasonPhrase, Map<String, ?> headers) {
-        if (head != null) {
+        if (headLines != null) {
             throw new HttpException(HttpException.ERR_HTTP_HEADERS_SENT,
                     "Cannot write headers after they are sent to the client");
         }
@@ -379,7 +381,16 @@ final class Response implements ServerResponse {
             shouldKeepAlive = false;
         }
         int n = fields == null ? 0 : fields.size();
-        CharSequence[] out = new CharSequence[(n + 6) * 2];
+        // one line per value (several cookies make one), and at most four of the host's own:
+        // Date, Connection, Keep-Alive, and Content-Length or Transfer-Encoding. The common head
+        // uses all four, so the array is usually exact and Netty's view needs no copy of it.
+        int lineCount = 4;
+        for (int i = 0; i < n; i++) {
+            Object value = fields.value(i);
+            int values = value instanceof String ? 1 : fields.values(i).size();
+            lineCount += values > 1 && fields.name(i).equalsIgnoreCase("cookie") ? 1 : values;
+        }
+        CharSequence[] out = new CharSequence[lineCount * 2];
         int size = 0;
         boolean hasConnection = false;
         boolean hasContentLength = false;
@@ -390,6 +401,7 @@ final class Response implements ServerResponse {
         for (int i = 0; i < n; i++) {
             String name = fields.name(i);
             Object value = fields.value(i);
+            int first = size;
             if (value instanceof String) {
                 size = put(out, size, name, (String) value);
             } else {
@@ -402,24 +414,28 @@ final class Response implements ServerResponse {
                     }
                 }
             }
-            // Node's matchHeader: only names of 4 to 17 characters can matter
-            if (name.length() < 4 || name.length() > 17) {
+            // Node's matchHeader, for each line sent (none for an empty list): only names of 4 to
+            // 17 characters can matter
+            if (size == first || name.length() < 4 || name.length() > 17) {
                 continue;
             }
-            String lastValue = (String) out[size - 1];
             if (name.equalsIgnoreCase("connection")) {
                 hasConnection = true;
                 removedConnection = false;
-                if (CONNECTION_CLOSE.matcher(lastValue).find()) {
-                    this.last = true;
-                } else {
-                    shouldKeepAlive = true;
+                for (int v = first + 1; v < size; v += 2) {
+                    if (CONNECTION_CLOSE.matcher(out[v]).find()) {
+                        this.last = true;
+                    } else {
+                        shouldKeepAlive = true;
+                    }
                 }
             } else if (name.equalsIgnoreCase("transfer-encoding")) {
                 hasTransferEncoding = true;
                 removedTransferEncoding = false;
-                if (CHUNKED.matcher(lastValue).find()) {
-                    chunkedEncoding = true;
+                for (int v = first + 1; v < size; v += 2) {
+                    if (CHUNKED.matcher(out[v]).find()) {
+                        chunkedEncoding = true;
+                    }
                 }
             } else if (name.equalsIgnoreCase("content-length")) {
                 hasContentLength = true;
@@ -481,7 +497,8 @@ final class Response implements ServerResponse {
                     "Trailers are invalid with this transfer encoding");
         }
         HeaderLines lines = new HeaderLines(out, size, runFrom, runTo, run);
-        head = new OutgoingHead.Streamed(StatusCodes.status(statusCode, statusMessage), lines, hasBody);
+        headStatus = StatusCodes.status(statusCode, statusMessage);
+        headLines = lines; // the message is made when it goes out: whole with its body, or alone
         if (hasExpect) {
             emit(null, false, null);
         }
@@ -499,7 +516,7 @@ final class Response implements ServerResponse {
 
     @Override
     public void flushHeaders() {
-        if (head == null) {
+        if (headLines == null) {
             implicitHead();
         }
         if (!headHandedOff) {
@@ -509,12 +526,12 @@ final class Response implements ServerResponse {
 
     @Override
     public boolean headersSent() {
-        return head != null;
+        return headLines != null;
     }
 
     @Override
     public void writeContinue() {
-        if (head != null) {
+        if (headLines != null) {
             throw new HttpException(HttpException.ERR_HTTP_HEADERS_SENT,
                     "Cannot write headers after they are sent to the client");
         }
@@ -592,7 +609,7 @@ final class Response implements ServerResponse {
             return false;
         }
         int length = data.readableBytes();
-        if (head == null) {
+        if (headLines == null) {
             if (fromEnd) {
                 contentLength = length;
             }
@@ -634,16 +651,16 @@ final class Response implements ServerResponse {
         if (!headHandedOff) {
             headHandedOff = true;
             if (lastPiece) {
-                OutgoingHead.Streamed h = (OutgoingHead.Streamed) head;
-                msg = new OutgoingHead.Whole(h.status(), data == null ? Unpooled.EMPTY_BUFFER : data, h.lines(),
+                msg = new OutgoingHead.Whole(headStatus, data == null ? Unpooled.EMPTY_BUFFER : data, headLines,
                         trailing, hasBody);
             } else if (data != null) {
-                if (!exchange.writeNow((HttpObject) head, null, false)) {
-                    exchange.submit((HttpObject) head, 0, null, false);
+                HttpObject head = new OutgoingHead.Streamed(headStatus, headLines, hasBody);
+                if (!exchange.writeNow(head, null, false)) {
+                    exchange.submit(head, 0, null, false);
                 }
                 msg = new DefaultHttpContent(data);
             } else {
-                msg = (HttpObject) head;
+                msg = new OutgoingHead.Streamed(headStatus, headLines, hasBody);
             }
         } else if (lastPiece) {
             msg = data == null && trailing.isEmpty() ? LastHttpContent.EMPTY_LAST_CONTENT
@@ -733,7 +750,7 @@ final class Response implements ServerResponse {
             return;
         }
         if (data != null) {
-            if (head == null) {
+            if (headLines == null) {
                 contentLength = data.readableBytes();
                 try {
                     implicitHead();
@@ -746,7 +763,7 @@ final class Response implements ServerResponse {
                 data.release();
                 data = null;
             }
-        } else if (head == null) {
+        } else if (headLines == null) {
             contentLength = 0;
             implicitHead();
         }
@@ -831,7 +848,7 @@ final class Response implements ServerResponse {
 
     /** Whether a handler may still shape the head: nothing has been fixed yet. */
     boolean headOpen() {
-        return head == null;
+        return headLines == null;
     }
 
     /**

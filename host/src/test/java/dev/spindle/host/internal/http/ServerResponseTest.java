@@ -39,6 +39,41 @@ class ServerResponseTest {
         assertEquals(code, e.code());
     }
 
+    /** As Node: an empty list sends no line; each value of a list counts (a close among them closes). */
+    @Test
+    void listValuedHeadersAreMatchedValueByValue() {
+        String out = serve(res -> {
+            res.setHeader("X-Empty", List.of());
+            res.end("x");
+        });
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n") && !out.contains("X-Empty"), out);
+
+        Wire wire = new Wire((req, res) -> {
+            res.setHeader("Connection", List.of("close", "keep-alive"));
+            res.end("x");
+        });
+        String closing = wire.send(GET);
+        assertTrue(closing.contains("\r\nConnection: close\r\nConnection: keep-alive\r\n"), closing);
+        assertFalse(wire.open(), "Node closes after a response with Connection: close among its values");
+        wire.close();
+    }
+
+    /** A header set as a long list goes out as one line per value, however many there are. */
+    @Test
+    void aHeaderWithManyValuesSendsALineForEach() {
+        List<String> cookies = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            cookies.add("c" + i + "=v");
+        }
+        String out = serve(res -> {
+            res.setHeader("Set-Cookie", cookies);
+            res.end("x");
+        });
+        for (String c : cookies) {
+            assertTrue(out.contains("\r\nSet-Cookie: " + c + "\r\n"), out);
+        }
+    }
+
     @Test
     void headerNamesAreCaseInsensitiveForReading() {
         serve(res -> {
