@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -57,6 +58,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private long writeSeq;
     /** The highest sequence number a pending flush marker covers. */
     private long markedSeq;
+    /** While the exchanges a flush completed are finished: when that flush began; else 0. */
+    private long finishedAtNanos;
     private Exchange receiving;
     private FullHttpResponse rejection;
     private ScheduledFuture<?> idleTimer;
@@ -209,7 +212,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             return; // closed: channelInactive destroys them
         }
         if (pending.isEmpty()) {
-            finishWritten(writeSeq);
+            // they ended with this flush: its time is theirs, no clock read per exchange
+            finishedAtNanos = encoder != null ? encoder.lastActiveNanos : 0;
+            try {
+                finishWritten(writeSeq);
+            } finally {
+                finishedAtNanos = 0;
+            }
         } else if (markedSeq != writeSeq) {
             // the socket is full: one marker completes after all that was written before it
             long upTo = writeSeq;
@@ -280,7 +289,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
      */
     void finished(RouteTarget target, Outcome outcome, int status, long startNanos) {
         if (!inRead || outcome != Outcome.COMPLETED) {
-            long end = EngineStats.ENABLED ? (outcome == Outcome.COMPLETED ? lastFlushNanos() : System.nanoTime()) : 0;
+            long end = EngineStats.ENABLED ? (outcome == Outcome.COMPLETED ? endNanos() : System.nanoTime()) : 0;
             target.finished(outcome, status, EngineStats.ENABLED ? end - startNanos : -1, end);
             return;
         }
@@ -304,19 +313,24 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             long flushed = encoder != null ? encoder.lastActiveNanos : tallyStart - 1;
             end = flushed - tallyStart >= 0 ? flushed : System.nanoTime();
         }
-        tallyTarget.finished(tallyCount, tallyByStatus, 0, EngineStats.ENABLED ? end - tallyStart : -1, end);
+        tallyTarget.finished(tallyCount, tallyByStatus[2], tallyByStatus[4], tallyByStatus[5], 0,
+                EngineStats.ENABLED ? end - tallyStart : -1, end);
         tallyTarget = null;
         tallyCount = 0;
         java.util.Arrays.fill(tallyByStatus, 0);
     }
 
-    /** Adds what this read batch counted to the server's totals. */
-    private void publishCounts() {
-        publishTally();
+    private void publishRequests() {
         if (batchRequests != 0) {
             dispatcher.stats.requests.add(batchRequests);
             batchRequests = 0;
         }
+    }
+
+    /** Adds what this read batch counted to the server's totals. */
+    private void publishCounts() {
+        publishTally();
+        publishRequests();
         for (int i = 0; i < batchResponses.length; i++) {
             if (batchResponses[i] != 0) {
                 dispatcher.stats.responses(i, batchResponses[i]);
@@ -415,9 +429,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         return inRead ? batchStartNanos : System.nanoTime();
     }
 
-    /** Now, as cheaply as possible: the time of the flush under way, if any. */
-    long lastFlushNanos() {
-        return encoder != null && encoder.flushing ? encoder.lastActiveNanos : System.nanoTime();
+    /** Now, as cheaply as possible: the time of the flush whose exchanges are being finished, if any. */
+    private long endNanos() {
+        return finishedAtNanos != 0 ? finishedAtNanos : System.nanoTime();
     }
 
     @Override
@@ -471,7 +485,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         String expect = scan.expect;
         boolean expectContinue = http11 && expect != null && EXPECT_CONTINUE.matcher(expect).find();
         Request request = new Request(head, this, settings.maxBodyBytes());
-        Exchange exchange = new Exchange(this, request, scan.keepAlive, expectContinue, keepAliveValue);
+        Exchange exchange = new Exchange(this, request, HttpUtil.isKeepAlive(head), expectContinue, keepAliveValue);
         unanswered.add(exchange);
         receiving = exchange;
         REQUESTS.setRelease(this, requests + 1);
@@ -638,7 +652,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         // requests are counted before their responses go out; the flush completes most responses
         // of the batch, still inside it, so they are counted once for all after it. A listener may
         // write more meanwhile: flushed by the next turn.
-        publishCounts();
+        publishRequests();
         while (flushPending) {
             flushPending = false;
             flush();

@@ -15,8 +15,7 @@ import io.netty.util.AsciiString;
 /**
  * The checks a decoded request head must pass before it becomes an exchange, beyond what Netty's
  * decoder enforces: as strict as llhttp, stricter where it is lax (a second {@code Host}). One
- * pass over the header lines also picks up what the connection needs next ({@code Expect},
- * keep-alive), instead of a lookup per header.
+ * pass over the header lines also picks up the {@code Expect} value the connection needs next.
  */
 final class RequestRules {
 
@@ -26,8 +25,6 @@ final class RequestRules {
         String refusal;
         /** The first {@code Expect} value, or null. */
         String expect;
-        /** Whether the connection may stay open after the response, as Netty's {@code HttpUtil.isKeepAlive}. */
-        boolean keepAlive;
     }
 
     private RequestRules() {
@@ -51,8 +48,6 @@ final class RequestRules {
         boolean chunkedLast = true;
         List<CharSequence> transferEncodings = null;
         CharSequence contentLength = null;
-        boolean close = false;
-        boolean keepAlive = false;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext();) {
             Map.Entry<CharSequence, CharSequence> line = it.next();
             CharSequence name = line.getKey();
@@ -65,15 +60,6 @@ final class RequestRules {
                 case 6:
                     if (into.expect == null && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.EXPECT)) {
                         into.expect = line.getValue().toString();
-                    }
-                    break;
-                case 10:
-                    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
-                        for (String token : line.getValue().toString().split(",")) {
-                            String t = token.trim();
-                            close |= t.equalsIgnoreCase("close");
-                            keepAlive |= t.equalsIgnoreCase("keep-alive");
-                        }
                     }
                     break;
                 case 14:
@@ -93,7 +79,6 @@ final class RequestRules {
                     break;
             }
         }
-        into.keepAlive = version.isKeepAliveDefault() ? !close : keepAlive;
         if (hosts == 0 && version.equals(HttpVersion.HTTP_1_1)) {
             into.refusal = "400: HTTP/1.1 without Host";
         } else if (hosts > 1) {

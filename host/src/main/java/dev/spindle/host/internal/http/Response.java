@@ -129,17 +129,9 @@ final class Response implements ServerResponse {
         if (millis <= 0) {
             return null;
         }
-        AsciiString last = lastKeepAliveValue;
-        String value = "timeout=" + (millis % 1000 == 0 ? Long.toString(millis / 1000) : Double.toString(millis / 1000.0));
-        if (last != null && last.contentEquals(value)) {
-            return last; // one instance for every connection: the pre-encoded lines compare by identity first
-        }
-        last = new AsciiString(value);
-        lastKeepAliveValue = last;
-        return last;
+        return new AsciiString("timeout=" + (millis % 1000 == 0 ? Long.toString(millis / 1000)
+                : Double.toString(millis / 1000.0)));
     }
-
-    private static volatile AsciiString lastKeepAliveValue;
 
     // ---------------------------------------------------------------- status line
 

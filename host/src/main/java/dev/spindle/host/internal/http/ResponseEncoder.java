@@ -18,9 +18,8 @@ final class ResponseEncoder extends HttpResponseEncoder {
 
     private final EngineStats stats;
     private long out;
+    /** When the last flush began ({@code System.nanoTime()}). */
     volatile long lastActiveNanos = System.nanoTime();
-    /** Whether a flush is under way: writes completing now completed at {@link #lastActiveNanos}. */
-    boolean flushing;
     /** The lines of the head being encoded now. */
     private HeaderLines lines;
 
@@ -53,12 +52,7 @@ final class ResponseEncoder extends HttpResponseEncoder {
             out = 0;
         }
         lastActiveNanos = System.nanoTime();
-        flushing = true;
-        try {
-            super.flush(ctx);
-        } finally {
-            flushing = false;
-        }
+        super.flush(ctx);
     }
 
     /** The head's lines (its pre-encoded run included) instead of iterating its headers. */

@@ -128,12 +128,13 @@ public final class RouteTarget {
     /**
      * Counts requests that ended, in one call for a run of them: same handler, same read batch.
      *
-     * @param byStatus how many ended per status class (index 2, 4 and 5; 5 includes failed handlers)
-     * @param failedHandlers how many of them ended because the handler failed
+     * @param ok, clientErrors, serverErrors how many ended with a 2xx, 4xx or 5xx status
+     * @param failedHandlers how many ended because the handler failed (counted with the 5xx)
      * @param nanos how long each took; negative when metrics are off
      * @param endNanos when they ended ({@code System.nanoTime()})
      */
-    void finished(int count, int[] byStatus, int failedHandlers, long nanos, long endNanos) {
+    void finished(int count, int ok, int clientErrors, int serverErrors, int failedHandlers, long nanos,
+            long endNanos) {
         finished.add(count);
         if (removed) {
             wakeDrain();
@@ -142,28 +143,26 @@ public final class RouteTarget {
             return;
         }
         latency.record(nanos, endNanos, count);
+        if (ok != 0) {
+            status2xx.add(ok);
+        }
+        if (clientErrors != 0) {
+            status4xx.add(clientErrors);
+        }
+        if (serverErrors != 0) {
+            status5xx.add(serverErrors);
+        }
         if (failedHandlers != 0) {
             failed.add(failedHandlers);
         }
-        if (byStatus[2] != 0) {
-            status2xx.add(byStatus[2]);
-        }
-        if (byStatus[4] != 0) {
-            status4xx.add(byStatus[4]);
-        }
-        if (byStatus[5] != 0) {
-            status5xx.add(byStatus[5]);
-        }
     }
 
-    /** Counts one request that ended; see {@link #finished(int, int[], int, long, long)}. */
+    /** Counts one request that ended; see {@link #finished(int, int, int, int, int, long, long)}. */
     void finished(Outcome outcome, int status, long nanos, long endNanos) {
-        int[] byStatus = new int[6];
         boolean handlerFailed = outcome == Outcome.HANDLER_FAILED;
-        if (!handlerFailed && status >= 200 && status < 600) {
-            byStatus[status / 100]++;
-        }
-        finished(1, byStatus, handlerFailed ? 1 : 0, nanos, endNanos);
+        int statusClass = handlerFailed ? 0 : status / 100;
+        finished(1, statusClass == 2 ? 1 : 0, statusClass == 4 ? 1 : 0, statusClass == 5 ? 1 : 0,
+                handlerFailed ? 1 : 0, nanos, endNanos);
     }
 
     void listenerFailed() {
