@@ -54,14 +54,14 @@ final class Dispatcher {
     }
 
     /**
+     * Answers or routes a new exchange (requests are counted by the connection, in batches).
+     *
      * @param unknownExpectation an HTTP/1.1 {@code Expect} other than {@code 100-continue}: Node
      *        answers 417 without calling the handler
      */
-    /** Requests are counted by the connection, in batches. */
     void dispatch(Exchange exchange, boolean unknownExpectation) {
-        Request req = exchange.request;
-        Response res = exchange.response;
         if (unknownExpectation) {
+            Response res = exchange.response;
             res.writeHead(417);
             res.end();
             return;
