@@ -35,11 +35,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 @Fork(1)
 public class ResponsePathBenchmark {
 
-    private static final byte[] GET = "GET /hello HTTP/1.1\r\nHost: localhost\r\nUser-Agent: jmh\r\nAccept: */*\r\n\r\n"
+    static final byte[] GET = "GET /hello HTTP/1.1\r\nHost: localhost\r\nUser-Agent: jmh\r\nAccept: */*\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);
 
     /** Sixteen of the same request in one read, as the pipelined load case sends them. */
-    private static final byte[] GET16;
+    static final byte[] GET16;
 
     static {
         GET16 = new byte[GET.length * 16];
@@ -75,7 +75,7 @@ public class ResponsePathBenchmark {
     @Benchmark
     public int helloResponse() {
         channel.writeInbound(Unpooled.wrappedBuffer(GET));
-        return drain();
+        return drain(channel);
     }
 
     /**
@@ -85,10 +85,10 @@ public class ResponsePathBenchmark {
     @Benchmark
     public int helloPipelined16() {
         channel.writeInbound(Unpooled.wrappedBuffer(GET16));
-        return drain();
+        return drain(channel);
     }
 
-    private int drain() {
+    static int drain(EmbeddedChannel channel) {
         int size = 0;
         Object out;
         while ((out = channel.readOutbound()) != null) {
