@@ -380,9 +380,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     void closeAfterFlush() {
         closing = true;
         updateReading();
-        // an empty buffer written below the encoder completes after everything written before it
+        // an empty buffer completes after everything written before it
         long upTo = writeSeq;
-        ctx.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) done -> {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
                 finishWritten(upTo);
             }

@@ -44,12 +44,20 @@ interface OutgoingHead {
     /** Head, whole body and trailers in one message: the common case of {@code end(data)}. */
     final class Whole extends DefaultFullHttpResponse implements OutgoingHead {
         private final boolean hasBody;
+        private final boolean chunked;
         private final HeaderLines lines;
 
-        Whole(HttpResponseStatus status, ByteBuf content, HeaderLines lines, HttpHeaders trailers, boolean hasBody) {
+        Whole(HttpResponseStatus status, ByteBuf content, HeaderLines lines, HttpHeaders trailers, boolean hasBody,
+                boolean chunked) {
             super(HttpVersion.HTTP_1_1, status, content, lines.headers(), trailers);
             this.hasBody = hasBody;
+            this.chunked = chunked;
             this.lines = lines;
+        }
+
+        /** Whether the body goes out in chunked framing ({@code Transfer-Encoding: chunked}). */
+        boolean chunked() {
+            return chunked;
         }
 
         @Override

@@ -644,7 +644,7 @@ final class Response implements ServerResponse {
             headHandedOff = true;
             if (lastPiece) {
                 msg = new OutgoingHead.Whole(headStatus, data == null ? Unpooled.EMPTY_BUFFER : data, headLines,
-                        trailing, hasBody);
+                        trailing, hasBody, chunkedEncoding);
             } else if (data != null) {
                 HttpObject head = new OutgoingHead.Streamed(headStatus, headLines, hasBody);
                 if (!exchange.writeNow(head, null, false)) {
