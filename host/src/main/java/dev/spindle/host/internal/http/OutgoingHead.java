@@ -3,6 +3,7 @@ package dev.spindle.host.internal.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -25,9 +26,15 @@ interface OutgoingHead {
         private final HeaderLines lines;
 
         Streamed(HttpResponseStatus status, HeaderLines lines, boolean hasBody) {
-            super(HttpVersion.HTTP_1_1, status, lines.headers());
+            super(HttpVersion.HTTP_1_1, status, EmptyHttpHeaders.INSTANCE);
             this.hasBody = hasBody;
             this.lines = lines;
+        }
+
+        /** Made when first asked for: the encoder writes the lines without it. */
+        @Override
+        public HttpHeaders headers() {
+            return lines.headers();
         }
 
         @Override
@@ -49,10 +56,16 @@ interface OutgoingHead {
 
         Whole(HttpResponseStatus status, ByteBuf content, HeaderLines lines, HttpHeaders trailers, boolean hasBody,
                 boolean chunked) {
-            super(HttpVersion.HTTP_1_1, status, content, lines.headers(), trailers);
+            super(HttpVersion.HTTP_1_1, status, content, EmptyHttpHeaders.INSTANCE, trailers);
             this.hasBody = hasBody;
             this.chunked = chunked;
             this.lines = lines;
+        }
+
+        /** Made when first asked for: the batch path writes the lines without it. */
+        @Override
+        public HttpHeaders headers() {
+            return lines.headers();
         }
 
         /** Whether the body goes out in chunked framing ({@code Transfer-Encoding: chunked}). */
