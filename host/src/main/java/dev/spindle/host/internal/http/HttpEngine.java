@@ -131,7 +131,8 @@ public final class HttpEngine {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
-                .setMaxChunkSize(settings.maxChunkSize());
+                .setMaxChunkSize(settings.maxChunkSize())
+                .setHeadersFactory(HeaderNames.requestHeaders());
         // Node's 16 KiB high-water mark, so that write() returns false when Node's would
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Response.HIGH_WATER_MARK / 2, Response.HIGH_WATER_MARK));
         ch.pipeline()

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.util.AsciiString;
 
 /**
  * Pipeline position: first, next to the socket. Netty's request decoder, counting the bytes read
@@ -105,6 +106,13 @@ final class RequestDecoder extends HttpRequestDecoder {
             }
             from = next;
         }
+    }
+
+    /** Common names come from {@link HeaderNames}: no copy, no new hash, no new check per request. */
+    @Override
+    protected AsciiString splitHeaderName(byte[] bytes, int start, int length) {
+        AsciiString known = HeaderNames.find(bytes, start, length);
+        return known != null ? known : super.splitHeaderName(bytes, start, length);
     }
 
     /** Whether part of a request head has arrived and waits for the rest (a slow or stalled client). */
