@@ -3,9 +3,13 @@ package dev.spindle.host.internal.http;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -69,6 +73,25 @@ final class RequestDecoder extends HttpRequestDecoder {
                 inHead = true;
             }
         }
+        if (out.size() - before == 2 && out.get(before + 1) == LastHttpContent.EMPTY_LAST_CONTENT) {
+            Object head = out.get(before);
+            if (head instanceof HttpRequest && !(head instanceof FullHttpRequest)
+                    && ((HttpRequest) head).decoderResult().isSuccess()) {
+                out.set(before, whole((HttpRequest) head));
+                out.remove(before + 1);
+            }
+        }
+    }
+
+    /**
+     * A request without a body as one message instead of its head and an empty last content: one
+     * trip through the pipeline per request rather than two.
+     */
+    private static FullHttpRequest whole(HttpRequest head) {
+        FullHttpRequest whole = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+                Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
+        whole.setDecoderResult(head.decoderResult());
+        return whole;
     }
 
     static final int INCOMPLETE = -1;
