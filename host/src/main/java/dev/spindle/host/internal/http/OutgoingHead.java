@@ -2,6 +2,7 @@ package dev.spindle.host.internal.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -82,5 +83,24 @@ interface OutgoingHead {
         public HeaderLines lines() {
             return lines;
         }
+    }
+
+    /**
+     * A body piece in a buffer the response writer allocated with {@link #FRAME_ROOM} bytes before
+     * the data and two after it, so that the encoder can frame it as a chunk in place.
+     */
+    final class Chunk extends DefaultHttpContent {
+        Chunk(ByteBuf data) {
+            super(data);
+        }
+    }
+
+    /** Room for a chunk's size line: eight hex digits and CRLF. */
+    int FRAME_ROOM = 10;
+
+    /** A buffer for {@code length} bytes of body with room to frame them as a chunk. */
+    static ByteBuf chunkBuffer(io.netty.buffer.ByteBufAllocator alloc, int length) {
+        ByteBuf b = alloc.buffer(FRAME_ROOM + length + 2);
+        return b.setIndex(FRAME_ROOM, FRAME_ROOM);
     }
 }

@@ -20,6 +20,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -579,11 +580,17 @@ final class Response implements ServerResponse {
 
     /** A copy the caller may not touch: in a pooled (direct) buffer, ready for the socket. */
     private ByteBuf copy(byte[] chunk) {
-        return chunk == null ? null : exchange.alloc().buffer(chunk.length).writeBytes(chunk);
+        return chunk == null ? null : OutgoingHead.chunkBuffer(exchange.alloc(), chunk.length).writeBytes(chunk);
     }
 
     private ByteBuf copy(ByteBuffer chunk) {
-        return chunk == null ? null : exchange.alloc().buffer(chunk.remaining()).writeBytes(chunk.duplicate());
+        return chunk == null ? null
+                : OutgoingHead.chunkBuffer(exchange.alloc(), chunk.remaining()).writeBytes(chunk.duplicate());
+    }
+
+    /** A middle piece of the body: one the encoder may frame in place if it has the room. */
+    private static HttpContent piece(ByteBuf data) {
+        return data.readerIndex() >= OutgoingHead.FRAME_ROOM ? new OutgoingHead.Chunk(data) : new DefaultHttpContent(data);
     }
 
     /** Node's {@code write_}. Takes ownership of {@code data}. */
@@ -650,7 +657,7 @@ final class Response implements ServerResponse {
                 if (!exchange.writeNow(head, null, false)) {
                     exchange.submit(head, 0, null, false);
                 }
-                msg = new DefaultHttpContent(data);
+                msg = piece(data);
             } else {
                 msg = new OutgoingHead.Streamed(headStatus, headLines, hasBody);
             }
@@ -658,7 +665,7 @@ final class Response implements ServerResponse {
             msg = data == null && trailing.isEmpty() ? LastHttpContent.EMPTY_LAST_CONTENT
                     : new DefaultLastHttpContent(data == null ? Unpooled.EMPTY_BUFFER : data, trailing);
         } else {
-            msg = new DefaultHttpContent(data);
+            msg = piece(data);
         }
         long now;
         if (exchange.writeNow(msg, callback, lastPiece)) {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
@@ -43,6 +44,8 @@ final class ResponseEncoder extends HttpResponseEncoder {
     private ByteBuf batch;
     /** A streamed message is between its head and its last content: nothing may be batched. */
     private boolean streaming;
+    /** ... and its body goes out in chunks, framed here when they come with room for it. */
+    private boolean chunking;
 
     ResponseEncoder(EngineStats stats) {
         this.stats = stats;
@@ -55,13 +58,41 @@ final class ResponseEncoder extends HttpResponseEncoder {
             return;
         }
         handOn(ctx);
+        if (chunking && msg instanceof OutgoingHead.Chunk && ((OutgoingHead.Chunk) msg).content().isReadable()) {
+            writeChunk(ctx, ((OutgoingHead.Chunk) msg).content(), promise);
+            return;
+        }
         if (msg instanceof HttpMessage && !(msg instanceof LastHttpContent)) {
             streaming = true;
+            // the framing Netty's encoder chooses for what follows: it writes the last chunk
+            chunking = msg instanceof OutgoingHead.Streamed && ((OutgoingHead.Streamed) msg).hasBody()
+                    && HttpUtil.isTransferEncodingChunked((HttpMessage) msg);
         } else if (msg instanceof LastHttpContent) {
             streaming = false;
+            chunking = false;
         }
         super.write(ctx, msg, promise);
     }
+
+    /**
+     * Frames {@code data} as a chunk as Netty's encoder would ({@code size-in-hex CRLF data CRLF}),
+     * but in the room its buffer has around the data: one buffer on the wire instead of three.
+     */
+    private void writeChunk(ChannelHandlerContext ctx, ByteBuf data, ChannelPromise promise) {
+        int length = data.readableBytes();
+        int digits = (Integer.SIZE - Integer.numberOfLeadingZeros(length) + 3) / 4;
+        int start = data.readerIndex() - digits - 2;
+        for (int i = digits - 1, v = length; i >= 0; i--, v >>>= 4) {
+            data.setByte(start + i, HEX[v & 0xf]);
+        }
+        data.setShort(start + digits, CRLF);
+        data.readerIndex(start);
+        data.writeShort(CRLF);
+        out += data.readableBytes();
+        ctx.write(data, promise);
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** Encodes {@code msg} (status line, header lines, body) at the end of the batch buffer. */
     private void append(ChannelHandlerContext ctx, OutgoingHead.Whole msg, ChannelPromise promise) throws Exception {

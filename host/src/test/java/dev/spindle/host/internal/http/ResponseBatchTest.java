@@ -126,4 +126,45 @@ class ResponseBatchTest {
         assertNull(wire.ch.readOutbound(), "unflushed writes are dropped on close, as Netty drops them");
         wire.close();
     }
+
+    @Test
+    void byteChunksAreFramedInTheirOwnBufferAsNettyWouldFrameThem() {
+        byte[] a = "abc".getBytes(StandardCharsets.US_ASCII);
+        byte[] b = "x".repeat(300).getBytes(StandardCharsets.US_ASCII);
+        Wire wire = new Wire((req, res) -> {
+            res.write(a);
+            a[0] = 'z'; // written data is a copy
+            res.write(b);
+            res.end();
+        });
+        List<String> out = buffers(wire, get("/s"));
+        assertEquals(List.of(
+                "HTTP/1.1 200 OK\r\n" + KEEP + "Transfer-Encoding: chunked\r\n\r\n",
+                "3\r\nabc\r\n",
+                "12c\r\n" + "x".repeat(300) + "\r\n",
+                "0\r\n\r\n"), out);
+        wire.close();
+    }
+
+    @Test
+    void byteChunksOfAFixedLengthBodyGoOutAsTheyAre() {
+        Wire wire = new Wire((req, res) -> {
+            res.setHeader("Content-Length", "5");
+            res.write("ab".getBytes(StandardCharsets.US_ASCII));
+            res.end("cde".getBytes(StandardCharsets.US_ASCII));
+        });
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n" + KEEP + "\r\nabcde", String.join("", buffers(wire, get("/f"))));
+        wire.close();
+    }
+
+    @Test
+    void byteChunksOfAHeadResponseAreDropped() {
+        Wire wire = new Wire((req, res) -> {
+            res.write("abc".getBytes(StandardCharsets.US_ASCII));
+            res.end();
+        });
+        String out = String.join("", buffers(wire, "HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n"));
+        assertEquals("HTTP/1.1 200 OK\r\n" + KEEP + "\r\n", out);
+        wire.close();
+    }
 }
