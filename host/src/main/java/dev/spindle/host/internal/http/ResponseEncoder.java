@@ -24,6 +24,10 @@ import io.netty.handler.codec.http.LastHttpContent;
  * buffer each: one allocation, one pipeline write and one socket vector per batch rather than per
  * response. Every other message first hands that buffer on, so the order on the wire is the order
  * of the writes; the encoder's own state is untouched, as a whole message leaves it where it was.
+ *
+ * <p>Chunks of a chunked body that come with room around their data ({@link OutgoingHead.Chunk})
+ * are framed in that room, one buffer each instead of Netty's three; the head, the last chunk and
+ * its trailers still go through Netty's encoder, which keeps its state for them.
  */
 final class ResponseEncoder extends HttpResponseEncoder {
 
@@ -33,6 +37,7 @@ final class ResponseEncoder extends HttpResponseEncoder {
     /** The batch buffer's size: it goes on when the next head might not fit. */
     static final int BATCH_BYTES = 4096;
     private static final int HEAD_ESTIMATE = 256;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final EngineStats stats;
     private long out;
@@ -44,7 +49,7 @@ final class ResponseEncoder extends HttpResponseEncoder {
     private ByteBuf batch;
     /** A streamed message is between its head and its last content: nothing may be batched. */
     private boolean streaming;
-    /** ... and its body goes out in chunks, framed here when they come with room for it. */
+    /** The streamed message's body is chunked (Netty's rule, as its encoder decides the framing). */
     private boolean chunking;
 
     ResponseEncoder(EngineStats stats) {
@@ -91,8 +96,6 @@ final class ResponseEncoder extends HttpResponseEncoder {
         out += data.readableBytes();
         ctx.write(data, promise);
     }
-
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** Encodes {@code msg} (status line, header lines, body) at the end of the batch buffer. */
     private void append(ChannelHandlerContext ctx, OutgoingHead.Whole msg, ChannelPromise promise) throws Exception {
