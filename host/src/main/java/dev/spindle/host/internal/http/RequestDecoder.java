@@ -19,7 +19,9 @@ import io.netty.util.AsciiString;
 /**
  * Pipeline position: first, next to the socket. Netty's request decoder, counting the bytes read
  * in a plain field (a connection is one thread) that goes to the server's total once per read
- * batch, with the time the connection last read.
+ * batch, with the time the connection last read. Beyond Netty's: a head with an obs-fold line is
+ * refused, common header names are shared ({@link HeaderNames}), and a request without a body goes
+ * on as one {@link FullHttpRequest}.
  */
 final class RequestDecoder extends HttpRequestDecoder {
 
