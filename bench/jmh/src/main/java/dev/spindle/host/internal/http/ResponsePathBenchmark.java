@@ -41,6 +41,12 @@ public class ResponsePathBenchmark {
     /** Sixteen of the same request in one read, as the pipelined load case sends them. */
     static final byte[] GET16;
 
+    static final byte[] GET_STREAM = "GET /stream HTTP/1.1\r\nHost: localhost\r\nUser-Agent: jmh\r\nAccept: */*\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+
+    /** The load runs' stream: 64 KiB as sixteen writes of 4 KiB. */
+    private static final byte[] CHUNK = new byte[4096];
+
     static {
         GET16 = new byte[GET.length * 16];
         for (int i = 0; i < 16; i++) {
@@ -56,8 +62,17 @@ public class ResponsePathBenchmark {
             res.setHeader("Content-Type", "text/plain");
             res.end("hello world");
         }, 1, false, false);
-        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(hello);
-        Dispatcher dispatcher = new Dispatcher((method, path) -> found, Runnable::run);
+        RouteTarget stream = new RouteTarget((req, res) -> {
+            res.setHeader("Content-Type", "application/octet-stream");
+            for (int i = 0; i < 16; i++) {
+                res.write(CHUNK);
+            }
+            res.end();
+        }, 2, false, false);
+        HandlerResolver.Resolution helloFound = HandlerResolver.Resolution.found(hello);
+        HandlerResolver.Resolution streamFound = HandlerResolver.Resolution.found(stream);
+        Dispatcher dispatcher = new Dispatcher(
+                (method, path) -> path.equals("/stream") ? streamFound : helloFound, Runnable::run);
         channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -85,6 +100,13 @@ public class ResponsePathBenchmark {
     @Benchmark
     public int helloPipelined16() {
         channel.writeInbound(Unpooled.wrappedBuffer(GET16));
+        return drain(channel);
+    }
+
+    /** A keep-alive GET answered with sixteen 4 KiB {@code write(byte[])} and {@code end()}: chunked. */
+    @Benchmark
+    public int streamResponse() {
+        channel.writeInbound(Unpooled.wrappedBuffer(GET_STREAM));
         return drain(channel);
     }
 
