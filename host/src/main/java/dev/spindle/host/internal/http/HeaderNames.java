@@ -1,5 +1,8 @@
 package dev.spindle.host.internal.http;
 
+import java.util.Arrays;
+import java.util.Locale;
+
 import io.netty.handler.codec.DefaultHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeadersFactory;
@@ -32,13 +35,13 @@ final class HeaderNames {
         BY_LENGTH = new AsciiString[longest + 1][0];
         for (String name : COMMON) {
             add(AsciiString.cached(name));
-            add(AsciiString.cached(name.toLowerCase(java.util.Locale.ROOT)));
+            add(AsciiString.cached(name.toLowerCase(Locale.ROOT)));
         }
     }
 
     private static void add(AsciiString name) {
         AsciiString[] same = BY_LENGTH[name.length()];
-        same = java.util.Arrays.copyOf(same, same.length + 1);
+        same = Arrays.copyOf(same, same.length + 1);
         same[same.length - 1] = name;
         BY_LENGTH[name.length()] = same;
     }

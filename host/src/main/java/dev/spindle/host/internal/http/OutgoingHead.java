@@ -1,6 +1,7 @@
 package dev.spindle.host.internal.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -99,7 +100,7 @@ interface OutgoingHead {
     int FRAME_ROOM = 10;
 
     /** A buffer for {@code length} bytes of body with room to frame them as a chunk. */
-    static ByteBuf chunkBuffer(io.netty.buffer.ByteBufAllocator alloc, int length) {
+    static ByteBuf chunkBuffer(ByteBufAllocator alloc, int length) {
         ByteBuf b = alloc.buffer(FRAME_ROOM + length + 2);
         return b.setIndex(FRAME_ROOM, FRAME_ROOM);
     }

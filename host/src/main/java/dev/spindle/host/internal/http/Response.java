@@ -20,10 +20,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
@@ -588,7 +588,11 @@ final class Response implements ServerResponse {
                 : OutgoingHead.chunkBuffer(exchange.alloc(), chunk.remaining()).writeBytes(chunk.duplicate());
     }
 
-    /** A middle piece of the body: one the encoder may frame in place if it has the room. */
+    /**
+     * A middle piece of the body, as a {@link OutgoingHead.Chunk} when its buffer has room to be
+     * framed in place: every buffer that reaches here was made by this class, and only
+     * {@link OutgoingHead#chunkBuffer} starts its data that far in.
+     */
     private static HttpContent piece(ByteBuf data) {
         return data.readerIndex() >= OutgoingHead.FRAME_ROOM ? new OutgoingHead.Chunk(data) : new DefaultHttpContent(data);
     }

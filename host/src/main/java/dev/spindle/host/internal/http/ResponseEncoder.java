@@ -1,5 +1,6 @@
 package dev.spindle.host.internal.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
@@ -37,7 +38,7 @@ final class ResponseEncoder extends HttpResponseEncoder {
     /** The batch buffer's size: it goes on when the next head might not fit. */
     static final int BATCH_BYTES = 4096;
     private static final int HEAD_ESTIMATE = 256;
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final EngineStats stats;
     private long out;
