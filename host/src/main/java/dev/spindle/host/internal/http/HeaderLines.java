@@ -1,5 +1,7 @@
 package dev.spindle.host.internal.http;
 
+import java.util.Arrays;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -41,7 +43,7 @@ final class HeaderLines {
     /** The pairs as Netty headers, for readers of the head; the encoder uses {@link #encode}. */
     HttpHeaders headers() {
         if (headers == null) {
-            CharSequence[] exact = size == pairs.length ? pairs : java.util.Arrays.copyOf(pairs, size);
+            CharSequence[] exact = size == pairs.length ? pairs : Arrays.copyOf(pairs, size);
             headers = new ReadOnlyHttpHeaders(false, exact);
         }
         return headers;

@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -100,18 +101,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final int[] tallyByStatus = new int[6];
     private volatile String state = "idle";
     // both are only shown by the shell: release stores, no fence per request
-    private static final VarHandle REQUESTS;
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            REQUESTS = lookup.findVarHandle(HttpConnection.class, "requests", long.class);
-            STATE = lookup.findVarHandle(HttpConnection.class, "state", String.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle REQUESTS = Fields.handle(MethodHandles.lookup(), "requests", long.class);
+    private static final VarHandle STATE = Fields.handle(MethodHandles.lookup(), "state", String.class);
 
     private void setState(String s) {
         STATE.setRelease(this, s);
@@ -317,7 +308,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 EngineStats.ENABLED ? end - tallyStart : -1, end);
         tallyTarget = null;
         tallyCount = 0;
-        java.util.Arrays.fill(tallyByStatus, 0);
+        Arrays.fill(tallyByStatus, 0);
     }
 
     private void publishRequests() {

@@ -60,15 +60,7 @@ final class Request implements IncomingMessage {
     private CompletableFuture<byte[]> body;
     private volatile boolean paused;
     private volatile boolean complete;
-    private static final VarHandle COMPLETE;
-
-    static {
-        try {
-            COMPLETE = MethodHandles.lookup().findVarHandle(Request.class, "complete", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle COMPLETE = Fields.handle(MethodHandles.lookup(), "complete", boolean.class);
     private boolean endDelivered;
     private boolean discarding;
     private boolean aborted;

@@ -94,18 +94,8 @@ final class Response implements ServerResponse {
     private volatile boolean needDrain;
     // the flags are written with release stores: readers on other threads see them in order, and
     // the writer pays no fence per response (a volatile store is a full fence on x86)
-    private static final VarHandle ENDED;
-    private static final VarHandle FINISHED;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            ENDED = lookup.findVarHandle(Response.class, "ended", boolean.class);
-            FINISHED = lookup.findVarHandle(Response.class, "finished", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle ENDED = Fields.handle(MethodHandles.lookup(), "ended", boolean.class);
+    private static final VarHandle FINISHED = Fields.handle(MethodHandles.lookup(), "finished", boolean.class);
 
     // listeners: touched on the event loop only
     private List<Runnable> finishListeners;
