@@ -77,4 +77,8 @@ public @interface HostConfiguration {
     @AttributeDefinition(description = "How long requests for a route that just lost its handler wait for a"
             + " replacement before 503, ms")
     long graceMillis() default 10000L;
+
+    @AttributeDefinition(description = "Request methods served beside the registered ones that Node's parser"
+            + " knows (comma-separated tokens, matched case-sensitively); any other method gets 501 Not Implemented")
+    String extraMethods() default "";
 }

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.Handler;
 import dev.spindle.api.HttpServer;
-import dev.spindle.host.internal.http.EngineSettings;
 import dev.spindle.host.internal.http.HttpEngine;
+import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.router.Registration;
+import dev.spindle.host.internal.router.Whiteboard;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -127,6 +129,7 @@ public final class SpindleHost implements HttpServer {
         check(cfg.requestTimeoutMillis() >= 0, "requestTimeoutMillis", cfg.requestTimeoutMillis());
         check(cfg.drainTimeoutMillis() >= 0, "drainTimeoutMillis", cfg.drainTimeoutMillis());
         check(cfg.graceMillis() >= 0, "graceMillis", cfg.graceMillis());
+        extraMethods(cfg.extraMethods());
         this.config = cfg;
         whiteboard.timeouts(cfg.graceMillis(), cfg.drainTimeoutMillis());
     }
@@ -142,7 +145,21 @@ public final class SpindleHost implements HttpServer {
                 EngineSettings.defaults().maxChunkSize(), cfg.maxBodyBytes(), cfg.keepAliveTimeoutMillis(),
                 cfg.headersTimeoutMillis(), cfg.maxPipelined(), cfg.maxHeaders(), cfg.maxRequestBodyBytes(),
                 cfg.responseTimeoutMillis(), cfg.maxConnections(), cfg.writeTimeoutMillis(),
-                cfg.requestTimeoutMillis());
+                cfg.requestTimeoutMillis(), extraMethods(cfg.extraMethods()));
+    }
+
+    /** The {@code extraMethods} list: comma-separated tokens, upper-cased as methods are matched. */
+    static java.util.Set<String> extraMethods(String value) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String m : value.split(",")) {
+            String method = m.trim();
+            if (!method.isEmpty()) {
+                check(method.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0),
+                        "extraMethods", value);
+                out.add(method);
+            }
+        }
+        return out;
     }
 
     private static ThreadPoolExecutor newWorkers(HostConfiguration cfg) {
@@ -299,6 +316,7 @@ public final class SpindleHost implements HttpServer {
         k.put("blockedLoopWarnMillis", HostConfiguration::blockedLoopWarnMillis);
         k.put("drainTimeoutMillis", HostConfiguration::drainTimeoutMillis);
         k.put("graceMillis", HostConfiguration::graceMillis);
+        k.put("extraMethods", HostConfiguration::extraMethods);
         return java.util.Collections.unmodifiableMap(k);
     }
 
@@ -311,9 +329,9 @@ public final class SpindleHost implements HttpServer {
 
     /** The engine's counters as {@link Stats}. */
     private static final class EngineView implements Stats {
-        private final dev.spindle.host.internal.http.EngineStats s;
+        private final dev.spindle.host.internal.http.dispatch.EngineStats s;
 
-        EngineView(dev.spindle.host.internal.http.EngineStats s) {
+        EngineView(dev.spindle.host.internal.http.dispatch.EngineStats s) {
             this.s = s;
         }
 

@@ -7,6 +7,17 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.spindle.host.internal.http.codec.DateCache;
+import dev.spindle.host.internal.http.codec.HeaderNames;
+import dev.spindle.host.internal.http.codec.RequestDecoder;
+import dev.spindle.host.internal.http.codec.ResponseEncoder;
+import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.http.connection.HttpConnection;
+import dev.spindle.host.internal.http.dispatch.BlockedLoopChecker;
+import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.http.dispatch.EngineStats;
+import dev.spindle.host.internal.http.exchange.Response;
+import dev.spindle.host.internal.router.HandlerResolver;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -30,7 +41,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
  * The Netty server: event loops (epoll where the native transport loads, NIO otherwise), the
- * listening socket, and the per-connection pipeline. Nothing here knows about OSGi.
+ * listening socket, and the per-connection pipeline built from the rooms beneath: the codec
+ * ({@link RequestDecoder}, {@link ResponseEncoder}), the connection ({@link HttpConnection}), and the
+ * {@link Dispatcher} shared by all connections. Nothing here knows about OSGi.
  */
 public final class HttpEngine {
 
@@ -119,7 +132,7 @@ public final class HttpEngine {
             close();
             throw new IllegalStateException("Cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        sampler = group.next().scheduleAtFixedRate(dispatcher.stats::sample, 1, 1, TimeUnit.SECONDS);
+        sampler = group.next().scheduleAtFixedRate(dispatcher.stats()::sample, 1, 1, TimeUnit.SECONDS);
         dates = DateCache.tick(group.next());
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         LOG.info("Spindle listening on {}:{} ({} transport)", host, bound.getPort(), transport());
@@ -127,7 +140,7 @@ public final class HttpEngine {
     }
 
     /** The per-connection pipeline: request decoder, response encoder, connection handler. */
-    static void initPipeline(Channel ch, EngineSettings settings, Dispatcher dispatcher) {
+    public static void initPipeline(Channel ch, EngineSettings settings, Dispatcher dispatcher) {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
@@ -136,8 +149,8 @@ public final class HttpEngine {
         // Node's 16 KiB high-water mark, so that write() returns false when Node's would
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Response.HIGH_WATER_MARK / 2, Response.HIGH_WATER_MARK));
         ch.pipeline()
-                .addLast("decoder", new RequestDecoder(decoder, dispatcher.stats))
-                .addLast("encoder", new ResponseEncoder(dispatcher.stats))
+                .addLast("decoder", new RequestDecoder(decoder))
+                .addLast("encoder", new ResponseEncoder())
                 .addLast("connection", new HttpConnection(dispatcher, settings));
     }
 
@@ -168,7 +181,7 @@ public final class HttpEngine {
     }
 
     public EngineStats stats() {
-        return dispatcher.stats;
+        return dispatcher.stats();
     }
 
     /** The open connections, oldest first. */

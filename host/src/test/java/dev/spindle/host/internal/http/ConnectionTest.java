@@ -15,6 +15,11 @@ import org.junit.jupiter.api.Test;
 import dev.spindle.api.IncomingMessage;
 import dev.spindle.api.Outcome;
 import dev.spindle.api.ServerResponse;
+import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.http.exchange.Request;
+import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RouteTarget;
 
 /** Connection-level rules: the request side, pipelining, keep-alive, refusals and failing handlers. */
 class ConnectionTest {
@@ -72,7 +77,7 @@ class ConnectionTest {
 
     @Test
     void bodyLargerThanTheLimitFails() {
-        EngineSettings small = new EngineSettings(8192, 16384, 8192, 4, 5000, 60000, 16, 100, 0, 0, 10_000, 60_000, 300_000);
+        EngineSettings small = new EngineSettings(8192, 16384, 8192, 4, 5000, 60000, 16, 100, 0, 0, 10_000, 60_000, 300_000, java.util.Set.of());
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Wire wire = new Wire(Wire.route((req, res) -> req.body().whenComplete((b, e) -> {
             failure.set(e);
@@ -147,8 +152,8 @@ class ConnectionTest {
         String out = wire.send(get + get + "GET /missing HTTP/1.1\r\nHost: t\r\n\r\n" + get);
         assertEquals(4, out.split("HTTP/1.1 ").length - 1, out);
         assertEquals(4, wire.dispatcher.totalRequests());
-        assertEquals(3, wire.dispatcher.stats.responses(2));
-        assertEquals(1, wire.dispatcher.stats.responses(4));
+        assertEquals(3, wire.dispatcher.stats().responses(2));
+        assertEquals(1, wire.dispatcher.stats().responses(4));
         assertEquals(4, hello.totalRequests());
         assertEquals(0, hello.inFlight());
         assertEquals(3, hello.responses(2));
@@ -302,7 +307,7 @@ class ConnectionTest {
 
     private static EngineSettings settings(int maxConnections, long responseTimeoutMillis) {
         return new EngineSettings(8192, 16384, 8192, 1 << 20, 5000, 60000, 16, 100, 0, responseTimeoutMillis,
-                maxConnections, 60_000, 300_000);
+                maxConnections, 60_000, 300_000, java.util.Set.of());
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
+import dev.spindle.host.internal.http.connection.EngineSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,7 +81,7 @@ class HostileInputTest {
 
     @BeforeAll
     static void start() throws InterruptedException {
-        EngineSettings settings = new EngineSettings(8192, 16384, 8192, 10L << 20, 5000, 60000, 16, 100, 65536, 0, 10_000, 60_000, 300_000);
+        EngineSettings settings = new EngineSettings(8192, 16384, 8192, 10L << 20, 5000, 60000, 16, 100, 65536, 0, 10_000, 60_000, 300_000, java.util.Set.of());
         engine = new HttpEngine(settings, Wire.route((req, res) -> {
             if (req.url().equals("/reads-body")) {
                 req.body().thenAccept(body -> res.end("fine"));

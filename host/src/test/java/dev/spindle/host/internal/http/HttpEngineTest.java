@@ -23,6 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.spindle.api.Handler;
 import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RouteTarget;
 
 /** The engine over real sockets, on both transports, with a handler on the worker pool. */
 class HttpEngineTest {
@@ -168,7 +171,7 @@ class HttpEngineTest {
         EngineSettings d = EngineSettings.defaults();
         return new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(),
                 d.maxBodyBytes(), d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
-                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), millis, d.requestTimeoutMillis());
+                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), millis, d.requestTimeoutMillis(), java.util.Set.of());
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {

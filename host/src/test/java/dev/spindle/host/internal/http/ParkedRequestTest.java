@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RouteTarget;
 import org.junit.jupiter.api.Test;
 
 /** Requests for a route being replaced wait for the replacement, or get 503 when the grace ends. */
@@ -23,9 +26,9 @@ class ParkedRequestTest {
         }
 
         @Override
-        public Resolution resolve(String method, String path) {
+        public HandlerResolver.Resolution resolve(String method, String path) {
             RouteTarget t = target;
-            return t != null ? Resolution.found(t) : Resolution.pending(System.nanoTime() + graceNanos);
+            return t != null ? HandlerResolver.Resolution.found(t) : HandlerResolver.Resolution.pending(System.nanoTime() + graceNanos);
         }
 
         @Override

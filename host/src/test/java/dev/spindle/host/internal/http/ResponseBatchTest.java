@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import dev.spindle.host.internal.http.codec.ResponseEncoder;
 import io.netty.buffer.ByteBuf;
+import dev.spindle.host.internal.http.codec.ResponseEncoder;
 import io.netty.buffer.Unpooled;
 
 /**

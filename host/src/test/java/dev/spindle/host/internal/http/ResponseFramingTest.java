@@ -12,6 +12,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.spindle.api.Handler;
+import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RouteTarget;
 
 /**
  * Node's framing rules as a truth table: request version and method, what the handler does, and

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.function.Executable;
 import dev.spindle.api.HttpException;
 import dev.spindle.api.Outcome;
 import dev.spindle.api.ServerResponse;
+import dev.spindle.host.internal.http.exchange.Response;
 
 /** Every member of {@link ServerResponse}, with Node's error codes for misuse. */
 class ServerResponseTest {

@@ -5,6 +5,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import dev.spindle.api.Handler;
+import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -16,6 +16,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

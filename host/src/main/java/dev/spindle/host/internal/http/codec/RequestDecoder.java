@@ -1,0 +1,165 @@
+package dev.spindle.host.internal.http.codec;
+
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.util.AsciiString;
+
+/**
+ * Pipeline position: first, next to the socket. Netty's request decoder, with a
+ * {@link HeadScanner} in front that holds each head back until it is complete and refuses what
+ * can never become a valid head at once (the message then carries a {@link Refused} failure).
+ * Beyond Netty's: common header names are shared ({@link HeaderNames}), a request without a body
+ * goes on as one {@link FullHttpRequest}, both Content-Length and Transfer-Encoding are refused,
+ * and the bytes read are counted in a plain field that the connection takes once per read batch,
+ * with the time the connection last read.
+ */
+public final class RequestDecoder extends HttpRequestDecoder {
+
+    /** Why the head scan refused a request: always answered with 400. */
+    public static final class Refused extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String why) {
+            super(why);
+        }
+    }
+
+    private final HeadScanner scanner;
+    private final int maxHeadBytes;
+    private long in;
+    private boolean refused;
+    /** Whether the next bytes start a request head (not a body). */
+    private boolean inHead = true;
+    public volatile long lastActiveNanos = System.nanoTime();
+    public final long createdNanos = lastActiveNanos;
+    /** When the current read batch began ({@code System.nanoTime()}). */
+    private long readNanos = createdNanos;
+
+    public RequestDecoder(HttpDecoderConfig config) {
+        super(config);
+        this.maxHeadBytes = config.getMaxInitialLineLength() + config.getMaxHeaderSize() + 4;
+        this.scanner = new HeadScanner(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        if (refused) {
+            buffer.skipBytes(buffer.readableBytes()); // the connection closes after the refusal
+            return;
+        }
+        if (inHead) {
+            int found = scanner.scan(buffer);
+            if (found == HeadScanner.INCOMPLETE) {
+                if (buffer.readableBytes() <= maxHeadBytes) {
+                    return; // wait for the rest of the head
+                }
+            } else if (found == HeadScanner.REFUSED) {
+                refused = true;
+                buffer.skipBytes(buffer.readableBytes());
+                out.add(refusal(scanner.refusal()));
+                return;
+            }
+        }
+        int before = out.size();
+        super.decode(ctx, buffer, out);
+        for (int i = before; i < out.size(); i++) {
+            Object o = out.get(i);
+            if (o instanceof HttpRequest) {
+                inHead = false;
+                scanner.reset();
+            }
+            if (o instanceof LastHttpContent) {
+                inHead = true;
+            }
+        }
+        if (out.size() - before == 2 && out.get(before + 1) == LastHttpContent.EMPTY_LAST_CONTENT) {
+            Object head = out.get(before);
+            if (head instanceof HttpRequest && !(head instanceof FullHttpRequest)
+                    && ((HttpRequest) head).decoderResult().isSuccess()) {
+                out.set(before, whole((HttpRequest) head));
+                out.remove(before + 1);
+            }
+        }
+    }
+
+    /** A failed request standing for a head the scan refused: the connection answers 400. */
+    private static HttpRequest refusal(String why) {
+        HttpRequest bad = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
+        bad.setDecoderResult(DecoderResult.failure(new Refused(why)));
+        return bad;
+    }
+
+    /**
+     * A request without a body as one message instead of its head and an empty last content: one
+     * trip through the pipeline per request rather than two.
+     */
+    private static FullHttpRequest whole(HttpRequest head) {
+        FullHttpRequest whole = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+                Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
+        whole.setDecoderResult(head.decoderResult());
+        return whole;
+    }
+
+    /** Common names come from {@link HeaderNames}: no copy, no new hash, no new check per request. */
+    @Override
+    protected AsciiString splitHeaderName(byte[] bytes, int start, int length) {
+        AsciiString known = HeaderNames.find(bytes, start, length);
+        return known != null ? known : super.splitHeaderName(bytes, start, length);
+    }
+
+    /** Whether part of a request head has arrived and waits for the rest (a slow or stalled client). */
+    public boolean holdsPartialHead() {
+        return inHead && internalBuffer().isReadable();
+    }
+
+    /**
+     * Netty would drop the Content-Length and go on; a request with both is a smuggling attempt or
+     * a broken client, refused with 400 as llhttp does.
+     */
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+        throw new IllegalArgumentException("both Content-Length and Transfer-Encoding");
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof ByteBuf) {
+            if (in == 0) {
+                // the first read of a batch: the one clock read the connection's batch shares
+                readNanos = System.nanoTime();
+            }
+            in += ((ByteBuf) msg).readableBytes();
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    /** When the current read batch began ({@code System.nanoTime()}). */
+    public long readNanos() {
+        return readNanos;
+    }
+
+    /** The bytes read since the last call; the connection adds them to the server's total. */
+    public long takeBytesIn() {
+        long n = in;
+        if (n != 0) {
+            in = 0;
+            lastActiveNanos = readNanos;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.spindle.host.internal.http.connection;
+
+import java.util.ArrayDeque;
+
+import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.http.codec.ResponseEncoder;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+
+/**
+ * Data path: inside {@link HttpConnection}, after a response's last part is written. Knows which
+ * exchanges' responses are written but not yet in the socket, and finishes them (Node's
+ * {@code 'finish'}) when a flush got them there: at once when the flush emptied the outbound
+ * buffer (all of them, with the flush's time and no clock read each), else through one marker
+ * write that completes after everything written before it. Event loop only.
+ */
+final class FlushTracker {
+
+    private final ChannelHandlerContext ctx;
+    private final ResponseEncoder encoder;
+    /** Streams whose responses are written but not yet known to be in the socket, in write order. */
+    private final ArrayDeque<Http1Stream> written = new ArrayDeque<>(4);
+    private long writeSeq;
+    /** The highest sequence number a pending flush marker covers. */
+    private long markedSeq;
+    /** While the exchanges a flush completed are finished: when that flush began; else 0. */
+    private long finishedAtNanos;
+
+    FlushTracker(ChannelHandlerContext ctx, ResponseEncoder encoder) {
+        this.ctx = ctx;
+        this.encoder = encoder;
+    }
+
+    /** The last part of {@code stream}'s response was written with the void promise. */
+    void lastWritten(Http1Stream stream) {
+        stream.writeSeq = ++writeSeq;
+        written.add(stream);
+    }
+
+    /** When the flush whose exchanges are being finished now began; 0 outside of that. */
+    long finishedAtNanos() {
+        return finishedAtNanos;
+    }
+
+    /** Flushes, then finishes the exchanges whose responses are now all in the socket. */
+    void flush() {
+        ctx.flush();
+        if (written.isEmpty()) {
+            return;
+        }
+        ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+        if (pending == null) {
+            return; // closed: the connection destroys them
+        }
+        if (pending.isEmpty()) {
+            finishedAtNanos = encoder.lastActiveNanos;
+            try {
+                finishWritten(writeSeq);
+            } finally {
+                finishedAtNanos = 0;
+            }
+        } else if (markedSeq != writeSeq) {
+            long upTo = writeSeq;
+            markedSeq = upTo;
+            ctx.write(Unpooled.EMPTY_BUFFER).addListener(done -> {
+                if (done.isSuccess()) {
+                    finishWritten(upTo);
+                }
+            });
+            ctx.flush();
+        }
+    }
+
+    /** Lets everything written so far go out, finishes what it completes, then closes the connection. */
+    void flushAndClose() {
+        long upTo = writeSeq;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) done -> {
+            if (done.isSuccess()) {
+                finishWritten(upTo);
+            }
+            ctx.close();
+        });
+    }
+
+    private void finishWritten(long upTo) {
+        Http1Stream s;
+        while ((s = written.peek()) != null && s.writeSeq <= upTo) {
+            written.poll();
+            s.exchange().finished();
+        }
+    }
+
+    /** The connection is gone: what was written and never reached the socket ends with {@code why}. */
+    void destroyAll(Outcome why) {
+        Http1Stream s;
+        while ((s = written.poll()) != null) {
+            s.destroy(why);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.spindle.host.internal.http.dispatch;
+
+import java.util.Arrays;
+
+import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.router.RouteTarget;
+
+/**
+ * Data path: beside one connection, between its exchanges and the counters they feed
+ * ({@link EngineStats} for the server, {@link RouteTarget} for each handler). What a read batch
+ * counts (requests, responses by status class, bytes in and out, and runs of completed
+ * exchanges of one handler) is kept in plain fields and published once at the batch's end: one
+ * update of the shared adders per batch, not per request. Event loop only.
+ */
+public final class BatchTally {
+
+    private final EngineStats stats;
+    private boolean inBatch;
+    private long requests;
+    private final long[] responses = new long[6];
+    // a run of completed exchanges of one handler and one read batch
+    private RouteTarget runTarget;
+    private long runStart;
+    private int runCount;
+    private final int[] runByStatus = new int[6];
+
+    public BatchTally(EngineStats stats) {
+        this.stats = stats;
+    }
+
+    public EngineStats stats() {
+        return stats;
+    }
+
+    /** A read batch begins: counts wait for {@link #publish}. */
+    public void begin() {
+        inBatch = true;
+    }
+
+    public void request() {
+        if (inBatch) {
+            requests++;
+        } else {
+            stats.requests.increment();
+        }
+    }
+
+    /** A request refused before it became an exchange: counted with its status. */
+    public void refused(int status) {
+        stats.requests.increment();
+        stats.response(status);
+    }
+
+    /** A response, by its status (0 when nothing was sent). */
+    public void responded(int status) {
+        if (status == 0 || !EngineStats.ENABLED) {
+            return;
+        }
+        if (inBatch) {
+            int statusClass = status / 100;
+            responses[statusClass >= 1 && statusClass <= 5 ? statusClass : 0]++;
+        } else {
+            stats.response(status);
+        }
+    }
+
+    /**
+     * An exchange of {@code target} ended. Completed ones of one read batch (pipelined requests
+     * answered by one flush) are counted in runs; the rest at once, ending at {@code endNanos}
+     * (0: now).
+     */
+    public void finished(RouteTarget target, Outcome outcome, int status, long startNanos, long endNanos) {
+        if (!inBatch || outcome != Outcome.COMPLETED) {
+            long end = EngineStats.ENABLED ? (endNanos != 0 ? endNanos : System.nanoTime()) : 0;
+            target.finished(outcome, status, EngineStats.ENABLED ? end - startNanos : -1, end);
+            return;
+        }
+        if (target != runTarget || startNanos != runStart) {
+            publishRun(endNanos);
+            runTarget = target;
+            runStart = startNanos;
+        }
+        runCount++;
+        if (status >= 200 && status < 600) {
+            runByStatus[status / 100]++;
+        }
+    }
+
+    private void publishRun(long flushedNanos) {
+        if (runCount == 0) {
+            return;
+        }
+        long end = 0;
+        if (EngineStats.ENABLED) {
+            end = flushedNanos != 0 && flushedNanos - runStart >= 0 ? flushedNanos : System.nanoTime();
+        }
+        runTarget.finished(runCount, runByStatus[2], runByStatus[4], runByStatus[5], 0,
+                EngineStats.ENABLED ? end - runStart : -1, end);
+        runTarget = null;
+        runCount = 0;
+        Arrays.fill(runByStatus, 0);
+    }
+
+    /** The requests counted so far go out now: before their responses do. */
+    public void publishRequests() {
+        if (requests != 0) {
+            stats.requests.add(requests);
+            requests = 0;
+        }
+    }
+
+    /** Bytes read and written outside a read batch (a stream pushed by a timer, say). */
+    public void bytes(long bytesIn, long bytesOut) {
+        if (bytesIn != 0) {
+            stats.bytesIn.add(bytesIn);
+        }
+        if (bytesOut != 0) {
+            stats.bytesOut.add(bytesOut);
+        }
+    }
+
+    /**
+     * The batch is over: everything counted goes to the shared counters.
+     *
+     * @param flushedNanos when the batch's last flush began, the end of the runs' latency
+     */
+    public void publish(long bytesIn, long bytesOut, long flushedNanos) {
+        inBatch = false;
+        publishRun(flushedNanos);
+        publishRequests();
+        for (int i = 0; i < responses.length; i++) {
+            if (responses[i] != 0) {
+                stats.responses(i, responses[i]);
+                responses[i] = 0;
+            }
+        }
+        bytes(bytesIn, bytesOut);
+    }
+}

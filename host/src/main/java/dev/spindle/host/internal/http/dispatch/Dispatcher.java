@@ -1,0 +1,178 @@
+package dev.spindle.host.internal.http.dispatch;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.http.exchange.Exchange;
+import dev.spindle.host.internal.http.exchange.HostAnswers;
+import dev.spindle.host.internal.http.exchange.Request;
+import dev.spindle.host.internal.http.exchange.Response;
+import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RouteTarget;
+
+/**
+ * Data path: between a protocol's new exchange and the handler that answers it. Decides who
+ * answers and calls them: the host itself ({@link HostAnswers}) for unknown expectations (417),
+ * unknown paths (404) and wrong methods (405); otherwise the routed handler, on the event loop or
+ * on the worker pool, with Node's {@code 100 Continue} rules and the host's rule for handlers that
+ * throw. Shared by every connection of one engine; holds the engine's {@link EngineStats}.
+ */
+public final class Dispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private volatile HandlerResolver resolver;
+    private final Executor workers;
+    private final EngineStats stats = new EngineStats();
+
+    public Dispatcher(HandlerResolver resolver, Executor workers) {
+        this.resolver = resolver;
+        this.workers = workers;
+    }
+
+    public void resolver(HandlerResolver resolver) {
+        this.resolver = resolver;
+    }
+
+    public EngineStats stats() {
+        return stats;
+    }
+
+    public long totalRequests() {
+        return stats.totalRequests();
+    }
+
+    public int openConnections() {
+        return stats.openConnections();
+    }
+
+    public void connectionOpened() {
+        stats.connectionsOpened.increment();
+    }
+
+    public void connectionClosed() {
+        stats.connectionsClosed.increment();
+    }
+
+    /**
+     * Answers or routes a new exchange (requests are counted by the connection, in batches).
+     *
+     * @param unknownExpectation an HTTP/1.1 {@code Expect} other than {@code 100-continue}: Node
+     *        answers 417 without calling the handler
+     */
+    public void dispatch(Exchange exchange, boolean unknownExpectation) {
+        if (unknownExpectation) {
+            HostAnswers.expectationFailed(exchange.response());
+            return;
+        }
+        route(exchange);
+    }
+
+    /** Finds the handler and calls it; again after waiting, for a route that is being replaced. */
+    private void route(Exchange exchange) {
+        if (exchange.gone()) {
+            return;
+        }
+        Request req = exchange.request();
+        Response res = exchange.response();
+        HandlerResolver.Resolution resolution = resolver.resolve(req.method(), req.path());
+        if (resolution.isPending()) {
+            park(exchange, resolution.waitUntilNanos());
+            return;
+        }
+        RouteTarget target = resolution.target();
+        if (target == null) {
+            if (resolution.allow() != null) {
+                HostAnswers.methodNotAllowed(res, resolution.allow());
+            } else {
+                HostAnswers.notFound(res);
+            }
+            return;
+        }
+        if (!target.tryStart()) {
+            // removed between the lookup and now: the routing table has changed already
+            route(exchange);
+            return;
+        }
+        exchange.target(target);
+        if (exchange.expectContinue() && !target.checkContinue()) {
+            res.writeContinue();
+        }
+        if (target.blocking()) {
+            try {
+                workers.execute(() -> invoke(target, exchange));
+            } catch (RejectedExecutionException e) {
+                LOG.warn("Worker pool full: {} {} answered 503", req.method(), req.url());
+                HostAnswers.unavailable(res);
+            }
+        } else {
+            BlockedLoopChecker.Watch watch = BlockedLoopChecker.watch();
+            watch.enter(target);
+            try {
+                invoke(target, exchange);
+            } finally {
+                watch.exit();
+            }
+        }
+    }
+
+    /**
+     * The route lost its handler moments ago: waits for the replacement (the next routing change)
+     * until {@code waitUntilNanos}, then answers 503 with {@code Retry-After}. The wait is the
+     * exchange's timer: it ends with the exchange.
+     */
+    private void park(Exchange exchange, long waitUntilNanos) {
+        boolean[] settled = {false};
+        exchange.waitFor(() -> {
+            if (!settled[0]) {
+                settled[0] = true;
+                HostAnswers.unavailable(exchange.response());
+            }
+        }, waitUntilNanos - System.nanoTime());
+        Runnable retry = () -> {
+            if (!settled[0]) {
+                settled[0] = true;
+                exchange.stopWaiting();
+                route(exchange);
+            }
+        };
+        resolver.onNextChange(() -> exchange.sink().loop().execute(retry));
+        // a change between the lookup and the registration above would be missed: look once more
+        if (!resolver.resolve(exchange.request().method(), exchange.request().path()).isPending()) {
+            retry.run();
+        }
+    }
+
+    private void invoke(RouteTarget target, Exchange exchange) {
+        try {
+            target.handler().handle(exchange.request(), exchange.response());
+        } catch (Throwable t) {
+            failed(target, exchange, t);
+        }
+    }
+
+    /**
+     * The host's rule for a handler that throws: nothing fixed yet, a generic 500 and the connection
+     * stays usable; otherwise what was written is flushed and the connection closed, so the client
+     * sees a truncated response, never a complete wrong one.
+     */
+    private void failed(RouteTarget target, Exchange exchange, Throwable t) {
+        Request req = exchange.request();
+        LOG.error("Handler {} threw on {} {}", target.serviceId(), req.method(), req.url(), t);
+        Response res = exchange.response();
+        exchange.markFailed();
+        if (res.headOpen()) {
+            try {
+                HostAnswers.internalError(res);
+                return;
+            } catch (RuntimeException again) {
+                LOG.debug("Could not answer 500", again);
+            }
+        }
+        exchange.abort(Outcome.HANDLER_FAILED);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.spindle.host.internal.http.dispatch;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Server-wide traffic counters: striped adders on the request path, and a once-a-second sample of
+ * the request count from which rates over the last 1 to 60 seconds are read.
+ */
+public final class EngineStats {
+
+    /**
+     * {@code -Ddev.spindle.metrics=false} turns off the counters that only feed the shell (traffic,
+     * status classes, per-handler latency and status counts), so the benchmark can measure what
+     * they cost. In-flight counting stays: the drain of removed handlers needs it.
+     */
+    public static final boolean ENABLED = !"false".equals(System.getProperty("dev.spindle.metrics"));
+
+    private static final int SLOTS = 64;
+
+    final LongAdder requests = new LongAdder();
+    final LongAdder bytesIn = new LongAdder();
+    final LongAdder bytesOut = new LongAdder();
+    final LongAdder connectionsOpened = new LongAdder();
+    final LongAdder connectionsClosed = new LongAdder();
+    private final LongAdder[] responses = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(),
+        new LongAdder(), new LongAdder()};
+    private final AtomicLongArray samples = new AtomicLongArray(SLOTS);
+    private volatile long sampledSeconds;
+    private final long startNanos = System.nanoTime();
+
+    void response(int status) {
+        int statusClass = status / 100;
+        responses[statusClass >= 1 && statusClass <= 5 ? statusClass : 0].increment();
+    }
+
+    /** Adds {@code n} responses of class {@code statusClass} (0 for anything unusual). */
+    void responses(int statusClass, long n) {
+        responses[statusClass].add(n);
+    }
+
+    /** Called once a second by the engine. */
+    public void sample() {
+        long s = sampledSeconds + 1;
+        samples.set((int) (s % SLOTS), requests.sum());
+        sampledSeconds = s;
+    }
+
+    public long totalRequests() {
+        return requests.sum();
+    }
+
+    public double requestsPerSecond(int seconds) {
+        long now = sampledSeconds;
+        int span = (int) Math.min(Math.max(seconds, 1), Math.min(60, now));
+        if (span == 0) {
+            return 0;
+        }
+        long newest = samples.get((int) (now % SLOTS));
+        long oldest = samples.get((int) ((now - span) % SLOTS));
+        return (newest - oldest) / (double) span;
+    }
+
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+
+    public long responses(int statusClass) {
+        return statusClass >= 1 && statusClass <= 5 ? responses[statusClass].sum() : 0;
+    }
+
+    public long totalConnections() {
+        return connectionsOpened.sum();
+    }
+
+    public int openConnections() {
+        return (int) (connectionsOpened.sum() - connectionsClosed.sum());
+    }
+
+    public long uptimeNanos() {
+        return System.nanoTime() - startNanos;
+    }
+}

@@ -1,0 +1,223 @@
+package dev.spindle.host.internal.http.exchange;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.router.RouteTarget;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * Data path: one request and its response, between the protocol that carries them (beneath:
+ * {@link RequestSource}, {@link ResponseSink}) and the dispatcher that hands them to a handler.
+ * Owns what both halves share: the outcome, the handler serving it, and the exchange's timers (the
+ * handler's {@code setTimeout}, the host's response deadline, a wait for a route), each cancelled
+ * when the exchange ends so that nothing keeps a finished exchange, its handler or its bundle's
+ * class loader reachable. Event loop only.
+ */
+public final class Exchange implements ResponseEvents.FailureSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+
+    /** Hears how each exchange ended: the protocol counts it and moves on. */
+    public interface Observer {
+        void exchangeDone(Exchange exchange, Outcome outcome);
+    }
+
+    private final Request request;
+    private final Response response;
+    private final ResponseSink sink;
+    private final Observer observer;
+    private final EventLoop loop;
+    private final ResponseEvents events = new ResponseEvents(this);
+    private final boolean expectContinue;
+    /** When the read that brought this request began: shared by the requests of one batch. */
+    private final long startNanos;
+    private RouteTarget target;
+    private Outcome failure;
+    private boolean gone;
+    private ScheduledFuture<?> handlerTimer;
+    private ScheduledFuture<?> deadline;
+    private ScheduledFuture<?> waitTimer;
+
+    /**
+     * @param keepAlive      whether the request asks to keep the connection
+     * @param expectContinue the request carries {@code Expect: 100-continue}
+     */
+    public Exchange(HttpRequest head, RequestSource source, ResponseSink sink, Observer observer, boolean keepAlive,
+            long maxBodyBytes, boolean expectContinue, long startNanos) {
+        this.sink = sink;
+        this.observer = observer;
+        this.loop = sink.loop();
+        this.expectContinue = expectContinue;
+        this.startNanos = startNanos;
+        this.request = new Request(head, source, events, maxBodyBytes);
+        HeadDraft draft = new HeadDraft(keepAlive, !request.isHead(), request.acceptsChunked());
+        this.response = new Response(this, sink, draft, events, expectContinue);
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    public Response response() {
+        return response;
+    }
+
+    /** The protocol beneath the response. */
+    public ResponseSink sink() {
+        return sink;
+    }
+
+    public boolean expectContinue() {
+        return expectContinue;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** The handler serving this exchange, already counted in by {@link RouteTarget#tryStart()}. */
+    public void target(RouteTarget target) {
+        this.target = target;
+    }
+
+    public RouteTarget target() {
+        return target;
+    }
+
+    /** Whether the exchange is over (answered, or its connection gone). */
+    public boolean gone() {
+        return gone;
+    }
+
+    /** The outcome, once known. */
+    public Outcome outcome() {
+        return events.outcome();
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    /**
+     * Runs {@code task} after {@code delayNanos} unless the exchange ends first (one such wait at a
+     * time: a request parked for its route).
+     */
+    public void waitFor(Runnable task, long delayNanos) {
+        cancel(waitTimer);
+        waitTimer = gone ? null : loop.schedule(() -> {
+            waitTimer = null;
+            task.run();
+        }, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    }
+
+    /** The wait of {@link #waitFor} is over before its time. */
+    public void stopWaiting() {
+        cancel(waitTimer);
+        waitTimer = null;
+    }
+
+    /** The handler's {@code setTimeout}: its callback, or without one the exchange is given up. */
+    void setTimeout(long millis, Runnable onTimeout) {
+        Hops.later(loop, () -> {
+            cancel(handlerTimer);
+            handlerTimer = millis > 0 && !gone ? loop.schedule(() -> {
+                handlerTimer = null;
+                if (gone || response.writableFinished()) {
+                    return;
+                }
+                if (onTimeout != null) {
+                    events.invoke(onTimeout);
+                } else {
+                    abort(Outcome.TIMED_OUT);
+                }
+            }, millis, TimeUnit.MILLISECONDS) : null;
+        });
+    }
+
+    /**
+     * The host's response timeout: if the response has not finished in {@code millis}, a handler
+     * that sent nothing gets a 503 answered for it, one that started is cut off; either way the
+     * outcome is {@link Outcome#TIMED_OUT}.
+     */
+    public void deadline(long millis) {
+        deadline = loop.schedule(() -> {
+            deadline = null;
+            if (gone || response.writableFinished() || response.writableEnded()) {
+                return;
+            }
+            failure = Outcome.TIMED_OUT;
+            if (response.headOpen()) {
+                HostAnswers.timedOut(response);
+            } else {
+                sink.cutOff();
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    // ---------------------------------------------------------------- ends
+
+    /** The handler threw: whatever happens next, the outcome is {@link Outcome#HANDLER_FAILED}. */
+    public void markFailed() {
+        Hops.later(loop, () -> failure = Outcome.HANDLER_FAILED);
+    }
+
+    /** Gives up the exchange: what was written is flushed, then the connection is closed. */
+    public void abort(Outcome why) {
+        Hops.later(loop, () -> {
+            if (!gone) {
+                failure = why;
+                sink.cutOff();
+            }
+        });
+    }
+
+    /** The whole response is in the socket. */
+    public void finished() {
+        response.finished(failure != null ? failure : Outcome.COMPLETED);
+    }
+
+    /** The connection is gone (or closing) before this exchange finished. */
+    public void destroy(Outcome why) {
+        if (gone) {
+            return;
+        }
+        gone = true;
+        request.abort();
+        response.destroyed(failure != null ? failure : why);
+    }
+
+    /** Called once, by the response, when the outcome is known. */
+    void ended(Outcome outcome) {
+        if (!events.fireDone(outcome)) {
+            return;
+        }
+        gone = true;
+        cancel(handlerTimer);
+        cancel(deadline);
+        cancel(waitTimer);
+        handlerTimer = null;
+        deadline = null;
+        waitTimer = null;
+        request.discard();
+        observer.exchangeDone(this, outcome);
+    }
+
+    @Override
+    public void listenerFailed(Throwable t) {
+        LOG.warn("A listener of {} {} (handler {}) threw", request.method(), request.url(),
+                target == null ? "-" : target.serviceId(), t);
+        if (target != null) {
+            target.listenerFailed();
+        }
+    }
+}

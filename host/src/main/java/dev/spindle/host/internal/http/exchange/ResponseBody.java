@@ -1,0 +1,229 @@
+package dev.spindle.host.internal.http.exchange;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spindle.api.HttpException;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * Data path: the body half of a {@link Response}, between the handler's {@code write}/{@code end}
+ * and its protocol's {@link ResponseSink}. Node's {@code write_} and {@code end} rules (the implicit
+ * head, no body for HEAD/204/304, errors after end or destroy, reported later as Node's
+ * {@code nextTick} does) and its backpressure: {@code write} returns whether the sink takes more,
+ * and {@code 'drain'} follows a {@code false} once it does. Event loop only, but for the copies
+ * the caller's thread makes of its data.
+ */
+final class ResponseBody {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResponseBody.class);
+    private static final VarHandle ENDED = Fields.handle(MethodHandles.lookup(), "ended", boolean.class);
+
+    private final Response response;
+    private final ResponseSink sink;
+    private final HeadDraft draft;
+    private final ResponseEvents events;
+    /** Published with a release store for readers elsewhere. */
+    private volatile boolean ended;
+    private boolean headSent;
+    private boolean destroyed;
+    private boolean needDrain;
+    private HttpHeaders trailers;
+
+    ResponseBody(Response response, ResponseSink sink, HeadDraft draft, ResponseEvents events) {
+        this.response = response;
+        this.sink = sink;
+        this.draft = draft;
+        this.events = events;
+    }
+
+    boolean ended() {
+        return ended;
+    }
+
+    void trailers(HttpHeaders t) {
+        trailers = t;
+    }
+
+    void destroyed() {
+        destroyed = true;
+    }
+
+    // ---------------------------------------------------------------- copies (caller's thread)
+
+    ByteBuf encode(String chunk, String encoding) {
+        return chunk == null ? null : Encodings.encode(sink.alloc(), chunk, encoding);
+    }
+
+    ByteBuf encode(String chunk, Charset charset) {
+        return chunk == null ? null : Encodings.charset(sink.alloc(), chunk, charset);
+    }
+
+    /** A copy the caller may not touch, in a buffer laid out for the protocol. */
+    ByteBuf copy(byte[] chunk) {
+        return chunk == null ? null : sink.bodyBuffer(chunk.length).writeBytes(chunk);
+    }
+
+    ByteBuf copy(ByteBuffer chunk) {
+        return chunk == null ? null : sink.bodyBuffer(chunk.remaining()).writeBytes(chunk.duplicate());
+    }
+
+    /** What {@code write} returns to a caller on another event loop, which does not wait for it. */
+    Boolean queuedResult() {
+        return !ended && sink.connectionWritable();
+    }
+
+    // ---------------------------------------------------------------- Node's write_ and end (event loop)
+
+    /** Node's {@code write_}. Takes ownership of {@code data}. */
+    boolean write(ByteBuf data, Consumer<? super HttpException> callback, boolean fromEnd) {
+        if (data == null) {
+            throw new HttpException(HttpException.ERR_STREAM_NULL_VALUES, "May not write null values to stream");
+        }
+        if (ended || destroyed) {
+            data.release();
+            HttpException error = ended
+                    ? new HttpException(HttpException.ERR_STREAM_WRITE_AFTER_END, "write after end")
+                    : new HttpException(HttpException.ERR_STREAM_DESTROYED, "Cannot call write after a stream was destroyed");
+            reportError(error, callback, !destroyed);
+            return false;
+        }
+        int length = data.readableBytes();
+        implicitHead(data, fromEnd);
+        if (!draft.hasBody) {
+            data.release();
+            complete(callback);
+            return true;
+        }
+        if (length == 0) {
+            data.release();
+            if (headSent) {
+                complete(callback);
+                return !needDrain && sink.writable();
+            }
+            return send(null, false, callback);
+        }
+        return send(data, false, callback);
+    }
+
+    /** Node's {@code end()}. Takes ownership of {@code data}. */
+    void end(ByteBuf data) {
+        if (data != null && (ended || destroyed)) {
+            write(data, null, true);
+            return;
+        }
+        if (ended) {
+            return;
+        }
+        if (destroyed) {
+            ENDED.setRelease(this, true);
+            return;
+        }
+        if (data != null) {
+            implicitHead(data, true);
+            if (!draft.hasBody) {
+                data.release();
+                data = null;
+            }
+        } else if (response.head() == null) {
+            draft.contentLength = 0;
+            response.implicitHead();
+        }
+        ENDED.setRelease(this, true);
+        send(data, true, null);
+    }
+
+    /**
+     * Fixes the head as the handler left it, if it is not fixed yet, before {@code data} goes out
+     * ({@code whole}: it is the whole body, so its length goes in the head). {@code data} is
+     * released if the head cannot be fixed.
+     */
+    private void implicitHead(ByteBuf data, boolean whole) {
+        if (response.head() != null) {
+            return;
+        }
+        if (whole) {
+            draft.contentLength = data.readableBytes();
+        }
+        try {
+            response.implicitHead();
+        } catch (RuntimeException e) {
+            data.release();
+            throw e;
+        }
+    }
+
+    /** The head alone, if it has not gone out yet ({@code flushHeaders}, a head with {@code Expect}). */
+    void sendHead() {
+        if (!headSent) {
+            send(null, false, null);
+        }
+    }
+
+    /** Hands the next part to the sink; returns Node's {@code write()} result. */
+    private boolean send(ByteBuf data, boolean last, Consumer<? super HttpException> callback) {
+        headSent = true;
+        HttpHeaders trailing = last && trailers != null && response.head().sendsTrailers() ? trailers : null;
+        sink.send(data, last, trailing, callback);
+        boolean below = sink.writable();
+        if (!below && !last) {
+            needDrain = true;
+        }
+        return below;
+    }
+
+    /** The sink takes more: {@code 'drain'} if a write asked to wait. */
+    void writable() {
+        if (needDrain && !ended && sink.writable()) {
+            needDrain = false;
+            events.fireDrain();
+        }
+    }
+
+    /** Calls a write callback with success, later on the event loop, as Node's nextTick does. */
+    private void complete(Consumer<? super HttpException> callback) {
+        if (callback != null) {
+            sink.loop().execute(() -> events.invoke(callback, null));
+        }
+    }
+
+    /** Node's {@code onError}: the callback first, then the {@code 'error'} event, both later. */
+    private void reportError(HttpException error, Consumer<? super HttpException> callback, boolean emitEvent) {
+        sink.loop().execute(() -> {
+            if (callback != null) {
+                events.invoke(callback, error);
+            }
+            if (emitEvent) {
+                events.fireError(error);
+            } else {
+                LOG.debug("{} on a destroyed response", error.code());
+            }
+        });
+    }
+
+    /**
+     * A write from another thread after the event loops shut down: nothing can go out any more.
+     * The copy is released and the callback hears {@code ERR_STREAM_DESTROYED} on the caller's
+     * thread.
+     */
+    static boolean refused(ByteBuf data, Consumer<? super HttpException> callback, HttpException why) {
+        if (data != null) {
+            data.release();
+        }
+        if (callback != null) {
+            try {
+                callback.accept(why);
+            } catch (RuntimeException e) {
+                LOG.warn("A write callback threw", e);
+            }
+        }
+        return false;
+    }
+}

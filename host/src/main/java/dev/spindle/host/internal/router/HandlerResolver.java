@@ -1,0 +1,73 @@
+package dev.spindle.host.internal.router;
+
+/** Finds the handler for a request; the router's routing table implements it. */
+@FunctionalInterface
+public interface HandlerResolver {
+
+    /** What serves {@code method} on {@code path} (the request-target up to {@code ?}). */
+    Resolution resolve(String method, String path);
+
+    /**
+     * Calls {@code callback} once, at the next change of the routes (used by requests waiting for
+     * a {@link Resolution#pending} route). The default never calls back: its routes never change.
+     */
+    default void onNextChange(Runnable callback) {
+    }
+
+    /** The answer of {@link #resolve}: a handler, or why there is none. */
+    final class Resolution {
+        private static final Resolution NOT_FOUND = new Resolution(null, null, false, 0);
+
+        private final RouteTarget target;
+        private final String allow;
+        private final boolean pending;
+        private final long waitUntilNanos;
+
+        private Resolution(RouteTarget target, String allow, boolean pending, long waitUntilNanos) {
+            this.target = target;
+            this.allow = allow;
+            this.pending = pending;
+            this.waitUntilNanos = waitUntilNanos;
+        }
+
+        public static Resolution found(RouteTarget target) {
+            return new Resolution(target, null, false, 0);
+        }
+
+        public static Resolution notFound() {
+            return NOT_FOUND;
+        }
+
+        /** The path has handlers, none for this method; {@code allow} lists the methods they take. */
+        public static Resolution methodNotAllowed(String allow) {
+            return new Resolution(null, allow, false, 0);
+        }
+
+        /**
+         * The route lost its handler moments ago (an update in progress): the request should wait
+         * for a replacement until {@code System.nanoTime()} reaches {@code waitUntilNanos}.
+         */
+        public static Resolution pending(long waitUntilNanos) {
+            return new Resolution(null, null, true, waitUntilNanos);
+        }
+
+        /** Whether the request should wait for the route to come back; see {@link #pending}. */
+        public boolean isPending() {
+            return pending;
+        }
+
+        public long waitUntilNanos() {
+            return waitUntilNanos;
+        }
+
+        /** The handler, or {@code null}. */
+        public RouteTarget target() {
+            return target;
+        }
+
+        /** The {@code Allow} value for a 405, or {@code null}. */
+        public String allow() {
+            return allow;
+        }
+    }
+}

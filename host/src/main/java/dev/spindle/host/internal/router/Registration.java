@@ -1,0 +1,161 @@
+package dev.spindle.host.internal.router;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.spindle.api.Handler;
+import dev.spindle.host.internal.router.HandlerResolver.Resolution;
+
+/**
+ * An immutable snapshot of one {@link Handler} service's properties, parsed and validated. An
+ * invalid registration keeps the reason instead of throwing: it is shown, never served.
+ */
+public final class Registration {
+
+    final long serviceId;
+    final long bundleId;
+    final String bundleSymbolicName;
+    final String route;
+    final String prefix;
+    final List<String> methods;
+    final int ranking;
+    final boolean blocking;
+    final boolean checkContinue;
+    final String failure;
+    final RouteTarget target;
+    /** The routing answer for this handler, shared by every request it serves. */
+    final Resolution resolution;
+
+    private Registration(long serviceId, long bundleId, String bsn, String route, String prefix,
+            List<String> methods, int ranking, boolean blocking, boolean checkContinue, String failure,
+            RouteTarget target) {
+        this.serviceId = serviceId;
+        this.bundleId = bundleId;
+        this.bundleSymbolicName = bsn;
+        this.route = route;
+        this.prefix = prefix;
+        this.methods = methods;
+        this.ranking = ranking;
+        this.blocking = blocking;
+        this.checkContinue = checkContinue;
+        this.failure = failure;
+        this.target = target;
+        this.resolution = target == null ? null : Resolution.found(target);
+    }
+
+    /** Parses the service properties of {@code handler}; never throws. */
+    public static Registration of(Handler handler, Map<String, ?> props, long bundleId, String bsn) {
+        long id = ((Number) props.get("service.id")).longValue();
+        Object rankingValue = props.get("service.ranking");
+        int ranking = rankingValue instanceof Integer ? (Integer) rankingValue : 0;
+        Object routeValue = props.get(Handler.ROUTE);
+        String route = routeValue == null ? null : routeValue.toString();
+        try {
+            String prefix = parsePrefix(route);
+            List<String> methods = parseMethods(props.get(Handler.METHODS));
+            boolean blocking = parseBoolean(Handler.BLOCKING, props.get(Handler.BLOCKING));
+            boolean checkContinue = parseBoolean(Handler.CHECK_CONTINUE, props.get(Handler.CHECK_CONTINUE));
+            RouteTarget target = new RouteTarget(handler, id, blocking, checkContinue);
+            return new Registration(id, bundleId, bsn, route, prefix, methods, ranking, blocking,
+                    checkContinue, null, target);
+        } catch (IllegalArgumentException e) {
+            return new Registration(id, bundleId, bsn, route, null, List.of(), ranking, false, false,
+                    e.getMessage(), null);
+        }
+    }
+
+    /** The prefix of a {@code /x/*} route, {@code null} for an exact route. */
+    private static String parsePrefix(String route) {
+        if (route == null || route.isEmpty()) {
+            throw new IllegalArgumentException(Handler.ROUTE + " is missing");
+        }
+        if (!route.startsWith("/")) {
+            throw new IllegalArgumentException(Handler.ROUTE + " must start with '/': " + route);
+        }
+        if (route.indexOf('?') >= 0 || route.indexOf('#') >= 0 || route.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+            throw new IllegalArgumentException(Handler.ROUTE + " must be a plain path: " + route);
+        }
+        int star = route.indexOf('*');
+        if (star < 0) {
+            return null;
+        }
+        if (star != route.length() - 1 || !route.endsWith("/*")) {
+            throw new IllegalArgumentException(Handler.ROUTE + " may only end in '/*': " + route);
+        }
+        return route.substring(0, route.length() - 2);
+    }
+
+    private static List<String> parseMethods(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        Collection<?> items;
+        if (value instanceof String) {
+            items = Arrays.asList(((String) value).split(","));
+        } else if (value instanceof String[]) {
+            items = Arrays.asList((String[]) value);
+        } else if (value instanceof Collection) {
+            items = (Collection<?>) value;
+        } else {
+            throw new IllegalArgumentException(Handler.METHODS + " must be a string or strings, not " + value.getClass().getSimpleName());
+        }
+        List<String> methods = new ArrayList<>();
+        for (Object item : items) {
+            String m = String.valueOf(item).trim().toUpperCase(Locale.ROOT);
+            if (m.isEmpty() || !m.chars().allMatch(c -> c >= 'A' && c <= 'Z' || c == '-' || c == '_')) {
+                throw new IllegalArgumentException(Handler.METHODS + " has an invalid method: '" + item + "'");
+            }
+            if (!methods.contains(m)) {
+                methods.add(m);
+            }
+        }
+        return List.copyOf(methods);
+    }
+
+    private static boolean parseBoolean(String name, Object value) {
+        if (value == null) {
+            return false;
+        }
+        if (value instanceof Boolean) {
+            return (Boolean) value;
+        }
+        String s = value.toString().trim();
+        if (s.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (s.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException(name + " must be true or false, not '" + value + "'");
+    }
+
+    boolean valid() {
+        return failure == null;
+    }
+
+    boolean accepts(String method) {
+        return methods.isEmpty() || methods.contains(method);
+    }
+
+    /** Whether a request path falls under this route (no allocation: routing calls this per request). */
+    boolean matches(String path) {
+        if (prefix == null) {
+            return route.equals(path);
+        }
+        int n = prefix.length();
+        return path.startsWith(prefix) && (path.length() == n || path.charAt(n) == '/' || n == 0);
+    }
+
+    /** Whether a request path falls under a valid route: {@code /x} exactly, {@code /x/*} as a prefix. */
+    static boolean matches(String route, String path) {
+        if (!route.endsWith("/*")) {
+            return route.equals(path);
+        }
+        int n = route.length() - 2;
+        return path.startsWith(route.substring(0, n)) && (path.length() == n || path.charAt(n) == '/' || n == 0);
+    }
+}

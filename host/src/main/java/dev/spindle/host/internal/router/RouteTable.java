@@ -1,0 +1,120 @@
+package dev.spindle.host.internal.router;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+
+/**
+ * The routing table: immutable, rebuilt on every registration change and swapped atomically.
+ * Candidates for a path are tried in this order: the exact route, then prefixes from the longest;
+ * within a route by {@code service.ranking} (highest first), then {@code service.id} (lowest
+ * first). The first candidate that accepts the method serves; if some route matched but none
+ * accepts the method, the answer is 405.
+ */
+final class RouteTable implements HandlerResolver {
+
+    static final RouteTable EMPTY = new RouteTable(List.of());
+
+    /** Routing order within one route. */
+    static final Comparator<Registration> PRECEDENCE = Comparator
+            .comparingInt((Registration r) -> -r.ranking)
+            .thenComparingLong(r -> r.serviceId);
+
+    private final Map<String, Registration[]> exact = new HashMap<>();
+    private final List<Map.Entry<String, Registration[]>> prefixes = new ArrayList<>();
+    private final List<Registration> ordered = new ArrayList<>();
+
+    RouteTable(Collection<Registration> registrations) {
+        Map<String, List<Registration>> byRoute = new HashMap<>();
+        for (Registration r : registrations) {
+            if (r.valid()) {
+                byRoute.computeIfAbsent(r.route, k -> new ArrayList<>()).add(r);
+            }
+        }
+        List<String> routes = new ArrayList<>(byRoute.keySet());
+        // exact routes first, then prefixes longest first; by name for a stable listing
+        routes.sort(Comparator.comparing((String route) -> route.endsWith("/*"))
+                .thenComparing(route -> -route.length())
+                .thenComparing(Comparator.naturalOrder()));
+        for (String route : routes) {
+            List<Registration> list = byRoute.get(route);
+            list.sort(PRECEDENCE);
+            Registration[] candidates = list.toArray(new Registration[0]);
+            ordered.addAll(list);
+            if (candidates[0].prefix == null) {
+                exact.put(route, candidates);
+            } else {
+                prefixes.add(Map.entry(candidates[0].prefix, candidates));
+            }
+        }
+    }
+
+    @Override
+    public Resolution resolve(String method, String path) {
+        Registration[] candidates = exact.get(path);
+        Set<String> allowed = null;
+        if (candidates != null) {
+            Registration hit = pick(candidates, method);
+            if (hit != null) {
+                return hit.resolution;
+            }
+            allowed = addMethods(null, candidates);
+        }
+        for (Map.Entry<String, Registration[]> prefix : prefixes) {
+            Registration[] list = prefix.getValue();
+            if (list[0].matches(path)) {
+                Registration hit = pick(list, method);
+                if (hit != null) {
+                    return hit.resolution;
+                }
+                allowed = addMethods(allowed, list);
+            }
+        }
+        return allowed == null ? Resolution.notFound() : Resolution.methodNotAllowed(String.join(", ", allowed));
+    }
+
+    private static Registration pick(Registration[] candidates, String method) {
+        for (Registration r : candidates) {
+            if (r.accepts(method)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static Set<String> addMethods(Set<String> allowed, Registration[] candidates) {
+        Set<String> out = allowed == null ? new LinkedHashSet<>() : allowed;
+        for (Registration r : candidates) {
+            out.addAll(r.methods);
+        }
+        return out;
+    }
+
+    /** The valid registrations in routing order. */
+    List<Registration> ordered() {
+        return ordered;
+    }
+
+    /**
+     * Which registration shadows {@code r}: an earlier one on the same route that accepts every
+     * method {@code r} accepts. {@code null} if {@code r} serves at least some requests.
+     */
+    Registration shadowing(Registration r) {
+        for (Registration other : ordered) {
+            if (other == r) {
+                return null;
+            }
+            if (other.route.equals(r.route)
+                    && (other.methods.isEmpty() || (!r.methods.isEmpty() && other.methods.containsAll(r.methods)))) {
+                return other;
+            }
+        }
+        return null;
+    }
+}

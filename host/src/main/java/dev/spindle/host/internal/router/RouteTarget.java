@@ -1,0 +1,178 @@
+package dev.spindle.host.internal.router;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.spindle.api.Handler;
+import dev.spindle.api.Outcome;
+
+/**
+ * Data path: the router's answer for a request, which the dispatcher calls. A handler as the
+ * engine calls it, with its per-handler counters (requests in and out, status classes, latency):
+ * striped adders, no lock and no shared cache line on the request path.
+ */
+public final class RouteTarget {
+
+    private final Handler handler;
+    private final long serviceId;
+    private final boolean blocking;
+    private final boolean checkContinue;
+    private final LongAdder started = new LongAdder();
+    private final LongAdder finished = new LongAdder();
+    private final LongAdder status2xx = new LongAdder();
+    private final LongAdder status4xx = new LongAdder();
+    private final LongAdder status5xx = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LatencyWindow latency = new LatencyWindow();
+    private final Object drainLock = new Object();
+    private volatile boolean removed;
+
+    public RouteTarget(Handler handler, long serviceId, boolean blocking, boolean checkContinue) {
+        this.handler = handler;
+        this.serviceId = serviceId;
+        this.blocking = blocking;
+        this.checkContinue = checkContinue;
+    }
+
+    public Handler handler() {
+        return handler;
+    }
+
+    public long serviceId() {
+        return serviceId;
+    }
+
+    public boolean blocking() {
+        return blocking;
+    }
+
+    public boolean checkContinue() {
+        return checkContinue;
+    }
+
+    /**
+     * Requests being served now. {@code finished} is read before {@code started}: a request is
+     * counted in before it is counted out, so every finish this read sees has its start in the
+     * second read, and the difference may read high for a moment but never low (a drain that
+     * sees 0 has nothing running).
+     */
+    public long inFlight() {
+        long out = finished.sum();
+        return started.sum() - out;
+    }
+
+    /** Requests served or being served. */
+    public long totalRequests() {
+        return started.sum();
+    }
+
+    /** Requests that ended with a 5xx status or a failed handler. */
+    public long failures() {
+        return status5xx.sum() + failed.sum();
+    }
+
+    /**
+     * Counts a request in, unless the handler was removed meanwhile: then the caller must route
+     * the request again. Counting first and checking after pairs with {@link #drain}, which marks
+     * first and counts after, so no request slips past a drain.
+     */
+    public boolean tryStart() {
+        started.increment();
+        if (removed) {
+            finished.increment();
+            wakeDrain();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The handler is no longer routed to: waits until the requests it is serving finish, at most
+     * {@code timeoutMillis}. Returns how many are still running (0 when drained).
+     */
+    public long drain(long timeoutMillis) throws InterruptedException {
+        removed = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (drainLock) {
+            long left;
+            while (inFlight() > 0 && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(drainLock, left);
+            }
+        }
+        return inFlight();
+    }
+
+    /** Whether {@link #drain} was called: the handler is on its way out. */
+    public boolean removed() {
+        return removed;
+    }
+
+    private void wakeDrain() {
+        synchronized (drainLock) {
+            drainLock.notifyAll();
+        }
+    }
+
+    /** Responses by status class: 2, 4 or 5 (5 includes failed handlers). */
+    public long responses(int statusClass) {
+        switch (statusClass) {
+            case 2:
+                return status2xx.sum();
+            case 4:
+                return status4xx.sum();
+            case 5:
+                return failures();
+            default:
+                return 0;
+        }
+    }
+
+    /** Latency of recent requests at {@code percentile}, ms; NaN when idle. */
+    public double latencyMillis(double percentile) {
+        return latency.percentileMillis(percentile);
+    }
+
+    /**
+     * Counts requests that ended, in one call for a run of them: same handler, same read batch.
+     *
+     * @param ok, clientErrors, serverErrors how many ended with a 2xx, 4xx or 5xx status
+     * @param failedHandlers how many ended because the handler failed (counted with the 5xx)
+     * @param nanos how long each took; negative when metrics are off
+     * @param endNanos when they ended ({@code System.nanoTime()})
+     */
+    public void finished(int count, int ok, int clientErrors, int serverErrors, int failedHandlers, long nanos,
+            long endNanos) {
+        finished.add(count);
+        if (removed) {
+            wakeDrain();
+        }
+        if (nanos < 0) {
+            return;
+        }
+        latency.record(nanos, endNanos, count);
+        if (ok != 0) {
+            status2xx.add(ok);
+        }
+        if (clientErrors != 0) {
+            status4xx.add(clientErrors);
+        }
+        if (serverErrors != 0) {
+            status5xx.add(serverErrors);
+        }
+        if (failedHandlers != 0) {
+            failed.add(failedHandlers);
+        }
+    }
+
+    /** Counts one request that ended; see {@link #finished(int, int, int, int, int, long, long)}. */
+    public void finished(Outcome outcome, int status, long nanos, long endNanos) {
+        boolean handlerFailed = outcome == Outcome.HANDLER_FAILED;
+        int statusClass = handlerFailed ? 0 : status / 100;
+        finished(1, statusClass == 2 ? 1 : 0, statusClass == 4 ? 1 : 0, statusClass == 5 ? 1 : 0,
+                handlerFailed ? 1 : 0, nanos, endNanos);
+    }
+
+    public void listenerFailed() {
+        failed.increment();
+    }
+}
