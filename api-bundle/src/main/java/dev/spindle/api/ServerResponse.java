@@ -49,8 +49,14 @@ import org.osgi.annotation.versioning.ProviderType;
  * its event fired is never called, except {@code onDone}, which then runs at once.
  *
  * <h2>Threads</h2>
- * Every method may be called from any thread; work on the connection happens on its event loop.
- * One response is meant to be driven by one thread at a time, as a Node response is.
+ * Every method may be called from any thread. The response's state belongs to its connection's
+ * event loop, and a call from another thread runs there: from a plain thread (a worker) the call
+ * waits for it, so results and exceptions are as on the loop; from another connection's event
+ * loop, calls without a result are queued in call order without waiting (two loops waiting on
+ * each other would deadlock), {@code write} then returns what is known at once, and misuse is
+ * reported to {@code onError}. Host actions on the response (a timeout's answer, a shutdown) run on
+ * the same loop, so they never interleave with a handler's call. One response is meant to be
+ * driven by one thread at a time, as a Node response is.
  *
  * <h2>Chunks and encodings</h2>
  * A chunk is a {@code String}, a {@code byte[]} or a {@link ByteBuffer} (its remaining bytes,

@@ -26,7 +26,8 @@ import dev.spindle.api.HttpServer;
 
 /**
  * Nothing in the host keeps a replaced handler alive: after 50 install, serve, update, serve,
- * uninstall cycles, every old class loader of the handler bundle can be collected.
+ * uninstall cycles, every old class loader of the handler bundle can be collected. Each version
+ * also serves a chunked POST, whose exchange has a request timer armed while its body arrives.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -63,11 +64,13 @@ public class HandlerLeakIT {
             loaders.add(new WeakReference<>(loaderOf(b)));
             assertEquals("version=1.0.0", Http.get(port, "/swap").body);
             assertEquals(200, Http.get(port, "/swap/stream?n=1").status);
+            assertEquals("version=1.0.0", Http.postChunked(port, "/swap", "hello", " world").body);
             try (InputStream in = Jars.open(v2)) {
                 b.update(in);
             }
             loaders.add(new WeakReference<>(loaderOf(b)));
             assertEquals("version=2.0.0", Http.get(port, "/swap").body);
+            assertEquals("version=2.0.0", Http.postChunked(port, "/swap", "hello", " world").body);
             b.uninstall();
             Frameworks.refresh(context, b);
         }

@@ -51,6 +51,28 @@ final class Http {
         }
     }
 
+    /**
+     * A chunked POST of {@code chunks}, the head and first chunk sent before the rest (so that the
+     * server sees a body still arriving), {@code Connection: close}.
+     */
+    static Response postChunked(int port, String path, String... chunks) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            StringBuilder first = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+            StringBuilder rest = new StringBuilder();
+            for (int i = 0; i < chunks.length; i++) {
+                (i == 0 ? first : rest).append(Integer.toHexString(chunks[i].length())).append("\r\n")
+                        .append(chunks[i]).append("\r\n");
+            }
+            rest.append("0\r\n\r\n");
+            s.getOutputStream().write(first.toString().getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            s.getOutputStream().write(rest.toString().getBytes(StandardCharsets.ISO_8859_1));
+            return read(s.getInputStream());
+        }
+    }
+
     /** Polls {@code path} until it answers 200 or {@code limit} passes. */
     static boolean awaitOk(int port, String path, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();

@@ -366,6 +366,7 @@ class ConnectionTest {
         }), settings(100, 1000), Runnable::run);
         assertTrue(wire.send(GET).endsWith("7\r\npartial\r\n"));
         wire.advance(1001);
+        assertEquals("", wire.output(), "the cut adds nothing: no last chunk, no 503");
         assertFalse(wire.open());
         assertEquals(List.of(Outcome.TIMED_OUT), outcomes);
         wire.close();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
+import dev.spindle.api.Handler;
 import dev.spindle.api.HttpException;
 import dev.spindle.api.Outcome;
 import dev.spindle.api.ServerResponse;
@@ -25,13 +27,53 @@ class ServerResponseTest {
 
     private static final String GET = "GET /x HTTP/1.1\r\nHost: t\r\n\r\n";
 
-    /** Runs {@code body} as a handler on a fresh connection and returns the response bytes. */
+    /**
+     * Runs {@code body} as a handler on a fresh connection and returns the response bytes; what the
+     * handler threw (a failed assertion among others) is thrown here, on the test thread.
+     */
     private static String serve(Consumer<ServerResponse> body) {
-        Wire wire = new Wire((req, res) -> body.accept(res));
-        try {
-            return wire.send(GET);
-        } finally {
-            wire.close();
+        Thrown thrown = new Thrown();
+        try (Wire wire = new Wire(thrown.around((req, res) -> body.accept(res)))) {
+            String out = wire.send(GET);
+            thrown.rethrow();
+            return out;
+        }
+    }
+
+    /**
+     * What a handler threw. The Dispatcher answers a handler that throws with a 500, or cuts the
+     * connection once the head is out, so an assertion failing inside a handler never reaches
+     * JUnit by itself: wrap the handler with {@link #around} and call {@link #rethrow} once the
+     * request was sent.
+     */
+    private static final class Thrown {
+
+        private final AtomicReference<Throwable> first = new AtomicReference<>();
+
+        /** {@code handler}, recording what it throws before the engine sees it. */
+        Handler around(Handler handler) {
+            return (req, res) -> {
+                try {
+                    handler.handle(req, res);
+                } catch (Throwable t) {
+                    first.compareAndSet(null, t);
+                    throw t;
+                }
+            };
+        }
+
+        /** Throws what the handler threw, if it threw. */
+        void rethrow() {
+            Throwable t = first.get();
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t instanceof RuntimeException e) {
+                throw e;
+            }
+            if (t != null) {
+                fail("the handler threw", t);
+            }
         }
     }
 
@@ -77,7 +119,7 @@ class ServerResponseTest {
 
     @Test
     void headerNamesAreCaseInsensitiveForReading() {
-        serve(res -> {
+        String out = serve(res -> {
             res.setHeader("X-Custom-Thing", "Value-1");
             res.setHeader("Set-Cookie", List.of("k=v"));
             assertEquals("Value-1", res.getHeader("x-custom-thing"));
@@ -88,6 +130,7 @@ class ServerResponseTest {
             assertEquals(Map.of("x-custom-thing", List.of("Value-1"), "set-cookie", List.of("k=v")), res.getHeaders());
             res.end();
         });
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n"), out);
     }
 
     @Test
@@ -98,6 +141,7 @@ class ServerResponseTest {
             assertEquals("Accept, Origin", res.getHeader("Vary"));
             res.end();
         });
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n"), out);
         assertTrue(out.contains("Vary: Accept\r\nVary: Origin\r\n"), out);
     }
 
@@ -109,12 +153,13 @@ class ServerResponseTest {
             assertFalse(res.hasHeader("X-Gone"));
             res.end();
         });
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n"), out);
         assertFalse(out.contains("X-Gone"), out);
     }
 
     @Test
     void settersThrowHeadersSentOnceTheHeadIsFixed() {
-        serve(res -> {
+        String out = serve(res -> {
             res.write("first");
             assertTrue(res.headersSent());
             assertCode(HttpException.ERR_HTTP_HEADERS_SENT, () -> res.setHeader("X-Late", "1"));
@@ -124,6 +169,7 @@ class ServerResponseTest {
             assertCode(HttpException.ERR_HTTP_HEADERS_SENT, res::writeContinue);
             res.end();
         });
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n") && out.endsWith("\r\n\r\n5\r\nfirst\r\n0\r\n\r\n"), out);
     }
 
     @Test
@@ -134,12 +180,12 @@ class ServerResponseTest {
             assertEquals(500, res.statusCode());
             res.end();
         });
-        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n"), out);
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n") && out.endsWith("\r\n\r\n1\r\na\r\n0\r\n\r\n"), out);
     }
 
     @Test
     void invalidHeadersAreRefusedWithNodeCodes() {
-        serve(res -> {
+        String out = serve(res -> {
             assertCode(HttpException.ERR_INVALID_CHAR, () -> res.setHeader("X-Bad", "a\r\nInjected: 1"));
             assertCode(HttpException.ERR_INVALID_CHAR, () -> res.setHeader("X-Bad", "nul\0"));
             assertCode(HttpException.ERR_INVALID_HTTP_TOKEN, () -> res.setHeader("Bad Name", "x"));
@@ -150,11 +196,12 @@ class ServerResponseTest {
             assertFalse(res.hasHeader("X-Bad"));
             res.end();
         });
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n") && !out.contains("X-Bad"), out);
     }
 
     @Test
     void invalidStatusAndReasonAreRefused() {
-        serve(res -> {
+        String out = serve(res -> {
             assertCode(HttpException.ERR_HTTP_INVALID_STATUS_CODE, () -> res.writeHead(99));
             assertCode(HttpException.ERR_HTTP_INVALID_STATUS_CODE, () -> res.writeHead(1000));
             assertCode(HttpException.ERR_INVALID_CHAR, () -> res.writeHead(200, "OK\r\nX: y"));
@@ -165,25 +212,30 @@ class ServerResponseTest {
             res.statusCode(200);
             res.end();
         });
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n"), out);
     }
 
     @Test
     void nullChunksAndUnknownEncodingsAreRefused() {
-        serve(res -> {
+        String out = serve(res -> {
             assertCode(HttpException.ERR_STREAM_NULL_VALUES, () -> res.write((String) null));
             assertCode(HttpException.ERR_UNKNOWN_ENCODING, () -> res.write("x", "klingon"));
             res.end();
         });
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n") && out.endsWith("\r\nContent-Length: 0\r\n\r\n"), out);
     }
 
     @Test
     void aTrailerHeaderOnHttp10IsInvalid() {
-        Wire wire = new Wire((req, res) -> {
+        Thrown thrown = new Thrown();
+        try (Wire wire = new Wire(thrown.around((req, res) -> {
             assertCode(HttpException.ERR_HTTP_TRAILER_INVALID, () -> res.writeHead(200, Map.of("Trailer", "X-Sum")));
             res.end("ok");
-        });
-        assertTrue(wire.send("GET /x HTTP/1.0\r\n\r\n").endsWith("\r\n\r\nok"));
-        wire.close();
+        }))) {
+            String out = wire.send("GET /x HTTP/1.0\r\n\r\n");
+            thrown.rethrow();
+            assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n") && out.endsWith("\r\n\r\nok"), out);
+        }
     }
 
     @Test
@@ -201,7 +253,7 @@ class ServerResponseTest {
         assertFalse(ret.get());
         assertEquals(List.of("callback ERR_STREAM_WRITE_AFTER_END", "event ERR_STREAM_WRITE_AFTER_END",
                 "event ERR_STREAM_WRITE_AFTER_END"), seen);
-        assertTrue(out.endsWith("Content-Length: 4\r\n\r\ndone"), out);
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n") && out.endsWith("Content-Length: 4\r\n\r\ndone"), out);
     }
 
     @Test
@@ -287,17 +339,19 @@ class ServerResponseTest {
             res.sendDate(false);
             res.end();
         });
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n"), out);
         assertFalse(out.contains("Date:"), out);
     }
 
     @Test
     void statusMessageDefaultsToNodesTableWhenTheHeadIsFixed() {
-        serve(res -> {
+        String teapot = serve(res -> {
             assertNull(res.statusMessage());
             res.statusCode(418);
             res.end();
             assertEquals("I'm a Teapot", res.statusMessage());
         });
+        assertTrue(teapot.startsWith("HTTP/1.1 418 I'm a Teapot\r\n"), teapot);
         String out = serve(res -> res.statusMessage("Fine").end());
         assertTrue(out.startsWith("HTTP/1.1 200 Fine\r\n"), out);
     }
@@ -314,6 +368,7 @@ class ServerResponseTest {
         wire.advance(500);
         assertTrue(wire.open());
         wire.advance(600);
+        assertEquals("", wire.output(), "Node destroys the socket: no response at all");
         assertFalse(wire.open());
         assertEquals(List.of(Outcome.TIMED_OUT), outcomes);
         wire.close();

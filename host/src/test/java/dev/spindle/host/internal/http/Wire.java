@@ -1,6 +1,9 @@
 package dev.spindle.host.internal.http;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import java.nio.charset.StandardCharsets;
+import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -80,9 +83,45 @@ final class Wire implements AutoCloseable {
         return ch.isOpen();
     }
 
-    /** Closes the connection as a client would; true if nothing was left unreleased. */
+    /**
+     * Closes the connection as a client would and fails the test if a message is left on the
+     * channel: output the test never read, or something that reached the end of the pipeline.
+     * Everything left is released either way. This is {@link EmbeddedChannel#finishAndReleaseAll()},
+     * taken in its two steps ({@code finish}, then the releases) so that the failure can say what
+     * was left.
+     */
     @Override
     public void close() {
-        ch.finishAndReleaseAll();
+        try {
+            boolean left = ch.finish();
+            assertFalse(left, () -> "finishAndReleaseAll() would return true, left on the channel:"
+                    + describe("inbound", ch.inboundMessages()) + describe("outbound", ch.outboundMessages()));
+        } finally {
+            ch.releaseInbound();
+            ch.releaseOutbound();
+        }
+    }
+
+    /** The messages of one queue, buffers as (shortened) latin-1 text, without consuming them. */
+    private static String describe(String side, Queue<Object> messages) {
+        StringBuilder sb = new StringBuilder();
+        for (Object o : messages) {
+            sb.append("\n  ").append(side).append(' ');
+            if (o instanceof ByteBuf b) {
+                if (b.refCnt() == 0) {
+                    sb.append("ByteBuf (already released)");
+                } else {
+                    String text = b.toString(b.readerIndex(), b.readableBytes(), StandardCharsets.ISO_8859_1);
+                    if (text.length() > 200) {
+                        text = text.substring(0, 200) + "...";
+                    }
+                    sb.append("ByteBuf ").append(b.readableBytes()).append(" bytes: ")
+                            .append(text.replace("\r", "\\r").replace("\n", "\\n"));
+                }
+            } else {
+                sb.append(o.getClass().getName()).append(": ").append(o);
+            }
+        }
+        return sb.toString();
     }
 }

@@ -276,7 +276,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         dispatcher.connectionOpened();
         if (dispatcher.openConnections() > settings.maxConnections()) {
             LOG.warn("More than {} connections: refusing {}", settings.maxConnections(), remoteAddress());
-            refuse(503, "too many connections");
+            closing = true; // a refused connection, not a refused request: not counted as one
+            updateReading();
+            queue.owe(503);
             return;
         }
         timers.idle(settings.headersTimeoutMillis());

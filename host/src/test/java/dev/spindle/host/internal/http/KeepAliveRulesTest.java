@@ -1,0 +1,76 @@
+package dev.spindle.host.internal.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import dev.spindle.host.internal.http.connection.EngineSettings;
+
+/**
+ * Node's keep-alive rules from its own test suite (test-http-remove-header-stays-removed,
+ * test-http-keep-alive-timeout-custom): a body delimited by the connection's end closes it, and a
+ * handler's own {@code Keep-Alive} header replaces the automatic one. Both are also in the
+ * project's differential scenarios against Node.
+ */
+class KeepAliveRulesTest {
+
+    private static final String GET = "GET /x HTTP/1.1\r\nHost: t\r\n\r\n";
+    private static final String KEEP = "Date: <DATE>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n";
+
+    @Test
+    void aStreamedBodyWithoutFramingClosesTheConnectionAfterIt() {
+        Wire wire = new Wire((req, res) -> {
+            res.removeHeader("Transfer-Encoding");
+            res.write("first ");
+            res.end("second");
+        });
+        String out = wire.send(GET + GET);
+        assertEquals("HTTP/1.1 200 OK\r\n" + KEEP + "\r\nfirst second", out, "the pipelined request is not answered");
+        assertFalse(wire.open());
+        wire.close();
+    }
+
+    @Test
+    void aWholeBodyWithBothFramingHeadersRemovedClosesTheConnectionAfterIt() {
+        Wire wire = new Wire((req, res) -> {
+            res.removeHeader("Content-Length");
+            res.removeHeader("Transfer-Encoding");
+            res.end("whole");
+        });
+        String out = wire.send(GET + GET);
+        assertEquals("HTTP/1.1 200 OK\r\n" + KEEP + "\r\nwhole", out);
+        assertFalse(wire.open());
+        wire.close();
+    }
+
+    @Test
+    void aKeepAliveHeaderOfTheHandlerReplacesTheAutomaticOne() {
+        Wire wire = new Wire((req, res) -> {
+            res.setHeader("Keep-Alive", "timeout=7, max=3");
+            res.end("ka");
+        });
+        String one = "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=7, max=3\r\nDate: <DATE>\r\nConnection: keep-alive\r\n"
+                + "Content-Length: 2\r\n\r\nka";
+        assertEquals(one + one, wire.send(GET + GET));
+        assertTrue(wire.open());
+        wire.close();
+    }
+
+    /** Node writes whole seconds: {@code Math.floor(keepAliveTimeout / 1000)}. */
+    @Test
+    void theAutomaticKeepAliveTimeoutIsInWholeSeconds() {
+        EngineSettings d = EngineSettings.defaults();
+        EngineSettings twoAndAHalf = new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(),
+                d.maxBodyBytes(), 2500, d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
+                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), d.writeTimeoutMillis(),
+                d.requestTimeoutMillis(), Set.of());
+        Wire wire = new Wire(Wire.route((req, res) -> res.end("x")), twoAndAHalf, Runnable::run);
+        String out = wire.send(GET);
+        assertTrue(out.contains("\r\nKeep-Alive: timeout=2\r\n"), out);
+        wire.close();
+    }
+}
