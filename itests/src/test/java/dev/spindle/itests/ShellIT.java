@@ -1,6 +1,7 @@
 package dev.spindle.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
@@ -230,5 +231,22 @@ public class ShellIT {
         assertTrue(undeployed, undeployed.matches("(?s)Undeployed dev\\.spindle\\.swap 2\\.0\\.0 \\[\\d+\\]; drained and removed in \\d+ ms\\s*"));
         assertTrue(java.util.Arrays.stream(context.getBundles()).noneMatch(b -> "dev.spindle.swap".equals(b.getSymbolicName())));
         assertTrue(run("spindle:handlers").indexOf("dev.spindle.swap") < 0);
+    }
+
+    /** The container's own bundles are not handler bundles: undeploying the host would take every route. */
+    @Test
+    public void undeployAndRedeployRefuseBundlesThatAreNotHandlers() throws Exception {
+        for (String bundle : new String[] {"dev.spindle.host", "dev.spindle.api", "0", "org.apache.felix.scr"}) {
+            for (String command : new String[] {"spindle:undeploy ", "spindle:redeploy "}) {
+                Exception refused = assertThrows(Exception.class, () -> run(command + bundle));
+                assertTrue(refused.getMessage(), refused.getMessage().contains("is not a handler bundle"));
+            }
+        }
+        for (org.osgi.framework.Bundle b : context.getBundles()) {
+            if ("dev.spindle.host".equals(b.getSymbolicName()) || "dev.spindle.api".equals(b.getSymbolicName())) {
+                assertEquals(b.getSymbolicName(), org.osgi.framework.Bundle.ACTIVE, b.getState());
+            }
+        }
+        assertTrue(server.address() != null);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -16,12 +17,15 @@ import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import dev.spindle.api.Handler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.api.HttpServer.HandlerRegistration;
 
@@ -176,7 +180,7 @@ public final class SpindleCommands {
 
     @Descriptor("stop routing to a handler bundle, let its requests finish, uninstall it")
     public String undeploy(@Descriptor("bundle id or symbolic name") String bundle) throws BundleException, InterruptedException {
-        Bundle b = find(bundle);
+        Bundle b = handlerBundle(bundle);
         String what = describe(b);
         long start = System.nanoTime();
         b.uninstall();
@@ -193,7 +197,7 @@ public final class SpindleCommands {
     @Descriptor("update a handler bundle from a jar, draining the old version")
     public String redeploy(@Descriptor("bundle id or symbolic name") String bundle,
             @Descriptor("a jar file or URL") String location) throws BundleException, IOException, InterruptedException {
-        Bundle b = find(bundle);
+        Bundle b = handlerBundle(bundle);
         String before = describe(b);
         long start = System.nanoTime();
         if (location == null) {
@@ -206,6 +210,42 @@ public final class SpindleCommands {
         refresh(b);
         return "Redeployed " + before + " as " + describe(b) + "; old version drained and replaced in " + since(start)
                 + "\n";
+    }
+
+    /**
+     * The bundle named, if it is a handler bundle: one that registers a {@code Handler} service, or
+     * one that uses the API (imports {@code dev.spindle.api}) without being the API or the host.
+     * The framework's bundles are refused: undeploying the host would take every route with it.
+     */
+    private Bundle handlerBundle(String bundle) {
+        Bundle b = find(bundle);
+        if (!isHandlerBundle(b)) {
+            throw new IllegalArgumentException(describe(b) + " is not a handler bundle: spindle:undeploy and"
+                    + " spindle:redeploy take handler bundles only (the container's own bundles are managed with"
+                    + " the framework's commands: stop, update, uninstall)");
+        }
+        return b;
+    }
+
+    private boolean isHandlerBundle(Bundle b) {
+        if (b.getBundleId() == 0 || b.equals(context.getBundle())) {
+            return false;
+        }
+        ServiceReference<?>[] services = b.getRegisteredServices();
+        if (services != null) {
+            for (ServiceReference<?> ref : services) {
+                Object classes = ref.getProperty(Constants.OBJECTCLASS);
+                if (classes instanceof String[] && Arrays.asList((String[]) classes).contains(Handler.class.getName())) {
+                    return true;
+                }
+            }
+        }
+        return mentionsApi(b.getHeaders().get(Constants.IMPORT_PACKAGE))
+                && !mentionsApi(b.getHeaders().get(Constants.EXPORT_PACKAGE));
+    }
+
+    private static boolean mentionsApi(String header) {
+        return header != null && header.matches("(?s).*(^|,)\\s*dev\\.spindle\\.api\\s*(;|,|$).*");
     }
 
     private Bundle find(String bundle) {

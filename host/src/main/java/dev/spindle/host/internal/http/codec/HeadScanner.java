@@ -10,7 +10,8 @@ import io.netty.buffer.ByteBuf;
  * whole), refuses at once what can never become a valid head (a byte that cannot start a method,
  * a request line without its structure, a line end that is not CRLF, an obs-fold line, a bad
  * header name), and hands a head that outgrows the limits to Netty, which refuses it with 414 or
- * 431. Header values are jumped over with Netty's word-at-a-time search for the line feed.
+ * 431. The new bytes are copied in small blocks into an array and looked at there: one bounds check
+ * per block, not per byte.
  */
 final class HeadScanner {
 
@@ -28,6 +29,9 @@ final class HeadScanner {
     private static final int VALUE = 6;
     private static final int LF = 7;
     private static final byte[] HTTP = {'H', 'T', 'T', 'P', '/'};
+    /** Bytes copied out of the buffer at a time: a typical head in one go, a body never in full. */
+    private static final int BLOCK = 128;
+
     private final int maxLine;
     private final int maxHeaders;
     private int state;
@@ -39,7 +43,9 @@ final class HeadScanner {
     private int versionAt;
     /** After a line's CR: the state that follows its LF. */
     private int afterLf;
+    private boolean lastWasCr;
     private String refusal;
+    private final byte[] block = new byte[BLOCK];
 
     HeadScanner(int maxInitialLineLength, int maxHeaderSize) {
         this.maxLine = maxInitialLineLength;
@@ -61,107 +67,245 @@ final class HeadScanner {
     int scan(ByteBuf b) {
         int base = b.readerIndex();
         int end = b.writerIndex();
-        int i = base + pos;
-        while (i < end) {
+        if (pos == 0 && state == START) {
+            int whole = whole(b, base, end);
+            if (whole != INCOMPLETE) {
+                return whole;
+            }
+        }
+        while (base + pos < end) {
+            int n = Math.min(BLOCK, end - base - pos);
+            b.getBytes(base + pos, block, 0, n);
+            int found = scanBlock(n);
+            if (found != INCOMPLETE) {
+                return found;
+            }
+        }
+        return INCOMPLETE;
+    }
+
+    /**
+     * The common case, a whole head in one read, looked at line by line: line feeds are found with
+     * Netty's word-at-a-time search, and only the bytes that give a head its structure are read
+     * one by one (the request line's method, spaces and version, the first byte of each header
+     * line, the CR before each LF); Netty's parser checks the rest as it parses. Returns
+     * {@link #INCOMPLETE} when the head does not end in the buffer: the state machine then takes
+     * over from its start.
+     */
+    private int whole(ByteBuf b, int base, int end) {
+        int from = base;
+        int c;
+        while (from < end && ((c = b.getByte(from)) == '\r' || c == '\n')) {
+            from++;
+        }
+        int lf = b.indexOf(from, end, (byte) '\n');
+        if (lf < 0) {
+            return INCOMPLETE;
+        }
+        int line = requestLine(b, from, lf);
+        if (line != COMPLETE) {
+            return line;
+        }
+        while (true) {
+            int start = lf + 1;
+            if (start >= end) {
+                return INCOMPLETE;
+            }
+            c = b.getByte(start) & 0xff;
+            if (c == '\r') {
+                if (start + 1 >= end) {
+                    return INCOMPLETE;
+                }
+                if (b.getByte(start + 1) != '\n') {
+                    return refuse(start + 1 - base, "CR not followed by LF", b.getByte(start + 1) & 0xff);
+                }
+                pos = start + 2 - base;
+                return COMPLETE;
+            }
+            if (c == ' ' || c == '\t') {
+                return refuse(start - base, "obs-fold line in the request head", c);
+            }
+            if (!HeaderRules.isTokenChar(c)) {
+                return refuse(start - base, c == '\n' ? "line end without CR" : "invalid byte at the start of a header line", c);
+            }
+            lf = b.indexOf(start, end, (byte) '\n');
+            if (lf < 0) {
+                return INCOMPLETE;
+            }
+            if (b.getByte(lf - 1) != '\r') {
+                return refuse(lf - base, "line end without CR", '\n');
+            }
+        }
+    }
+
+    /** The request line {@code [from, lf)}: COMPLETE if it has its structure, else REFUSED. */
+    private int requestLine(ByteBuf b, int from, int lf) {
+        int base = b.readerIndex();
+        if (b.getByte(lf - 1) != '\r') {
+            return refuse(lf - base, "line end without CR", '\n');
+        }
+        int sp = b.indexOf(from, lf, (byte) ' ');
+        if (sp <= from) {
+            return refuse(from - base, sp < 0 ? "request line without an HTTP version" : "empty method", ' ');
+        }
+        for (int i = from; i < sp; i++) {
             int c = b.getByte(i) & 0xff;
-            switch (state) {
+            if (!HeaderRules.isTokenChar(c)) {
+                return refuse(i - base, "invalid byte in the method", c);
+            }
+        }
+        int version = lf - 10;
+        if (version <= sp + 1 || b.getByte(version) != ' ') {
+            return refuse(sp - base, "request line without its structure: METHOD SP target SP HTTP/d.d", ' ');
+        }
+        for (int i = sp + 1; i < version; i++) {
+            int c = b.getByte(i) & 0xff;
+            if (c <= ' ' || c == 0x7f) {
+                return refuse(i - base, "invalid byte in the request-target", c);
+            }
+        }
+        for (versionAt = 0; versionAt < 9; versionAt++) {
+            int c = b.getByte(version + 1 + versionAt) & 0xff;
+            if (!versionByte(c)) {
+                return refuse(version + 1 + versionAt - base, "malformed HTTP version in the request line", c);
+            }
+        }
+        return COMPLETE;
+    }
+
+    /**
+     * Runs the head's state machine over the first {@code n} bytes of {@link #block}, which
+     * continue the head at {@link #pos}. Each state runs as a tight loop over the array; the
+     * state and position are kept in locals and stored when the block ends.
+     */
+    private int scanBlock(int n) {
+        byte[] in = block;
+        int st = state;
+        int at = pos;
+        int i = 0;
+        int c = 0;
+        while (i < n) {
+            switch (st) {
                 case START:
+                    c = in[i] & 0xff;
                     if (c == '\r' || c == '\n') {
                         i++; // empty lines before a request line are ignored, as RFC 9112 allows
                         continue;
                     }
                     if (!HeaderRules.isTokenChar(c)) {
-                        return refuse("a request cannot start with byte 0x" + Integer.toHexString(c));
+                        return refuse(at + i, "a request cannot start with byte", c);
                     }
-                    lineFrom = i - base;
-                    state = METHOD;
+                    lineFrom = at + i;
+                    st = METHOD;
+                    i++;
                     break;
                 case METHOD:
-                    if (c == ' ') {
-                        state = TARGET;
-                        targetFrom = i + 1 - base;
-                    } else if (!HeaderRules.isTokenChar(c)) {
-                        return refuse("invalid byte 0x" + Integer.toHexString(c) + " in the method");
+                    while (i < n && HeaderRules.isTokenChar(c = in[i] & 0xff)) {
+                        i++;
+                    }
+                    if (i < n) {
+                        if (c != ' ') {
+                            return refuse(at + i, "invalid byte in the method", c);
+                        }
+                        i++;
+                        targetFrom = at + i;
+                        st = TARGET;
                     }
                     break;
                 case TARGET:
-                    if (c == ' ') {
-                        if (i - base == targetFrom) {
-                            return refuse("empty request-target");
+                    while (i < n && (c = in[i] & 0xff) > ' ' && c != 0x7f) {
+                        i++;
+                    }
+                    if (i < n) {
+                        if (c != ' ') {
+                            return refuse(at + i, c == '\r' || c == '\n' ? "request line without an HTTP version"
+                                    : "invalid byte in the request-target", c);
                         }
-                        state = VERSION;
+                        if (at + i == targetFrom) {
+                            return refuse(at + i, "empty request-target", c);
+                        }
+                        i++;
                         versionAt = 0;
-                    } else if (c <= ' ' || c == 0x7f) {
-                        return refuse(c == '\r' || c == '\n' ? "request line without an HTTP version"
-                                : "invalid byte 0x" + Integer.toHexString(c) + " in the request-target");
+                        st = VERSION;
                     }
                     break;
                 case VERSION:
+                    c = in[i] & 0xff;
                     if (!versionByte(c)) {
-                        return refuse("malformed HTTP version in the request line");
+                        return refuse(at + i, "malformed HTTP version in the request line", c);
                     }
+                    i++;
                     if (++versionAt == 9) {
                         afterLf = LINE_START;
-                        headersFrom = i + 2 - base;
-                        state = LF;
+                        headersFrom = at + i + 1;
+                        st = LF;
                     }
                     break;
                 case LF:
+                    c = in[i] & 0xff;
                     if (c != '\n') {
-                        return refuse("CR not followed by LF");
+                        return refuse(at + i, "CR not followed by LF", c);
                     }
+                    i++;
                     if (afterLf == COMPLETE) {
-                        pos = i + 1 - base;
+                        pos = at + i;
+                        state = st;
                         return COMPLETE;
                     }
-                    state = afterLf;
+                    st = afterLf;
                     break;
                 case LINE_START:
+                    c = in[i] & 0xff;
                     if (c == '\r') {
                         afterLf = COMPLETE;
-                        state = LF;
+                        st = LF;
                     } else if (c == ' ' || c == '\t') {
-                        return refuse("obs-fold line in the request head");
+                        return refuse(at + i, "obs-fold line in the request head", c);
                     } else if (HeaderRules.isTokenChar(c)) {
-                        state = NAME;
+                        st = NAME;
                     } else {
-                        return refuse(c == '\n' ? "line end without CR" : "invalid byte 0x" + Integer.toHexString(c)
-                                + " at the start of a header line");
+                        return refuse(at + i, c == '\n' ? "line end without CR" : "invalid byte at the start of a header line", c);
                     }
+                    i++;
                     break;
                 case NAME:
-                    if (c == ':') {
-                        state = VALUE;
-                    } else if (!HeaderRules.isTokenChar(c)) {
-                        return refuse("invalid byte 0x" + Integer.toHexString(c) + " in a header name");
+                    while (i < n && HeaderRules.isTokenChar(c = in[i] & 0xff)) {
+                        i++;
+                    }
+                    if (i < n) {
+                        if (c != ':') {
+                            return refuse(at + i, "invalid byte in a header name", c);
+                        }
+                        i++;
+                        lastWasCr = false;
+                        st = VALUE;
                     }
                     break;
                 case VALUE: {
-                    int lf = b.indexOf(i, end, (byte) '\n');
-                    if (lf < 0) {
-                        i = end;
-                        if (i - base - headersFrom > maxHeaders) {
-                            return TOO_LONG;
+                    boolean cr = lastWasCr;
+                    while (i < n && (c = in[i]) != '\n') {
+                        cr = c == '\r';
+                        i++;
+                    }
+                    lastWasCr = cr;
+                    if (i < n) {
+                        if (!cr) {
+                            return refuse(at + i, "line end without CR", c);
                         }
-                        continue;
+                        i++;
+                        st = LINE_START;
                     }
-                    if (b.getByte(lf - 1) != '\r') {
-                        return refuse("line end without CR");
-                    }
-                    i = lf;
-                    state = LINE_START;
                     break;
                 }
                 default:
-                    throw new IllegalStateException("state " + state);
-            }
-            i++;
-            if (state <= VERSION ? i - base - lineFrom > maxLine : i - base - headersFrom > maxHeaders) {
-                return TOO_LONG;
+                    throw new IllegalStateException("state " + st);
             }
         }
-        pos = i - base;
-        return INCOMPLETE;
+        state = st;
+        pos = at + n;
+        // the limits are looked at once a block: a head over them goes to Netty in the same read
+        return (st <= VERSION ? pos - lineFrom > maxLine : pos - headersFrom > maxHeaders) && st != START
+                ? TOO_LONG : INCOMPLETE;
     }
 
     /** The {@code versionAt}-th byte of {@code HTTP/d.d\r}. */
@@ -180,8 +324,9 @@ final class HeadScanner {
         }
     }
 
-    private int refuse(String why) {
-        refusal = why;
+    private int refuse(int at, String why, int c) {
+        pos = at;
+        refusal = why + " (byte 0x" + Integer.toHexString(c) + " at " + at + ")";
         return REFUSED;
     }
 }

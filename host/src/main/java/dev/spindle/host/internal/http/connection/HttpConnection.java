@@ -32,7 +32,6 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
@@ -42,7 +41,8 @@ import io.netty.util.ReferenceCountUtil;
  * the responses still owed), turns them into exchanges with an {@link Http1Stream} each, hands
  * them to the {@link Dispatcher}, writes their responses in request order (pipelining), applies
  * keep-alive, flushes once per read batch and finishes the exchanges whose responses reached the
- * socket. Its timers are in {@link ConnectionTimers}, its counts in a {@link BatchTally}.
+ * socket. The body arriving is held to its limits by {@link BodyIntake}, the response order kept by
+ * {@link ResponseQueue}; its timers are in {@link ConnectionTimers}, its counts in a {@link BatchTally}.
  * Everything here runs on the connection's event loop.
  */
 public final class HttpConnection extends ChannelInboundHandlerAdapter implements RequestSource, Exchange.Observer {
@@ -65,9 +65,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     private ResponseQueue queue;
     private ResponseEncoder encoder;
     private RequestDecoder decoder;
-    /** The exchange whose body is arriving, and how much of it arrived. */
-    private Http1Stream receiving;
-    private long bodyBytes;
+    private BodyIntake body;
     /** Why the host closed this connection, if it did: what exchanges cut off by it report. */
     private Outcome closeReason;
     private long batchStartNanos;
@@ -131,7 +129,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void updateReading() {
         boolean read = !closing && queue.size() < settings.maxPipelined()
-                && (receiving == null || !receiving.exchange().request().holdsReading()) && !clientBehind;
+                && !body.holdsReading() && !clientBehind;
         if (read != reading) {
             reading = read;
             ctx.channel().config().setAutoRead(read);
@@ -196,7 +194,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     private void idleIfNothingOpen(Exchange ending) {
         boolean noneOpen = queue.onlyLeft(ending == null ? null : (Http1Stream) ending.sink());
-        if (noneOpen && receiving == null && !closing && ctx.channel().isActive()) {
+        if (noneOpen && !body.arriving() && !closing && ctx.channel().isActive()) {
             timers.idle(settings.keepAliveTimeoutMillis());
         }
     }
@@ -244,9 +242,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
      * answered with {@code status} if nothing of its response is fixed yet, else the connection
      * closes after what was written. The handler sees {@code onAborted}.
      */
-    private void refuseBody(Http1Stream stream, int status, Outcome outcome, String why) {
-        receiving = null;
-        timers.bodyDone();
+    void refuseBody(Http1Stream stream, int status, Outcome outcome, String why) {
         if (stream.exchange().response().headOpen()) {
             queue.remove(stream);
             stream.destroy(outcome);
@@ -269,6 +265,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         this.flushes = new FlushTracker(ctx, encoder);
         this.queue = new ResponseQueue(this, ctx, flushes);
         this.timers = new ConnectionTimers(ctx.executor(), this::idleExpired, this::requestExpired, this::writeExpired);
+        this.body = new BodyIntake(this, settings, timers);
     }
 
     @Override
@@ -297,7 +294,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
             onHead((HttpRequest) msg);
         }
         if (msg instanceof HttpContent) {
-            onContent((HttpContent) msg);
+            body.take((HttpContent) msg);
         } else if (!(msg instanceof HttpRequest)) {
             ReferenceCountUtil.release(msg);
         }
@@ -321,8 +318,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
                 expectContinue, batchStartNanos);
         stream.bind(exchange);
         queue.add(stream);
-        receiving = stream;
-        bodyBytes = 0;
+        body.start(stream);
         REQUESTS.setRelease(this, requests + 1);
         tally.request();
         setState("in handler");
@@ -333,42 +329,6 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         if (queue.size() >= settings.maxPipelined() || closing) {
             updateReading();
         }
-    }
-
-    private void onContent(HttpContent content) {
-        Http1Stream target = receiving;
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            if (target != null) {
-                refuseBody(target, 400, Outcome.CLIENT_ABORTED, "malformed body: " + content.decoderResult().cause());
-            } else {
-                closeAfterFlush();
-            }
-            return;
-        }
-        if (target == null) {
-            content.release();
-            return;
-        }
-        bodyBytes += content.content().readableBytes();
-        long limit = settings.maxRequestBodyBytes();
-        if (limit > 0 && bodyBytes > limit) {
-            content.release();
-            refuseBody(target, 413, Outcome.CLIENT_ABORTED, "request body over " + limit + " bytes");
-            return;
-        }
-        if (content instanceof LastHttpContent) {
-            receiving = null;
-            timers.bodyDone();
-        } else {
-            if (target.exchange().response().headOpen()) {
-                setState("reading");
-            }
-            if (settings.requestTimeoutMillis() > 0) {
-                timers.bodyArriving(settings.requestTimeoutMillis());
-            }
-        }
-        target.exchange().request().offer(content);
     }
 
     @Override
@@ -433,10 +393,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         timers.cancelAll();
         closing = true;
         queue.destroyAll(abortOutcome());
-        if (receiving != null) {
-            receiving.exchange().request().abort();
-            receiving = null;
-        }
+        body.abort();
         dispatcher.connectionClosed();
         ctx.fireChannelInactive();
     }
@@ -455,7 +412,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     /** Nothing was unanswered for the idle time: close, with a 408 for a head that never completed. */
     private void idleExpired() {
-        if (!queue.isEmpty() || receiving != null || closing) {
+        if (!queue.isEmpty() || body.arriving() || closing) {
             return;
         }
         if (decoder.holdsPartialHead()) {
@@ -468,9 +425,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     /** A body still arriving when the request timeout runs out: 408 or a close (Node's {@code requestTimeout}). */
     private void requestExpired() {
-        if (receiving != null && ctx.channel().isActive()) {
+        if (ctx.channel().isActive() && body.arriving()) {
             closeReason = Outcome.TIMED_OUT;
-            refuseBody(receiving, 408, Outcome.TIMED_OUT, "request not complete in " + settings.requestTimeoutMillis() + " ms");
+            body.expired();
         }
     }
 

@@ -92,6 +92,25 @@ class HeadScanTest {
         assertEquals(HeadScanner.REFUSED, scan(start, 5), start);
     }
 
+    /** A whole head in one read takes the line-by-line path: it refuses the same heads. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "GET /x\r\nHost: a\r\n\r\n",
+        "GET  /x HTTP/1.1\r\nHost: a\r\n\r\n",
+        "G(E)T /x HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /x\u0001y HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /x HTTP/1.1x\r\nHost: a\r\n\r\n",
+        "GET /x HTTP/1.1\nHost: a\r\n\r\n",
+        "GET /x HTTP/1.1\r\nHost: a\nX: b\r\n\r\n",
+        "GET /x HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n",
+        "GET /x HTTP/1.1\r\n: a\r\n\r\n",
+        "GET /x HTTP/1.1\r\nHost: a\r\n\rX\r\n",
+    })
+    void refusesWholeHeadsWithoutTheirStructure(String head) {
+        assertEquals(HeadScanner.REFUSED, scan(head, 0), head);
+        assertEquals(HeadScanner.REFUSED, scan(head, 7), head);
+    }
+
     @Test
     void aHeadOverTheLimitsGoesToNettyAtOnce() {
         HeadScanner s = new HeadScanner(64, 256);

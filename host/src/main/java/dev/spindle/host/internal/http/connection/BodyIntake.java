@@ -1,0 +1,101 @@
+package dev.spindle.host.internal.http.connection;
+
+import dev.spindle.api.Outcome;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * Data path: inside {@link HttpConnection}, between the decoder's body pieces and the request
+ * they belong to. Holds the one body arriving on the connection to its limits: a malformed piece
+ * (400), more than {@code maxRequestBodyBytes} in any framing (413), not complete within
+ * {@code requestTimeoutMillis} (408); the connection answers or closes. Event loop only.
+ */
+final class BodyIntake {
+
+    private final HttpConnection connection;
+    private final EngineSettings settings;
+    private final ConnectionTimers timers;
+    /** The exchange whose body is arriving, null between bodies. */
+    private Http1Stream receiving;
+    private long bytes;
+
+    BodyIntake(HttpConnection connection, EngineSettings settings, ConnectionTimers timers) {
+        this.connection = connection;
+        this.settings = settings;
+        this.timers = timers;
+    }
+
+    /** A new request: its body (if any) arrives next. */
+    void start(Http1Stream stream) {
+        receiving = stream;
+        bytes = 0;
+    }
+
+    /** Whether a body is arriving. */
+    boolean arriving() {
+        return receiving != null;
+    }
+
+    /** Whether the arriving body wants reading to stop: paused, or too much held for nobody. */
+    boolean holdsReading() {
+        return receiving != null && receiving.exchange().request().holdsReading();
+    }
+
+    /** A piece of the body from the decoder; takes ownership of it. */
+    void take(HttpContent content) {
+        Http1Stream target = receiving;
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            if (target != null) {
+                refuse(target, 400, Outcome.CLIENT_ABORTED, "malformed body: " + content.decoderResult().cause());
+            } else {
+                connection.closeAfterFlush();
+            }
+            return;
+        }
+        if (target == null) {
+            content.release(); // the rest of a body whose request was refused or given up
+            return;
+        }
+        bytes += content.content().readableBytes();
+        long limit = settings.maxRequestBodyBytes();
+        if (limit > 0 && bytes > limit) {
+            content.release();
+            refuse(target, 413, Outcome.CLIENT_ABORTED, "request body over " + limit + " bytes");
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            receiving = null;
+            timers.bodyDone();
+        } else {
+            if (target.exchange().response().headOpen()) {
+                connection.setState("reading");
+            }
+            if (settings.requestTimeoutMillis() > 0) {
+                timers.bodyArriving(settings.requestTimeoutMillis());
+            }
+        }
+        target.exchange().request().offer(content);
+    }
+
+    /** The request timer ran out with the body still arriving (Node's {@code requestTimeout}). */
+    void expired() {
+        if (receiving != null) {
+            refuse(receiving, 408, Outcome.TIMED_OUT, "request not complete in " + settings.requestTimeoutMillis() + " ms");
+        }
+    }
+
+    /** The connection is gone before the body was complete: Node's {@code 'aborted'}. */
+    void abort() {
+        if (receiving != null) {
+            receiving.exchange().request().abort();
+            receiving = null;
+        }
+    }
+
+    private void refuse(Http1Stream stream, int status, Outcome outcome, String why) {
+        receiving = null;
+        timers.bodyDone();
+        connection.refuseBody(stream, status, outcome, why);
+    }
+}
