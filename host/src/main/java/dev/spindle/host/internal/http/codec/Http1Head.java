@@ -21,9 +21,10 @@ import io.netty.util.AsciiString;
  * for HTTP/1.1: from the draft alone (no channel) the header lines as they go out, the host's own
  * {@code Date}, {@code Connection}, {@code Keep-Alive} and framing header, and the framing they
  * imply: chunked or not, and whether the connection closes after the response ({@code _last}).
- * Pure: the same draft always gives the same head.
+ * Pure: the same draft always gives the same head. A connection's stream extends it, so that a
+ * response's head is fixed into the stream itself, not a further object per request.
  */
-public final class Http1Head implements FixedHead {
+public class Http1Head implements FixedHead {
 
     private static final Pattern CONNECTION_CLOSE = Pattern.compile("(?:^|\\W)close(?:$|\\W)", Pattern.CASE_INSENSITIVE);
     private static final Pattern CHUNKED = Pattern.compile("(?:^|\\W)chunked(?:$|\\W)", Pattern.CASE_INSENSITIVE);
@@ -34,53 +35,49 @@ public final class Http1Head implements FixedHead {
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("Content-Length");
     private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("Transfer-Encoding");
 
-    private final HttpResponseStatus status;
-    private final HeaderLines lines;
-    private final boolean hasBody;
-    private final boolean chunked;
-    private final boolean last;
-    private final boolean sendAtOnce;
+    // set once, by fix()
+    private HttpResponseStatus status;
+    private HeaderLines lines;
+    private boolean hasBody;
+    private boolean chunked;
+    private boolean last;
+    private boolean sendAtOnce;
 
-    private Http1Head(HttpResponseStatus status, HeaderLines lines, boolean hasBody, boolean chunked, boolean last,
-            boolean sendAtOnce) {
-        this.status = status;
-        this.lines = lines;
-        this.hasBody = hasBody;
-        this.chunked = chunked;
-        this.last = last;
-        this.sendAtOnce = sendAtOnce;
+    /** Whether {@link #fix} has run: the head is fixed. */
+    public final boolean fixed() {
+        return lines != null;
     }
 
-    public HttpResponseStatus status() {
+    public final HttpResponseStatus status() {
         return status;
     }
 
-    public HeaderLines lines() {
+    public final HeaderLines lines() {
         return lines;
     }
 
     /** Whether a body follows the head on the wire (not for HEAD, 1xx, 204, 304). */
-    public boolean hasBody() {
+    public final boolean hasBody() {
         return hasBody;
     }
 
     /** Whether the body goes out in chunked framing. */
-    public boolean chunked() {
+    public final boolean chunked() {
         return chunked;
     }
 
     /** Whether the connection closes after this response (Node's {@code _last}). */
-    public boolean last() {
+    public final boolean last() {
         return last;
     }
 
     @Override
-    public boolean sendsTrailers() {
+    public final boolean sendsTrailers() {
         return chunked;
     }
 
     @Override
-    public boolean sendAtOnce() {
+    public final boolean sendAtOnce() {
         return sendAtOnce;
     }
 
@@ -104,6 +101,13 @@ public final class Http1Head implements FixedHead {
      * @param keepAliveValue the automatic {@code Keep-Alive} value, or null for none
      */
     public static Http1Head build(HeadDraft draft, AsciiString keepAliveValue) {
+        Http1Head head = new Http1Head();
+        head.fix(draft, keepAliveValue);
+        return head;
+    }
+
+    /** {@link #build} into this head; see there. */
+    protected final void fix(HeadDraft draft, AsciiString keepAliveValue) {
         HeaderStore fields = draft.headers();
         int n = draft.headerCount();
         boolean keepAlive = draft.keepAlive() && !draft.closeAfter();
@@ -230,9 +234,13 @@ public final class Http1Head implements FixedHead {
             throw new HttpException(HttpException.ERR_HTTP_TRAILER_INVALID,
                     "Trailers are invalid with this transfer encoding");
         }
-        HeaderLines lines = new HeaderLines(out, size, runFrom, runTo, run);
-        return new Http1Head(StatusCodes.status(statusCode, draft.statusMessage()), lines, hasBody, chunked, last,
-                hasExpect);
+        HttpResponseStatus fixedStatus = StatusCodes.status(statusCode, draft.statusMessage());
+        this.status = fixedStatus;
+        this.hasBody = hasBody;
+        this.chunked = chunked;
+        this.last = last;
+        this.sendAtOnce = hasExpect;
+        this.lines = new HeaderLines(out, size, runFrom, runTo, run);
     }
 
     private static int put(CharSequence[] out, int size, CharSequence name, CharSequence value) {

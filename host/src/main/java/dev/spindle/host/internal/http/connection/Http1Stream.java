@@ -31,12 +31,12 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * Data path: beneath one exchange's {@link Response} on an HTTP/1.1 connection, above the
- * {@link HttpConnection}. Fixes the head with {@link Http1Head}, turns the response's parts into the
+ * {@link HttpConnection}. Fixes the head into itself (an {@link Http1Head}), turns the response's parts into the
  * encoder's messages, and keeps request order: while an earlier pipelined response is still
  * going out, the parts wait here (counted against Node's high-water mark) and follow when this
  * exchange's turn comes. Event loop only.
  */
-final class Http1Stream implements ResponseSink {
+final class Http1Stream extends Http1Head implements ResponseSink {
 
     /** A part of the response waiting for its turn. */
     private static final class Piece {
@@ -57,7 +57,6 @@ final class Http1Stream implements ResponseSink {
     private final EventLoop loop;
     private final AsciiString keepAliveValue;
     private Exchange exchange;
-    private Http1Head head;
     private boolean headSent;
     private boolean active;
     private boolean gone;
@@ -81,8 +80,8 @@ final class Http1Stream implements ResponseSink {
     }
 
     /** Whether the connection closes after this response; known once the head is fixed. */
-    boolean last() {
-        return head != null && head.last();
+    boolean closesAfter() {
+        return fixed() && last();
     }
 
     // ---------------------------------------------------------------- ResponseSink
@@ -104,8 +103,8 @@ final class Http1Stream implements ResponseSink {
 
     @Override
     public FixedHead fixHead(HeadDraft draft) {
-        head = Http1Head.build(draft, keepAliveValue);
-        return head;
+        fix(draft, keepAliveValue);
+        return this;
     }
 
     @Override
@@ -122,12 +121,12 @@ final class Http1Stream implements ResponseSink {
         if (!headSent) {
             headSent = true;
             if (last) {
-                msg = new OutgoingHead.Whole(head, data == null ? Unpooled.EMPTY_BUFFER : data, trailing);
+                msg = new OutgoingHead.Whole(this, data == null ? Unpooled.EMPTY_BUFFER : data, trailing);
             } else if (data != null) {
-                put(new OutgoingHead.Streamed(head), 0, null, false);
+                put(new OutgoingHead.Streamed(this), 0, null, false);
                 msg = piece(data);
             } else {
-                msg = new OutgoingHead.Streamed(head);
+                msg = new OutgoingHead.Streamed(this);
             }
         } else if (last) {
             msg = data == null && trailers == null ? LastHttpContent.EMPTY_LAST_CONTENT

@@ -113,7 +113,7 @@ final class ResponseQueue {
         } else {
             unanswered.remove(stream);
         }
-        if (stream.last()) {
+        if (stream.closesAfter()) {
             connection.closeAfterFlush();
         } else if (connection.closing() && unanswered.isEmpty()) {
             if (refusal != 0) {

@@ -19,7 +19,7 @@ import io.netty.handler.codec.http.HttpRequest;
  * when the exchange ends so that nothing keeps a finished exchange, its handler or its bundle's
  * class loader reachable. Event loop only.
  */
-public final class Exchange implements ResponseEvents.FailureSink {
+public final class Exchange extends ResponseEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
 
@@ -33,7 +33,6 @@ public final class Exchange implements ResponseEvents.FailureSink {
     private final ResponseSink sink;
     private final Observer observer;
     private final EventLoop loop;
-    private final ResponseEvents events = new ResponseEvents(this);
     private final boolean expectContinue;
     /** When the read that brought this request began: shared by the requests of one batch. */
     private final long startNanos;
@@ -55,9 +54,9 @@ public final class Exchange implements ResponseEvents.FailureSink {
         this.loop = sink.loop();
         this.expectContinue = expectContinue;
         this.startNanos = startNanos;
-        this.request = new Request(head, source, events, maxBodyBytes);
+        this.request = new Request(head, source, this, maxBodyBytes);
         HeadDraft draft = new HeadDraft(keepAlive, !request.isHead(), request.acceptsChunked());
-        this.response = new Response(this, sink, draft, events, expectContinue);
+        this.response = new Response(this, sink, draft, this, expectContinue);
     }
 
     public Request request() {
@@ -95,11 +94,6 @@ public final class Exchange implements ResponseEvents.FailureSink {
         return gone;
     }
 
-    /** The outcome, once known. */
-    public Outcome outcome() {
-        return events.outcome();
-    }
-
     // ---------------------------------------------------------------- timers
 
     /**
@@ -130,7 +124,7 @@ public final class Exchange implements ResponseEvents.FailureSink {
                     return;
                 }
                 if (onTimeout != null) {
-                    events.invoke(onTimeout);
+                    invoke(onTimeout);
                 } else {
                     abort(Outcome.TIMED_OUT);
                 }
@@ -198,7 +192,7 @@ public final class Exchange implements ResponseEvents.FailureSink {
 
     /** Called once, by the response, when the outcome is known. */
     void ended(Outcome outcome) {
-        if (!events.fireDone(outcome)) {
+        if (!fireDone(outcome)) {
             return;
         }
         gone = true;
@@ -213,7 +207,7 @@ public final class Exchange implements ResponseEvents.FailureSink {
     }
 
     @Override
-    public void listenerFailed(Throwable t) {
+    protected void listenerFailed(Throwable t) {
         LOG.warn("A listener of {} {} (handler {}) threw", request.method(), request.url(),
                 target == null ? "-" : target.serviceId(), t);
         if (target != null) {

@@ -10,7 +10,6 @@ import dev.spindle.api.HttpException;
 import dev.spindle.api.Outcome;
 import dev.spindle.api.ServerResponse;
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpHeaders;
 
 /**
  * Data path: what a handler holds to answer; beneath it the {@link ResponseSink} of its protocol.
@@ -24,7 +23,7 @@ import io.netty.handler.codec.http.HttpHeaders;
  * not wait for calls without a result, since two loops waiting on each other would deadlock:
  * those run in call order and report misuse through {@code 'error'}.
  */
-public final class Response extends ResponseHead {
+public final class Response extends ResponseBody {
 
     /**
      * Node's {@code HIGH_WATER_MARK} for an outgoing message: 16 KiB buffered. Bytes held for a
@@ -36,26 +35,19 @@ public final class Response extends ResponseHead {
     private static final VarHandle FINISHED = Fields.handle(MethodHandles.lookup(), "finished", boolean.class);
 
     private final Exchange exchange;
-    private final ResponseBody body;
     /** Published with a release store for readers elsewhere. */
     private volatile boolean finished;
 
     Response(Exchange exchange, ResponseSink sink, HeadDraft draft, ResponseEvents events, boolean expectContinue) {
         super(sink, draft, events, expectContinue);
         this.exchange = exchange;
-        this.body = new ResponseBody(this, sink, draft, events);
     }
 
     @Override
     void headFixed(boolean sendNow) {
         if (sendNow) {
-            body.sendHead();
+            sendHead();
         }
-    }
-
-    @Override
-    void trailers(HttpHeaders trailers) {
-        body.trailers(trailers);
     }
 
     @Override
@@ -67,7 +59,7 @@ public final class Response extends ResponseHead {
         if (head() == null) {
             implicitHead();
         }
-        body.sendHead();
+        sendHead();
     }
 
     // ---------------------------------------------------------------- body
@@ -84,7 +76,7 @@ public final class Response extends ResponseHead {
 
     @Override
     public boolean write(String chunk, Charset charset) {
-        return write(body.encode(chunk, charset), null);
+        return write(encode(chunk, charset), null);
     }
 
     @Override
@@ -94,26 +86,26 @@ public final class Response extends ResponseHead {
 
     @Override
     public boolean write(ByteBuffer chunk) {
-        return write(body.copy(chunk), null);
+        return write(copy(chunk), null);
     }
 
     @Override
     public boolean write(byte[] chunk, Consumer<? super HttpException> callback) {
-        return write(body.copy(chunk), callback);
+        return write(copy(chunk), callback);
     }
 
     @Override
     public boolean write(String chunk, String encoding, Consumer<? super HttpException> callback) {
-        return write(body.encode(chunk, encoding), callback);
+        return write(encode(chunk, encoding), callback);
     }
 
     /** Node's {@code write()}: {@code data} is a copy the response owns (made on the caller's thread). */
     private boolean write(ByteBuf data, Consumer<? super HttpException> callback) {
         if (!away()) {
-            return body.write(data, callback, false);
+            return writeData(data, callback, false);
         }
         try {
-            return hop(() -> body.write(data, callback, false), body.queuedResult());
+            return hop(() -> writeData(data, callback, false), queuedResult());
         } catch (Hops.LoopGone e) {
             return ResponseBody.refused(data, callback, e);
         }
@@ -131,31 +123,31 @@ public final class Response extends ResponseHead {
 
     @Override
     public void end(String data, String encoding) {
-        end(data == null || data.isEmpty() ? null : body.encode(data, encoding));
+        end(data == null || data.isEmpty() ? null : encode(data, encoding));
     }
 
     @Override
     public void end(String data, Charset charset) {
-        end(data == null || data.isEmpty() ? null : body.encode(data, charset));
+        end(data == null || data.isEmpty() ? null : encode(data, charset));
     }
 
     @Override
     public void end(byte[] data) {
-        end(body.copy(data));
+        end(copy(data));
     }
 
     @Override
     public void end(ByteBuffer data) {
-        end(body.copy(data));
+        end(copy(data));
     }
 
     private void end(ByteBuf data) {
         if (!away()) {
-            body.end(data);
+            endData(data);
             return;
         }
         try {
-            hopVoid(() -> body.end(data));
+            hopVoid(() -> endData(data));
         } catch (Hops.LoopGone e) {
             ResponseBody.refused(data, null, e);
         }
@@ -163,7 +155,7 @@ public final class Response extends ResponseHead {
 
     @Override
     public boolean writableEnded() {
-        return body.ended();
+        return ended();
     }
 
     @Override
@@ -231,10 +223,6 @@ public final class Response extends ResponseHead {
         draft.closeAfter = true;
     }
 
-    /** The protocol can take more: {@code 'drain'} if a write asked to wait. */
-    public void writable() {
-        body.writable();
-    }
 
     /** Everything of the response is in the socket: Node's {@code 'finish'}, then the outcome. */
     void finished(Outcome outcome) {
@@ -248,7 +236,7 @@ public final class Response extends ResponseHead {
         if (events.outcome() != null) {
             return;
         }
-        body.destroyed();
+        markDestroyed();
         if (!finished) {
             events.fireClose();
         }
@@ -269,7 +257,7 @@ public final class Response extends ResponseHead {
         }
         checkHeadOpen("replace");
         draft.reset(status);
-        body.trailers(null);
+        trailers(null);
         draft.closeAfter |= close;
         setHeader("Content-Type", "text/plain");
         setHeader("Content-Length", text.length());

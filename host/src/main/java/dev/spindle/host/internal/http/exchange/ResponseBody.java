@@ -14,22 +14,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
- * Data path: the body half of a {@link Response}, between the handler's {@code write}/{@code end}
- * and its protocol's {@link ResponseSink}. Node's {@code write_} and {@code end} rules (the implicit
+ * Data path: the body half of a {@link Response} (its second layer, above {@link ResponseHead}),
+ * between the handler's {@code write}/{@code end} and its protocol's {@link ResponseSink}. Node's {@code write_} and {@code end} rules (the implicit
  * head, no body for HEAD/204/304, errors after end or destroy, reported later as Node's
  * {@code nextTick} does) and its backpressure: {@code write} returns whether the sink takes more,
  * and {@code 'drain'} follows a {@code false} once it does. Event loop only, but for the copies
  * the caller's thread makes of its data.
  */
-final class ResponseBody {
+abstract class ResponseBody extends ResponseHead {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResponseBody.class);
     private static final VarHandle ENDED = Fields.handle(MethodHandles.lookup(), "ended", boolean.class);
 
-    private final Response response;
-    private final ResponseSink sink;
-    private final HeadDraft draft;
-    private final ResponseEvents events;
     /** Published with a release store for readers elsewhere. */
     private volatile boolean ended;
     private boolean headSent;
@@ -37,53 +33,51 @@ final class ResponseBody {
     private boolean needDrain;
     private HttpHeaders trailers;
 
-    ResponseBody(Response response, ResponseSink sink, HeadDraft draft, ResponseEvents events) {
-        this.response = response;
-        this.sink = sink;
-        this.draft = draft;
-        this.events = events;
+    ResponseBody(ResponseSink sink, HeadDraft draft, ResponseEvents events, boolean expectContinue) {
+        super(sink, draft, events, expectContinue);
     }
 
-    boolean ended() {
+    final boolean ended() {
         return ended;
     }
 
-    void trailers(HttpHeaders t) {
+    @Override
+    final void trailers(HttpHeaders t) {
         trailers = t;
     }
 
-    void destroyed() {
+    final void markDestroyed() {
         destroyed = true;
     }
 
     // ---------------------------------------------------------------- copies (caller's thread)
 
-    ByteBuf encode(String chunk, String encoding) {
+    final ByteBuf encode(String chunk, String encoding) {
         return chunk == null ? null : Encodings.encode(sink.alloc(), chunk, encoding);
     }
 
-    ByteBuf encode(String chunk, Charset charset) {
+    final ByteBuf encode(String chunk, Charset charset) {
         return chunk == null ? null : Encodings.charset(sink.alloc(), chunk, charset);
     }
 
     /** A copy the caller may not touch, in a buffer laid out for the protocol. */
-    ByteBuf copy(byte[] chunk) {
+    final ByteBuf copy(byte[] chunk) {
         return chunk == null ? null : sink.bodyBuffer(chunk.length).writeBytes(chunk);
     }
 
-    ByteBuf copy(ByteBuffer chunk) {
+    final ByteBuf copy(ByteBuffer chunk) {
         return chunk == null ? null : sink.bodyBuffer(chunk.remaining()).writeBytes(chunk.duplicate());
     }
 
     /** What {@code write} returns to a caller on another event loop, which does not wait for it. */
-    Boolean queuedResult() {
+    final Boolean queuedResult() {
         return !ended && sink.connectionWritable();
     }
 
     // ---------------------------------------------------------------- Node's write_ and end (event loop)
 
     /** Node's {@code write_}. Takes ownership of {@code data}. */
-    boolean write(ByteBuf data, Consumer<? super HttpException> callback, boolean fromEnd) {
+    final boolean writeData(ByteBuf data, Consumer<? super HttpException> callback, boolean fromEnd) {
         if (data == null) {
             throw new HttpException(HttpException.ERR_STREAM_NULL_VALUES, "May not write null values to stream");
         }
@@ -96,7 +90,7 @@ final class ResponseBody {
             return false;
         }
         int length = data.readableBytes();
-        implicitHead(data, fromEnd);
+        headBefore(data, fromEnd);
         if (!draft.hasBody) {
             data.release();
             complete(callback);
@@ -108,15 +102,15 @@ final class ResponseBody {
                 complete(callback);
                 return !needDrain && sink.writable();
             }
-            return send(null, false, callback);
+            return sendPart(null, false, callback);
         }
-        return send(data, false, callback);
+        return sendPart(data, false, callback);
     }
 
     /** Node's {@code end()}. Takes ownership of {@code data}. */
-    void end(ByteBuf data) {
+    final void endData(ByteBuf data) {
         if (data != null && (ended || destroyed)) {
-            write(data, null, true);
+            writeData(data, null, true);
             return;
         }
         if (ended) {
@@ -127,17 +121,17 @@ final class ResponseBody {
             return;
         }
         if (data != null) {
-            implicitHead(data, true);
+            headBefore(data, true);
             if (!draft.hasBody) {
                 data.release();
                 data = null;
             }
-        } else if (response.head() == null) {
+        } else if (head() == null) {
             draft.contentLength = 0;
-            response.implicitHead();
+            implicitHead();
         }
         ENDED.setRelease(this, true);
-        send(data, true, null);
+        sendPart(data, true, null);
     }
 
     /**
@@ -145,15 +139,15 @@ final class ResponseBody {
      * ({@code whole}: it is the whole body, so its length goes in the head). {@code data} is
      * released if the head cannot be fixed.
      */
-    private void implicitHead(ByteBuf data, boolean whole) {
-        if (response.head() != null) {
+    private void headBefore(ByteBuf data, boolean whole) {
+        if (head() != null) {
             return;
         }
         if (whole) {
             draft.contentLength = data.readableBytes();
         }
         try {
-            response.implicitHead();
+            implicitHead();
         } catch (RuntimeException e) {
             data.release();
             throw e;
@@ -161,16 +155,16 @@ final class ResponseBody {
     }
 
     /** The head alone, if it has not gone out yet ({@code flushHeaders}, a head with {@code Expect}). */
-    void sendHead() {
+    final void sendHead() {
         if (!headSent) {
-            send(null, false, null);
+            sendPart(null, false, null);
         }
     }
 
     /** Hands the next part to the sink; returns Node's {@code write()} result. */
-    private boolean send(ByteBuf data, boolean last, Consumer<? super HttpException> callback) {
+    private boolean sendPart(ByteBuf data, boolean last, Consumer<? super HttpException> callback) {
         headSent = true;
-        HttpHeaders trailing = last && trailers != null && response.head().sendsTrailers() ? trailers : null;
+        HttpHeaders trailing = last && trailers != null && head().sendsTrailers() ? trailers : null;
         sink.send(data, last, trailing, callback);
         boolean below = sink.writable();
         if (!below && !last) {
@@ -179,8 +173,8 @@ final class ResponseBody {
         return below;
     }
 
-    /** The sink takes more: {@code 'drain'} if a write asked to wait. */
-    void writable() {
+    /** The protocol can take more: {@code 'drain'} if a write asked to wait. */
+    public final void writable() {
         if (needDrain && !ended && sink.writable()) {
             needDrain = false;
             events.fireDrain();

@@ -11,22 +11,16 @@ import dev.spindle.api.HttpException;
 import dev.spindle.api.Outcome;
 
 /**
- * Data path: the events of one exchange, request and response alike ({@code 'finish'},
+ * Data path: the events of one exchange (the first layer of {@link Exchange}), request and response alike ({@code 'finish'},
  * {@code 'close'}, {@code 'drain'}, {@code 'error'}, {@code onDone}, the request's data, end and
  * aborted listeners). Touched on the event loop only. Every user callback goes through
  * {@link #invoke}: one that throws is logged and counted against its handler, never propagated
  * into the engine.
  */
-public final class ResponseEvents {
+public abstract class ResponseEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResponseEvents.class);
 
-    /** Told when a listener throws: the exchange counts it against its handler. */
-    public interface FailureSink {
-        void listenerFailed(Throwable t);
-    }
-
-    private final FailureSink failures;
     private List<Runnable> finish;
     private List<Runnable> close;
     private List<Runnable> drain;
@@ -34,9 +28,8 @@ public final class ResponseEvents {
     private List<Consumer<? super Outcome>> done;
     private Outcome outcome;
 
-    ResponseEvents(FailureSink failures) {
-        this.failures = failures;
-    }
+    /** A listener threw: the exchange logs it and counts it against its handler. */
+    protected abstract void listenerFailed(Throwable t);
 
     void onFinish(Runnable l) {
         finish = add(finish, l);
@@ -111,7 +104,7 @@ public final class ResponseEvents {
     }
 
     /** The outcome, once known; null before. */
-    Outcome outcome() {
+    public final Outcome outcome() {
         return outcome;
     }
 
@@ -141,7 +134,7 @@ public final class ResponseEvents {
 
     private void failed(Throwable t) {
         try {
-            failures.listenerFailed(t);
+            listenerFailed(t);
         } catch (Throwable again) {
             LOG.warn("A listener threw", t);
         }
