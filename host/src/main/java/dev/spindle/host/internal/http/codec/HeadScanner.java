@@ -2,6 +2,7 @@ package dev.spindle.host.internal.http.codec;
 
 import dev.spindle.host.internal.http.exchange.HeaderRules;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 
 /**
  * Data path: inside {@link RequestDecoder}, in front of Netty's parser. Looks at each request
@@ -29,6 +30,10 @@ final class HeadScanner {
     private static final int VALUE = 6;
     private static final int LF = 7;
     private static final byte[] HTTP = {'H', 'T', 'T', 'P', '/'};
+    private static final long HTTP_11 = version("HTTP/1.1");
+    private static final long HTTP_10 = version("HTTP/1.0");
+    /** Continues over the bytes a request-target may hold: no space, no control byte. */
+    private static final ByteProcessor TARGET_BYTE = value -> (value & 0xff) > ' ' && value != 0x7f;
     /** Bytes copied out of the buffer at a time: a typical head in one go, a body never in full. */
     private static final int BLOCK = 128;
 
@@ -148,21 +153,18 @@ final class HeadScanner {
         if (sp <= from) {
             return refuse(from - base, sp < 0 ? "request line without an HTTP version" : "empty method", ' ');
         }
-        for (int i = from; i < sp; i++) {
-            int c = b.getByte(i) & 0xff;
-            if (!HeaderRules.isTokenChar(c)) {
-                return refuse(i - base, "invalid byte in the method", c);
-            }
-        }
+        // the method's other bytes are Netty's to check: it refuses a method that is not a token
         int version = lf - 10;
         if (version <= sp + 1 || b.getByte(version) != ' ') {
             return refuse(sp - base, "request line without its structure: METHOD SP target SP HTTP/d.d", ' ');
         }
-        for (int i = sp + 1; i < version; i++) {
-            int c = b.getByte(i) & 0xff;
-            if (c <= ' ' || c == 0x7f) {
-                return refuse(i - base, "invalid byte in the request-target", c);
-            }
+        int bad = b.forEachByte(sp + 1, version - sp - 1, TARGET_BYTE);
+        if (bad >= 0) {
+            return refuse(bad - base, "invalid byte in the request-target", b.getByte(bad) & 0xff);
+        }
+        long v = b.getLong(version + 1);
+        if (v == HTTP_11 || v == HTTP_10) {
+            return COMPLETE;
         }
         for (versionAt = 0; versionAt < 9; versionAt++) {
             int c = b.getByte(version + 1 + versionAt) & 0xff;
@@ -306,6 +308,15 @@ final class HeadScanner {
         // the limits are looked at once a block: a head over them goes to Netty in the same read
         return (st <= VERSION ? pos - lineFrom > maxLine : pos - headersFrom > maxHeaders) && st != START
                 ? TOO_LONG : INCOMPLETE;
+    }
+
+    /** The eight bytes of {@code text} as a big-endian long, as {@link ByteBuf#getLong} reads them. */
+    private static long version(String text) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | text.charAt(i);
+        }
+        return v;
     }
 
     /** The {@code versionAt}-th byte of {@code HTTP/d.d\r}. */

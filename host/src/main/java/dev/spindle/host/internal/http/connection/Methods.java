@@ -2,6 +2,8 @@ package dev.spindle.host.internal.http.connection;
 
 import java.util.Set;
 
+import io.netty.handler.codec.http.HttpMethod;
+
 /**
  * Data path: part of the request gate. The request methods the server takes: the registered
  * methods that Node's parser (llhttp) knows, as {@code http.METHODS} of Node 20 lists them, plus
@@ -18,7 +20,13 @@ final class Methods {
     private Methods() {
     }
 
-    static boolean served(String method, Set<String> extra) {
-        return KNOWN.contains(method) || extra.contains(method);
+    /** Whether {@code method} is served: Netty's shared instances of the common ones need no lookup. */
+    static boolean served(HttpMethod method, Set<String> extra) {
+        if (method == HttpMethod.GET || method == HttpMethod.POST || method == HttpMethod.HEAD
+                || method == HttpMethod.PUT || method == HttpMethod.DELETE) {
+            return true;
+        }
+        String name = method.name();
+        return KNOWN.contains(name) || extra.contains(name);
     }
 }

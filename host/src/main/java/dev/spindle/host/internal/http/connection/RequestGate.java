@@ -43,9 +43,8 @@ final class RequestGate {
             refusal = String.valueOf(cause);
             return status(cause);
         }
-        String method = head.method().name();
-        if (!Methods.served(method, settings.extraMethods())) {
-            refusal = "method " + method + " is not served (extraMethods lists more)";
+        if (!Methods.served(head.method(), settings.extraMethods())) {
+            refusal = "method " + head.method().name() + " is not served (extraMethods lists more)";
             return 501;
         }
         rules(head, settings);

@@ -127,7 +127,9 @@ final class ResponseQueue {
             if (next != null) {
                 next.activate();
             }
-            connection.updateReading();
+            if (!connection.reading()) {
+                connection.updateReading();
+            }
         }
     }
 

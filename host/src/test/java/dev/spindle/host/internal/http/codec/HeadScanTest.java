@@ -92,12 +92,15 @@ class HeadScanTest {
         assertEquals(HeadScanner.REFUSED, scan(start, 5), start);
     }
 
-    /** A whole head in one read takes the line-by-line path: it refuses the same heads. */
+    /**
+     * A whole head in one read takes the line-by-line path: it refuses heads without their
+     * structure; the method's bytes after the first are left to Netty's parser, which refuses a
+     * method that is not a token in the same read (HostileInputTest, RequestGateTest).
+     */
     @ParameterizedTest
     @ValueSource(strings = {
         "GET /x\r\nHost: a\r\n\r\n",
         "GET  /x HTTP/1.1\r\nHost: a\r\n\r\n",
-        "G(E)T /x HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET /x\u0001y HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET /x HTTP/1.1x\r\nHost: a\r\n\r\n",
         "GET /x HTTP/1.1\nHost: a\r\n\r\n",
