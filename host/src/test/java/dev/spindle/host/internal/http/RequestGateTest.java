@@ -15,6 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RouteTarget;
 
 /**
  * What never reaches a handler, decided at once: heads that can never become valid (400), methods
@@ -179,6 +181,61 @@ class RequestGateTest {
                 + "3e8\r\n" + "x".repeat(1000) + "\r\n0\r\n\r\n");
         assertTrue(out.endsWith("got 1000"), out);
         assertTrue(wire.open());
+        wire.close();
+    }
+
+    /** A refusal Netty's own parser makes waits for the responses owed, even when they come later. */
+    @Test
+    void aRefusalOfNettysWaitsForAResponseStillBeingMade() {
+        List<Runnable> worker = new ArrayList<>();
+        RouteTarget slow = new RouteTarget((req, res) -> res.end("slow"), 1, true, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(slow);
+        Wire wire = new Wire((method, path) -> found, EngineSettings.defaults(), worker::add);
+        String first = wire.send(GET + "GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: t\r\n\r\n");
+        assertEquals("", first, "nothing before the owed response");
+        assertTrue(wire.open(), "the connection waits for the response it owes");
+        worker.forEach(Runnable::run);
+        String out = wire.output();
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n") && out.endsWith("slow"
+                + "HTTP/1.1 414 URI Too Long\r\nConnection: close\r\n\r\n"), out);
+        assertFalse(wire.open());
+        wire.close();
+    }
+
+    /** A head within the limits, arriving in pieces, is served however close to the limit it is. */
+    @Test
+    void aHeadJustWithinTheHeaderLimitArrivingInPiecesIsServed() {
+        EngineSettings d = EngineSettings.defaults();
+        EngineSettings small = new EngineSettings(d.maxInitialLineLength(), 1024, d.maxChunkSize(), d.maxBodyBytes(),
+                d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
+                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), d.writeTimeoutMillis(),
+                d.requestTimeoutMillis(), Set.of());
+        Wire wire = new Wire(Wire.route((req, res) -> res.end("ok " + req.headers().size())), small, Runnable::run);
+        StringBuilder head = new StringBuilder("GET /x HTTP/1.1\r\nHost: t\r\n");
+        int content = "Host: t".length();
+        for (int i = 0; content + 50 <= 1010; i++) {
+            String line = "X-Pad-" + (char) ('a' + i) + ": " + "v".repeat(40);
+            head.append(line).append("\r\n");
+            content += line.length();
+        }
+        head.append("\r\n");
+        String all = head.toString();
+        assertEquals("", wire.send(all.substring(0, 600)));
+        String out = wire.send(all.substring(600));
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n"), out);
+        wire.close();
+    }
+
+    /** A response that ends before its request's body still lets the connection go idle after the body. */
+    @Test
+    void aConnectionAnsweredBeforeItsBodyEndedClosesWhenIdle() {
+        Wire wire = new Wire((req, res) -> res.end("early"));
+        String out = wire.send("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nhal");
+        assertTrue(out.endsWith("early"), out);
+        assertEquals("", wire.send("f done!"));
+        assertTrue(wire.open());
+        wire.advance(EngineSettings.defaults().keepAliveTimeoutMillis() + 500);
+        assertFalse(wire.open(), "closed by the keep-alive timeout once the body was in");
         wire.close();
     }
 }

@@ -2,7 +2,6 @@ package dev.spindle.host.internal.http.codec;
 
 import dev.spindle.host.internal.http.exchange.HeaderRules;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
 
 /**
  * Data path: inside {@link RequestDecoder}, in front of Netty's parser. Looks at each request
@@ -32,8 +31,7 @@ final class HeadScanner {
     private static final byte[] HTTP = {'H', 'T', 'T', 'P', '/'};
     private static final long HTTP_11 = version("HTTP/1.1");
     private static final long HTTP_10 = version("HTTP/1.0");
-    /** Continues over the bytes a request-target may hold: no space, no control byte. */
-    private static final ByteProcessor TARGET_BYTE = value -> (value & 0xff) > ' ' && value != 0x7f;
+
     /** Bytes copied out of the buffer at a time: a typical head in one go, a body never in full. */
     private static final int BLOCK = 128;
 
@@ -92,8 +90,9 @@ final class HeadScanner {
     /**
      * The common case, a whole head in one read, looked at line by line: line feeds are found with
      * Netty's word-at-a-time search, and only the bytes that give a head its structure are read
-     * one by one (the request line's method, spaces and version, the first byte of each header
-     * line, the CR before each LF); Netty's parser checks the rest as it parses. Returns
+     * (the request line's first byte, spaces, version and CR, the first byte of each header line:
+     * no obs-fold); Netty's strict parser checks the rest (tokens, control bytes, bare LFs) as it
+     * parses the whole head, and refuses in the same read. Returns
      * {@link #INCOMPLETE} when the head does not end in the buffer: the state machine then takes
      * over from its start.
      */
@@ -130,15 +129,12 @@ final class HeadScanner {
             if (c == ' ' || c == '\t') {
                 return refuse(start - base, "obs-fold line in the request head", c);
             }
-            if (!HeaderRules.isTokenChar(c)) {
-                return refuse(start - base, c == '\n' ? "line end without CR" : "invalid byte at the start of a header line", c);
+            if (c == '\n') {
+                return refuse(start - base, "line end without CR", c);
             }
             lf = b.indexOf(start, end, (byte) '\n');
             if (lf < 0) {
                 return INCOMPLETE;
-            }
-            if (b.getByte(lf - 1) != '\r') {
-                return refuse(lf - base, "line end without CR", '\n');
             }
         }
     }
@@ -155,12 +151,8 @@ final class HeadScanner {
         }
         // the method's other bytes are Netty's to check: it refuses a method that is not a token
         int version = lf - 10;
-        if (version <= sp + 1 || b.getByte(version) != ' ') {
+        if (version <= sp + 1 || b.getByte(version) != ' ' || b.getByte(sp + 1) == ' ') {
             return refuse(sp - base, "request line without its structure: METHOD SP target SP HTTP/d.d", ' ');
-        }
-        int bad = b.forEachByte(sp + 1, version - sp - 1, TARGET_BYTE);
-        if (bad >= 0) {
-            return refuse(bad - base, "invalid byte in the request-target", b.getByte(bad) & 0xff);
         }
         long v = b.getLong(version + 1);
         if (v == HTTP_11 || v == HTTP_10) {

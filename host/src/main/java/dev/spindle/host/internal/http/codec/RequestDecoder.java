@@ -43,6 +43,8 @@ public final class RequestDecoder extends HttpRequestDecoder {
     private final int maxHeadBytes;
     private long in;
     private boolean refused;
+    /** The head being received was handed to Netty before it was complete (it is over the limits). */
+    private boolean handedOver;
     /** Whether the next bytes start a request head (not a body). */
     private boolean inHead = true;
     public volatile long lastActiveNanos = System.nanoTime();
@@ -62,12 +64,15 @@ public final class RequestDecoder extends HttpRequestDecoder {
             buffer.skipBytes(buffer.readableBytes()); // the connection closes after the refusal
             return;
         }
-        if (inHead) {
+        if (inHead && !handedOver) {
             int found = scanner.scan(buffer);
-            if (found == HeadScanner.INCOMPLETE) {
-                if (buffer.readableBytes() <= maxHeadBytes) {
-                    return; // wait for the rest of the head
-                }
+            if (found == HeadScanner.INCOMPLETE && buffer.readableBytes() <= maxHeadBytes) {
+                return; // wait for the rest of the head
+            }
+            if (found == HeadScanner.INCOMPLETE || found == HeadScanner.TOO_LONG) {
+                // over the limits: Netty's parser refuses it, and may consume part of it meanwhile,
+                // so the scan's positions no longer hold until the next head
+                handedOver = true;
             } else if (found == HeadScanner.REFUSED) {
                 refused = true;
                 buffer.skipBytes(buffer.readableBytes());
@@ -81,6 +86,7 @@ public final class RequestDecoder extends HttpRequestDecoder {
             Object o = out.get(i);
             if (o instanceof HttpRequest) {
                 inHead = false;
+                handedOver = false;
                 scanner.reset();
             }
             if (o instanceof LastHttpContent) {

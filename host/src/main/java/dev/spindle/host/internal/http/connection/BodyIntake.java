@@ -67,13 +67,15 @@ final class BodyIntake {
         if (content instanceof LastHttpContent) {
             receiving = null;
             timers.bodyDone();
-        } else {
-            if (target.exchange().response().headOpen()) {
-                connection.setState("reading");
-            }
-            if (settings.requestTimeoutMillis() > 0) {
-                timers.bodyArriving(settings.requestTimeoutMillis());
-            }
+            target.exchange().request().offer(content);
+            connection.bodyDone();
+            return;
+        }
+        if (target.exchange().response().headOpen()) {
+            connection.setState("reading");
+        }
+        if (settings.requestTimeoutMillis() > 0) {
+            timers.bodyArriving(settings.requestTimeoutMillis());
         }
         target.exchange().request().offer(content);
     }

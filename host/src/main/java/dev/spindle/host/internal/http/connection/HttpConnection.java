@@ -242,6 +242,15 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
      * answered with {@code status} if nothing of its response is fixed yet, else the connection
      * closes after what was written. The handler sees {@code onAborted}.
      */
+    /** The body arriving is complete or given up: with its exchange already answered, the connection may be idle. */
+    void bodyDone() {
+        if (inRead) {
+            idleCheckPending = true;
+        } else {
+            idleIfNothingOpen(null);
+        }
+    }
+
     void refuseBody(Http1Stream stream, int status, Outcome outcome, String why) {
         if (stream.exchange().response().headOpen()) {
             queue.remove(stream);
@@ -292,6 +301,10 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         }
         if (msg instanceof HttpRequest) {
             onHead((HttpRequest) msg);
+            if (((HttpRequest) msg).decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg); // Netty's failed head may also be a (full) message
+                return;
+            }
         }
         if (msg instanceof HttpContent) {
             body.take((HttpContent) msg);

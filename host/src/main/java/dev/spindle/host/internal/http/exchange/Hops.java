@@ -13,9 +13,10 @@ import io.netty.util.concurrent.Future;
 
 /**
  * Data path: how a call from another thread reaches the event loop that owns an exchange. A plain
- * thread waits for the call to run there; another event loop of the same engine only queues
- * calls whose result it does not need (two loops waiting on each other would deadlock). After the
- * loops shut down a call fails with {@link LoopGone}.
+ * thread waits for the call to run there; another event loop of the same engine never waits (two
+ * loops waiting on each other would deadlock): it queues calls that change state and reads the
+ * state as last published for calls that only read it. After the loops shut down a call fails
+ * with {@link LoopGone}.
  */
 final class Hops {
 
@@ -39,7 +40,13 @@ final class Hops {
      * queued call goes to the response's {@code 'error'} listeners.
      */
     static <T> T run(EventLoop loop, Supplier<T> call, boolean queueable, T ifQueued, ResponseEvents events) {
-        if (queueable && onSomeLoop(loop)) {
+        boolean fromLoop = onSomeLoop(loop);
+        if (fromLoop && !queueable) {
+            // a read from another event loop: waiting could deadlock two loops, so it reads the
+            // state as last published, on the caller's thread
+            return call.get();
+        }
+        if (fromLoop) {
             try {
                 loop.execute(() -> {
                     try {
@@ -75,16 +82,30 @@ final class Hops {
         throw new LoopGone();
     }
 
-    /** Runs {@code task} on {@code loop} now if already there, else later in order; dropped after shutdown. */
-    static void later(EventLoop loop, Runnable task) {
+    /**
+     * Runs {@code task} on {@code loop} now if already there, else later in order. Returns false
+     * when the loop has shut down and the task will never run.
+     */
+    static boolean later(EventLoop loop, Runnable task) {
         if (loop.inEventLoop()) {
             task.run();
-            return;
+            return true;
         }
         try {
             loop.execute(task);
+            return true;
         } catch (RejectedExecutionException e) {
-            LOG.debug("Event loop gone: a listener registration is dropped");
+            LOG.debug("Event loop gone: a task for a destroyed exchange is dropped");
+            return false;
+        }
+    }
+
+    /** Runs {@code task} on {@code loop} after what it is doing now (Node's nextTick); dropped after shutdown. */
+    static void afterwards(EventLoop loop, Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Event loop gone: a callback of a destroyed exchange is dropped");
         }
     }
 

@@ -182,6 +182,7 @@ public final class Request implements IncomingMessage {
 
     @Override
     public IncomingMessage onEnd(Runnable listener) {
+        ResponseEvents.requireListener(listener);
         Hops.later(connection.loop(), () -> {
             endListener = listener;
             flow();
@@ -191,6 +192,7 @@ public final class Request implements IncomingMessage {
 
     @Override
     public IncomingMessage onAborted(Runnable listener) {
+        ResponseEvents.requireListener(listener);
         Hops.later(connection.loop(), () -> {
             if (aborted) {
                 events.invoke(listener);
@@ -223,7 +225,9 @@ public final class Request implements IncomingMessage {
     @Override
     public CompletionStage<byte[]> body() {
         CompletableFuture<byte[]> result = new CompletableFuture<>();
-        Hops.later(connection.loop(), () -> collect(result));
+        if (!Hops.later(connection.loop(), () -> collect(result))) {
+            result.completeExceptionally(new Hops.LoopGone());
+        }
         return result;
     }
 

@@ -173,35 +173,35 @@ public final class Response extends ResponseBody {
 
     @Override
     public ServerResponse onFinish(Runnable listener) {
-        ResponseEvents.add(null, listener);
+        ResponseEvents.requireListener(listener);
         Hops.later(loop, () -> events.onFinish(listener));
         return this;
     }
 
     @Override
     public ServerResponse onClose(Runnable listener) {
-        ResponseEvents.add(null, listener);
+        ResponseEvents.requireListener(listener);
         Hops.later(loop, () -> events.onClose(listener));
         return this;
     }
 
     @Override
     public ServerResponse onDrain(Runnable listener) {
-        ResponseEvents.add(null, listener);
+        ResponseEvents.requireListener(listener);
         Hops.later(loop, () -> events.onDrain(listener));
         return this;
     }
 
     @Override
     public ServerResponse onError(Consumer<? super HttpException> listener) {
-        ResponseEvents.add(null, listener);
+        ResponseEvents.requireListener(listener);
         Hops.later(loop, () -> events.onError(listener));
         return this;
     }
 
     @Override
     public ServerResponse onDone(Consumer<? super Outcome> listener) {
-        ResponseEvents.add(null, listener);
+        ResponseEvents.requireListener(listener);
         Hops.later(loop, () -> events.onDone(listener));
         return this;
     }
@@ -249,10 +249,7 @@ public final class Response extends ResponseBody {
      */
     void replaceWith(int status, String text, boolean close) {
         if (away()) {
-            hop(() -> {
-                replaceWith(status, text, close);
-                return null;
-            });
+            hopVoid(() -> replaceWith(status, text, close));
             return;
         }
         checkHeadOpen("replace");

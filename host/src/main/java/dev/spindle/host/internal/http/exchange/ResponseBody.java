@@ -184,13 +184,13 @@ abstract class ResponseBody extends ResponseHead {
     /** Calls a write callback with success, later on the event loop, as Node's nextTick does. */
     private void complete(Consumer<? super HttpException> callback) {
         if (callback != null) {
-            sink.loop().execute(() -> events.invoke(callback, null));
+            Hops.afterwards(sink.loop(), () -> events.invoke(callback, null));
         }
     }
 
     /** Node's {@code onError}: the callback first, then the {@code 'error'} event, both later. */
     private void reportError(HttpException error, Consumer<? super HttpException> callback, boolean emitEvent) {
-        sink.loop().execute(() -> {
+        Hops.afterwards(sink.loop(), () -> {
             if (callback != null) {
                 events.invoke(callback, error);
             }

@@ -56,10 +56,14 @@ public abstract class ResponseEvents {
         }
     }
 
-    static <T> List<T> add(List<T> list, T listener) {
+    static void requireListener(Object listener) {
         if (listener == null) {
             throw new HttpException(HttpException.ERR_INVALID_ARG_VALUE, "listener must not be null");
         }
+    }
+
+    static <T> List<T> add(List<T> list, T listener) {
+        requireListener(listener);
         List<T> l = list == null ? new ArrayList<>(2) : list;
         l.add(listener);
         return l;

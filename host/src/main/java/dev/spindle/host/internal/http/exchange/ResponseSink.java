@@ -11,8 +11,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 /**
  * Data path: beneath a {@link Response}, the protocol that frames it (HTTP/1.1 today, an HTTP/2
  * stream next). The response keeps Node's semantics and calls down through this interface only;
- * every method but {@link #loop()}, {@link #alloc()} and {@link #connectionWritable()} is called on
- * the event loop.
+ * every method but {@link #loop()}, {@link #alloc()}, {@link #bodyBuffer} and
+ * {@link #connectionWritable()} is called on the event loop.
  */
 public interface ResponseSink {
 

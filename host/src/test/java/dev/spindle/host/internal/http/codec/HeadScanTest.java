@@ -94,19 +94,17 @@ class HeadScanTest {
 
     /**
      * A whole head in one read takes the line-by-line path: it refuses heads without their
-     * structure; the method's bytes after the first are left to Netty's parser, which refuses a
-     * method that is not a token in the same read (HostileInputTest, RequestGateTest).
+     * structure; the rest (a method or header name that is not a token, control bytes, a bare LF
+     * inside) is left to Netty's strict parser, which refuses it in the same read
+     * (HostileInputTest, RequestGateTest).
      */
     @ParameterizedTest
     @ValueSource(strings = {
         "GET /x\r\nHost: a\r\n\r\n",
         "GET  /x HTTP/1.1\r\nHost: a\r\n\r\n",
-        "GET /x\u0001y HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET /x HTTP/1.1x\r\nHost: a\r\n\r\n",
         "GET /x HTTP/1.1\nHost: a\r\n\r\n",
-        "GET /x HTTP/1.1\r\nHost: a\nX: b\r\n\r\n",
         "GET /x HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n",
-        "GET /x HTTP/1.1\r\n: a\r\n\r\n",
         "GET /x HTTP/1.1\r\nHost: a\r\n\rX\r\n",
     })
     void refusesWholeHeadsWithoutTheirStructure(String head) {
