@@ -84,9 +84,8 @@ final class Scenarios {
             case "write-after-end": writeAfterEnd(res); break;
             case "throw-before-write": throwBeforeWrite(res); break;
             case "throw-after-write": throwAfterWrite(res); break;
-            // Spindle's own scenarios (itests/src/test/conformance/extra-reference.js)
-            case "close-delimited-body": closeDelimitedBody(req, res); break;
-            case "handler-keep-alive": res.setHeader("Keep-Alive", "timeout=7, max=3"); res.end("kept"); break;
+            case "close-delimited-body":
+            case "handler-keep-alive": OwnScenarios.serve(name, req, res); break;
             default:
                 res.statusCode(404);
                 res.setHeader("Content-Type", "text/plain");
@@ -417,19 +416,7 @@ final class Scenarios {
     }
 
     /** {@code new URL(req.url, 'http://x').searchParams.get(key)}. */
-    /** E1: both framing headers removed: the body ends with the connection. */
-    private static void closeDelimitedBody(IncomingMessage req, ServerResponse res) {
-        res.removeHeader("Transfer-Encoding");
-        if ("whole".equals(param(req, "v"))) {
-            res.removeHeader("Content-Length");
-            res.end("whole body");
-        } else {
-            res.write("first ");
-            res.end("second");
-        }
-    }
-
-    private static String param(IncomingMessage req, String key) {
+    static String param(IncomingMessage req, String key) {
         String url = req.url();
         int q = url.indexOf('?');
         if (q < 0) {

@@ -77,7 +77,7 @@ class ConnectionTest {
 
     @Test
     void bodyLargerThanTheLimitFails() {
-        EngineSettings small = new EngineSettings(8192, 16384, 8192, 4, 5000, 60000, 16, 100, 0, 0, 10_000, 60_000, 300_000, java.util.Set.of());
+        EngineSettings small = Settings.defaults().maxBodyBytes(4).build();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Wire wire = new Wire(Wire.route((req, res) -> req.body().whenComplete((b, e) -> {
             failure.set(e);
@@ -306,8 +306,8 @@ class ConnectionTest {
     }
 
     private static EngineSettings settings(int maxConnections, long responseTimeoutMillis) {
-        return new EngineSettings(8192, 16384, 8192, 1 << 20, 5000, 60000, 16, 100, 0, responseTimeoutMillis,
-                maxConnections, 60_000, 300_000, java.util.Set.of());
+        return Settings.defaults().maxBodyBytes(1 << 20).responseTimeoutMillis(responseTimeoutMillis)
+                .maxConnections(maxConnections).build();
     }
 
     @Test

@@ -23,11 +23,7 @@ import dev.spindle.host.internal.router.RouteTarget;
 class ExchangeLifetimeTest {
 
     private static EngineSettings withResponseTimeout(long millis) {
-        EngineSettings d = EngineSettings.defaults();
-        return new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(), d.maxBodyBytes(),
-                d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
-                d.maxRequestBodyBytes(), millis, d.maxConnections(), d.writeTimeoutMillis(), d.requestTimeoutMillis(),
-                Set.of());
+        return Settings.defaults().responseTimeoutMillis(millis).build();
     }
 
     /** Collects until every reference is cleared, or gives up after a bounded number of tries. */

@@ -86,11 +86,7 @@ class ExchangeThreadingTest {
     }
 
     private static EngineSettings withResponseTimeout(long millis) {
-        EngineSettings d = EngineSettings.defaults();
-        return new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(), d.maxBodyBytes(),
-                d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
-                d.maxRequestBodyBytes(), millis, d.maxConnections(), d.writeTimeoutMillis(), d.requestTimeoutMillis(),
-                Set.of());
+        return Settings.defaults().responseTimeoutMillis(millis).build();
     }
 
     // ---------------------------------------------------------------- one owner for an exchange's state

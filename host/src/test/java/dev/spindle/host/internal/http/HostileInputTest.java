@@ -81,7 +81,7 @@ class HostileInputTest {
 
     @BeforeAll
     static void start() throws InterruptedException {
-        EngineSettings settings = new EngineSettings(8192, 16384, 8192, 10L << 20, 5000, 60000, 16, 100, 65536, 0, 10_000, 60_000, 300_000, java.util.Set.of());
+        EngineSettings settings = Settings.defaults().maxRequestBodyBytes(65536).build();
         engine = new HttpEngine(settings, Wire.route((req, res) -> {
             if (req.url().equals("/reads-body")) {
                 req.body().thenAccept(body -> res.end("fine"));

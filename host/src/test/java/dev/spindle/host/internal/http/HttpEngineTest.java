@@ -168,10 +168,7 @@ class HttpEngineTest {
     }
 
     private static EngineSettings withWriteTimeout(long millis) {
-        EngineSettings d = EngineSettings.defaults();
-        return new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(),
-                d.maxBodyBytes(), d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
-                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), millis, d.requestTimeoutMillis(), java.util.Set.of());
+        return Settings.defaults().writeTimeoutMillis(millis).build();
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {

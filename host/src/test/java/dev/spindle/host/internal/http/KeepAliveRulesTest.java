@@ -63,11 +63,7 @@ class KeepAliveRulesTest {
     /** Node writes whole seconds: {@code Math.floor(keepAliveTimeout / 1000)}. */
     @Test
     void theAutomaticKeepAliveTimeoutIsInWholeSeconds() {
-        EngineSettings d = EngineSettings.defaults();
-        EngineSettings twoAndAHalf = new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(),
-                d.maxBodyBytes(), 2500, d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
-                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), d.writeTimeoutMillis(),
-                d.requestTimeoutMillis(), Set.of());
+        EngineSettings twoAndAHalf = Settings.defaults().keepAliveTimeoutMillis(2500).build();
         Wire wire = new Wire(Wire.route((req, res) -> res.end("x")), twoAndAHalf, Runnable::run);
         String out = wire.send(GET);
         assertTrue(out.contains("\r\nKeep-Alive: timeout=2\r\n"), out);

@@ -28,11 +28,7 @@ class RequestGateTest {
     private static final String GET = "GET /x HTTP/1.1\r\nHost: t\r\n\r\n";
 
     private static EngineSettings settings(long maxRequestBodyBytes, Set<String> extraMethods) {
-        EngineSettings d = EngineSettings.defaults();
-        return new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(), d.maxBodyBytes(),
-                d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
-                maxRequestBodyBytes, d.responseTimeoutMillis(), d.maxConnections(), d.writeTimeoutMillis(),
-                d.requestTimeoutMillis(), extraMethods);
+        return Settings.defaults().maxRequestBodyBytes(maxRequestBodyBytes).extraMethods(extraMethods).build();
     }
 
     private static int count(String out, String what) {
@@ -205,11 +201,7 @@ class RequestGateTest {
     /** A head within the limits, arriving in pieces, is served however close to the limit it is. */
     @Test
     void aHeadJustWithinTheHeaderLimitArrivingInPiecesIsServed() {
-        EngineSettings d = EngineSettings.defaults();
-        EngineSettings small = new EngineSettings(d.maxInitialLineLength(), 1024, d.maxChunkSize(), d.maxBodyBytes(),
-                d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
-                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), d.maxConnections(), d.writeTimeoutMillis(),
-                d.requestTimeoutMillis(), Set.of());
+        EngineSettings small = Settings.defaults().maxHeaderSize(1024).build();
         Wire wire = new Wire(Wire.route((req, res) -> res.end("ok " + req.headers().size())), small, Runnable::run);
         StringBuilder head = new StringBuilder("GET /x HTTP/1.1\r\nHost: t\r\n");
         int content = "Host: t".length();

@@ -13,14 +13,16 @@ import io.netty.handler.codec.http.LastHttpContent;
 final class BodyIntake {
 
     private final HttpConnection connection;
+    private final ResponseQueue queue;
     private final EngineSettings settings;
     private final ConnectionTimers timers;
     /** The exchange whose body is arriving, null between bodies. */
     private Http1Stream receiving;
     private long bytes;
 
-    BodyIntake(HttpConnection connection, EngineSettings settings, ConnectionTimers timers) {
+    BodyIntake(HttpConnection connection, ResponseQueue queue, EngineSettings settings, ConnectionTimers timers) {
         this.connection = connection;
+        this.queue = queue;
         this.settings = settings;
         this.timers = timers;
     }
@@ -95,9 +97,21 @@ final class BodyIntake {
         }
     }
 
+    /**
+     * The body of {@code stream} cannot be taken ({@code status} 400: malformed, 408: too slow,
+     * 413: too large): answered with {@code status} if nothing of its response is fixed yet, else
+     * the connection closes after what was written. The handler sees {@code onAborted}.
+     */
     private void refuse(Http1Stream stream, int status, Outcome outcome, String why) {
         receiving = null;
         timers.bodyDone();
-        connection.refuseBody(stream, status, outcome, why);
+        if (stream.exchange().response().headOpen()) {
+            queue.remove(stream);
+            stream.destroy(outcome);
+            connection.refuse(status, why);
+        } else {
+            stream.exchange().request().abort();
+            connection.closeFor(outcome);
+        }
     }
 }

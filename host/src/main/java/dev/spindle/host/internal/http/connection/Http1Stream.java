@@ -54,6 +54,7 @@ final class Http1Stream extends Http1Head implements ResponseSink {
     }
 
     private final HttpConnection connection;
+    private final ResponseQueue queue;
     private final EventLoop loop;
     private final AsciiString keepAliveValue;
     private Exchange exchange;
@@ -65,8 +66,9 @@ final class Http1Stream extends Http1Head implements ResponseSink {
     /** The connection's number for this exchange's last write, once written. */
     long writeSeq;
 
-    Http1Stream(HttpConnection connection, EventLoop loop, AsciiString keepAliveValue) {
+    Http1Stream(HttpConnection connection, ResponseQueue queue, EventLoop loop, AsciiString keepAliveValue) {
         this.connection = connection;
+        this.queue = queue;
         this.loop = loop;
         this.keepAliveValue = keepAliveValue;
     }
@@ -169,7 +171,7 @@ final class Http1Stream extends Http1Head implements ResponseSink {
                 exchange.response().events().invoke(callback, destroyedError());
             }
         } else if (active) {
-            connection.write(this, msg, callback, last);
+            queue.write(this, msg, callback, last);
         } else {
             if (waiting == null) {
                 waiting = new ArrayDeque<>(4);
@@ -186,7 +188,7 @@ final class Http1Stream extends Http1Head implements ResponseSink {
             Piece p;
             while (!gone && (p = waiting.poll()) != null) {
                 heldBytes -= p.bytes;
-                connection.write(this, p.msg, p.callback, p.last);
+                queue.write(this, p.msg, p.callback, p.last);
             }
             if (connection.channelWritable()) {
                 exchange.response().writable();

@@ -6,13 +6,11 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.spindle.api.HttpException;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.codec.Http1Head;
 import dev.spindle.host.internal.http.codec.RequestDecoder;
@@ -28,7 +26,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -151,10 +148,6 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     // ---------------------------------------------------------------- for the response queue and the streams
 
-    void write(Http1Stream stream, HttpObject msg, Consumer<? super HttpException> callback, boolean last) {
-        queue.write(stream, msg, callback, last);
-    }
-
     boolean inRead() {
         return inRead;
     }
@@ -228,7 +221,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
      * and {@code Connection: close}), after the responses still owed on this connection, then the
      * connection is closed.
      */
-    private void refuse(int status, String why) {
+    void refuse(int status, String why) {
         LOG.debug("Refused a request from {} with {}: {}", remoteAddress(), status, why);
         tally.refused(status);
         closing = true;
@@ -237,11 +230,6 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         queue.owe(status);
     }
 
-    /**
-     * The body of {@code stream} cannot be taken ({@code status} 408: too slow, 413: too large):
-     * answered with {@code status} if nothing of its response is fixed yet, else the connection
-     * closes after what was written. The handler sees {@code onAborted}.
-     */
     /** The body arriving is complete or given up: with its exchange already answered, the connection may be idle. */
     void bodyDone() {
         if (inRead) {
@@ -251,17 +239,10 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    void refuseBody(Http1Stream stream, int status, Outcome outcome, String why) {
-        if (stream.exchange().response().headOpen()) {
-            queue.remove(stream);
-            stream.destroy(outcome);
-            refuse(status, why);
-        } else {
-            LOG.debug("{} from {}: closing", why, remoteAddress());
-            closeReason = outcome;
-            stream.exchange().request().abort();
-            closeAfterFlush();
-        }
+    /** The host ends the connection for {@code why}: what was written goes out, then it closes. */
+    void closeFor(Outcome why) {
+        closeReason = why;
+        closeAfterFlush();
     }
 
     // ---------------------------------------------------------------- channel events
@@ -274,7 +255,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         this.flushes = new FlushTracker(ctx, encoder);
         this.queue = new ResponseQueue(this, ctx, flushes);
         this.timers = new ConnectionTimers(ctx.executor(), this::idleExpired, this::requestExpired, this::writeExpired);
-        this.body = new BodyIntake(this, settings, timers);
+        this.body = new BodyIntake(this, queue, settings, timers);
     }
 
     @Override
@@ -326,7 +307,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         boolean http11 = head.protocolVersion().equals(HttpVersion.HTTP_1_1);
         String expect = gate.expect;
         boolean expectContinue = http11 && expect != null && EXPECT_CONTINUE.matcher(expect).find();
-        Http1Stream stream = new Http1Stream(this, ctx.channel().eventLoop(), keepAliveValue);
+        Http1Stream stream = new Http1Stream(this, queue, ctx.channel().eventLoop(), keepAliveValue);
         Exchange exchange = new Exchange(head, this, stream, this, HttpUtil.isKeepAlive(head), settings.maxBodyBytes(),
                 expectContinue, batchStartNanos);
         stream.bind(exchange);
