@@ -51,6 +51,9 @@ public final class Whiteboard implements HandlerResolver {
             if (until != null) {
                 return Resolution.pending(until);
             }
+            // the replacement may have come between the lookup and the vacancy check (it ends
+            // the vacancy and publishes its table under the same lock): look again
+            return table.resolve(method, path);
         }
         return r;
     }
