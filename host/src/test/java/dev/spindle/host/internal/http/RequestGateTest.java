@@ -62,6 +62,31 @@ class RequestGateTest {
         wire.close();
     }
 
+    /**
+     * The names the rules look at count in any spelling: the shared common ones and every other
+     * case a client may send (the decoder notes them, the gate looks their values up).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "GET /x HTTP/1.1\r\nhost: t\r\n\r\n|200 OK",
+        "GET /x HTTP/1.1\r\nhOsT: t\r\n\r\n|200 OK",
+        "GET /x HTTP/1.1\r\nX: y\r\n\r\n|400 Bad Request",
+        "GET /x HTTP/1.1\r\nHost: t\r\nHOST: u\r\n\r\n|400 Bad Request",
+        "GET /x HTTP/1.1\r\nhost: t\r\nhost: u\r\n\r\n|400 Bad Request",
+        "GET /x HTTP/1.1\r\nHost: t\r\nEXPECT: 100-continue\r\n\r\n|100 Continue",
+        "GET /x HTTP/1.1\r\nHost: t\r\nexpect: tea\r\n\r\n|417 Expectation Failed",
+        "POST /x HTTP/1.1\r\nHost: t\r\nTRANSFER-ENCODING: gzip\r\n\r\n|400 Bad Request",
+        "POST /x HTTP/1.1\r\nHost: t\r\ncOnTeNt-LeNgTh: 5000\r\n\r\n|413 Payload Too Large",
+        "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 500\r\n\r\n|200 OK",
+    })
+    void theNamesTheRulesNeedCountInAnySpelling(String caseAndStatus) {
+        String[] parts = caseAndStatus.split("\\|");
+        Wire wire = new Wire(Wire.route((req, res) -> res.end("served")), settings(1000, Set.of()), Runnable::run);
+        String out = wire.send(parts[0]);
+        assertTrue(out.startsWith("HTTP/1.1 " + parts[1] + "\r\n"), parts[0] + " -> " + out);
+        wire.close();
+    }
+
     @Test
     void aMethodOutsideTheRegisteredSetGets501BeforeAnyHandler() {
         AtomicInteger called = new AtomicInteger();

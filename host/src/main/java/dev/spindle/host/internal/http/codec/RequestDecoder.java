@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
@@ -23,7 +24,8 @@ import io.netty.util.AsciiString;
  * Pipeline position: first, next to the socket. Netty's request decoder, with a
  * {@link HeadScanner} in front that holds each head back until it is complete and refuses what
  * can never become a valid head at once (the message then carries a {@link Refused} failure).
- * Beyond Netty's: common header names are shared ({@link HeaderNames}), a request without a body
+ * Beyond Netty's: common header names are shared ({@link HeaderNames}) and the few that decide
+ * framing are noted as they pass (the connection's gate reads them), a request without a body
  * goes on as one {@link FullHttpRequest}, both Content-Length and Transfer-Encoding are refused,
  * and the bytes read are counted in a plain field that the connection takes once per read batch,
  * with the time the connection last read.
@@ -39,7 +41,15 @@ public final class RequestDecoder extends HttpRequestDecoder {
         }
     }
 
+    /** Names {@link #had} answers for. */
+    public static final int EXPECT = 1;
+    public static final int CONTENT_LENGTH = 2;
+    public static final int TRANSFER_ENCODING = 4;
+
     private final HeadScanner scanner;
+    /** Of the head being decoded (the last one, once decoded): the connection's gate reads them as it arrives. */
+    private int hosts;
+    private int framing;
     private final int maxHeadBytes;
     private long in;
     private boolean refused;
@@ -121,11 +131,62 @@ public final class RequestDecoder extends HttpRequestDecoder {
         return whole;
     }
 
-    /** Common names come from {@link HeaderNames}: no copy, no new hash, no new check per request. */
+    /** A new head begins: its framing names are counted afresh. */
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) throws Exception {
+        hosts = 0;
+        framing = 0;
+        return super.createMessage(initialLine);
+    }
+
+    /**
+     * Common names come from {@link HeaderNames}: no copy, no new hash, no new check per request.
+     * The names the connection's rules look at ({@code Host}, {@code Expect},
+     * {@code Content-Length}, {@code Transfer-Encoding}) are noted as they pass, so that nobody
+     * walks the headers again to find them.
+     */
     @Override
     protected AsciiString splitHeaderName(byte[] bytes, int start, int length) {
         AsciiString known = HeaderNames.find(bytes, start, length);
-        return known != null ? known : super.splitHeaderName(bytes, start, length);
+        AsciiString name = known != null ? known : super.splitHeaderName(bytes, start, length);
+        switch (length) {
+            case 4:
+                if (name.contentEqualsIgnoreCase(HttpHeaderNames.HOST)) {
+                    hosts++;
+                }
+                break;
+            case 6:
+                if (name.contentEqualsIgnoreCase(HttpHeaderNames.EXPECT)) {
+                    framing |= EXPECT;
+                }
+                break;
+            case 14:
+                if (name.contentEqualsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH)) {
+                    framing |= CONTENT_LENGTH;
+                }
+                break;
+            case 17:
+                if (name.contentEqualsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING)) {
+                    framing |= TRANSFER_ENCODING;
+                }
+                break;
+            default:
+                break;
+        }
+        return name;
+    }
+
+    /** How many {@code Host} lines the head decoded last had. */
+    public int hosts() {
+        return hosts;
+    }
+
+    /**
+     * Whether the head decoded last had a line named {@code name}: one of {@link #EXPECT},
+     * {@link #CONTENT_LENGTH}, {@link #TRANSFER_ENCODING}.
+     */
+    public boolean had(int name) {
+        return (framing & name) != 0;
     }
 
     /** Whether part of a request head has arrived and waits for the rest (a slow or stalled client). */

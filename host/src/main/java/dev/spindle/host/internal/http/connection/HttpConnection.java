@@ -299,7 +299,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         timers.notIdle();
-        int refused = gate.check(head, settings);
+        int refused = gate.check(head, decoder, settings);
         if (refused != 0) {
             refuse(refused, gate.refusal);
             return;

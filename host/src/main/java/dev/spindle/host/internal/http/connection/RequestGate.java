@@ -1,11 +1,9 @@
 package dev.spindle.host.internal.http.connection;
 
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
+import dev.spindle.host.internal.http.codec.RequestDecoder;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -13,7 +11,6 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.AsciiString;
 
 /**
  * Data path: between the request decoder and the connection, the one gate every request head
@@ -21,8 +18,9 @@ import io.netty.util.AsciiString;
  * (400, 414, 431), refuses methods the server does not take (501, see {@link Methods}), and
  * applies the rules beyond Netty's decoder: as strict as llhttp, stricter where it is lax (a
  * second {@code Host}), and the configured limits (header count 431, a declared body over
- * {@code maxRequestBodyBytes} 413). One pass over the header lines also picks up the
- * {@code Expect} value the connection needs next. One per connection, reused for each request.
+ * {@code maxRequestBodyBytes} 413). The decoder tells which of the names these rules need the head
+ * has, so that the headers are looked up only for those; the {@code Expect} value the connection
+ * needs next is picked up on the way. One per connection, reused for each request.
  */
 final class RequestGate {
 
@@ -35,7 +33,7 @@ final class RequestGate {
      * Checks {@code head}: returns 0 to let it in, else the status that refuses it (the reason is
      * in {@link #refusal}).
      */
-    int check(HttpRequest head, EngineSettings settings) {
+    int check(HttpRequest head, RequestDecoder names, EngineSettings settings) {
         refusal = null;
         expect = null;
         if (head.decoderResult().isFailure()) {
@@ -47,7 +45,7 @@ final class RequestGate {
             refusal = "method " + head.method().name() + " is not served (extraMethods lists more)";
             return 501;
         }
-        rules(head, settings);
+        rules(head, names, settings);
         return refusal == null ? 0 : Integer.parseInt(refusal.substring(0, 3));
     }
 
@@ -62,7 +60,7 @@ final class RequestGate {
         return 400;
     }
 
-    private void rules(HttpRequest head, EngineSettings settings) {
+    private void rules(HttpRequest head, RequestDecoder names, EngineSettings settings) {
         HttpVersion version = head.protocolVersion();
         if (version.majorVersion() != 1 || version.minorVersion() > 1) {
             refusal = "400: unsupported version " + version;
@@ -73,41 +71,14 @@ final class RequestGate {
             refusal = "431: more than " + settings.maxHeaders() + " header lines";
             return;
         }
-        int hosts = 0;
-        boolean chunkedLast = true;
-        List<CharSequence> transferEncodings = null;
-        CharSequence contentLength = null;
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext();) {
-            Map.Entry<CharSequence, CharSequence> line = it.next();
-            CharSequence name = line.getKey();
-            switch (name.length()) {
-                case 4:
-                    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
-                        hosts++;
-                    }
-                    break;
-                case 6:
-                    if (expect == null && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.EXPECT)) {
-                        expect = line.getValue().toString();
-                    }
-                    break;
-                case 14:
-                    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH)) {
-                        contentLength = line.getValue();
-                    }
-                    break;
-                case 17:
-                    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
-                        if (transferEncodings == null) {
-                            transferEncodings = new ArrayList<>(2);
-                        }
-                        transferEncodings.add(line.getValue());
-                    }
-                    break;
-                default:
-                    break;
-            }
+        // the decoder noted which of the names that matter here the head has: most have only Host
+        int hosts = names.hosts();
+        if (names.had(RequestDecoder.EXPECT)) {
+            expect = headers.get(HttpHeaderNames.EXPECT);
         }
+        List<String> transferEncodings = names.had(RequestDecoder.TRANSFER_ENCODING)
+                ? headers.getAll(HttpHeaderNames.TRANSFER_ENCODING) : null;
+        String contentLength = names.had(RequestDecoder.CONTENT_LENGTH) ? headers.get(HttpHeaderNames.CONTENT_LENGTH) : null;
         if (hosts == 0 && version.equals(HttpVersion.HTTP_1_1)) {
             refusal = "400: HTTP/1.1 without Host";
         } else if (hosts > 1) {
@@ -119,7 +90,7 @@ final class RequestGate {
                 refusal = "400: Transfer-Encoding must end with chunked: " + all;
             }
         } else if (settings.maxRequestBodyBytes() > 0 && contentLength != null
-                && Long.parseLong(contentLength.toString().trim()) > settings.maxRequestBodyBytes()) {
+                && Long.parseLong(contentLength.trim()) > settings.maxRequestBodyBytes()) {
             refusal = "413: Content-Length " + contentLength + " over " + settings.maxRequestBodyBytes();
         }
     }
