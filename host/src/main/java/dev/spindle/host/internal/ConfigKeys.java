@@ -73,8 +73,21 @@ final class ConfigKeys {
         }
     }
 
-    private static IllegalArgumentException invalid(String key, Object value, String why) {
-        return new IllegalArgumentException("dev.spindle.host: invalid " + key + ": " + value + " (" + why + ")");
+    private static InvalidKey invalid(String key, Object value, String why) {
+        return new InvalidKey(key, value, why);
+    }
+
+    /** A value refused, with its key. */
+    static final class InvalidKey extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        final String key;
+        final transient Object value;
+
+        InvalidKey(String key, Object value, String why) {
+            super("dev.spindle.host: invalid " + key + ": " + value + " (" + why + ")");
+            this.key = key;
+            this.value = value;
+        }
     }
 
     /** The keys whose values differ between {@code before} and {@code after}, in documentation order. */

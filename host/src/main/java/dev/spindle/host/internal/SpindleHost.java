@@ -48,6 +48,8 @@ public final class SpindleHost implements HttpServer {
     /** The configuration in effect, and the keys it was given (the rest are defaults). */
     private volatile HostConfiguration config;
     private volatile Set<String> givenKeys = Set.of();
+    /** The keys of the last configuration refused since the last one applied: what they asked for. */
+    private volatile Map<String, String> refused = Map.of();
     private HttpEngine engine;
     private WorkerPool workers;
 
@@ -76,8 +78,9 @@ public final class SpindleHost implements HttpServer {
         try {
             ConfigKeys.validate(cfg, props);
             changed = ConfigKeys.changed(before, cfg);
-        } catch (IllegalArgumentException e) {
+        } catch (ConfigKeys.InvalidKey e) {
             LOG.error("Configuration refused, the one in effect stays: {}", e.getMessage());
+            refused = Map.of(e.key, String.valueOf(e.value));
             return;
         }
         List<String> listener = new ArrayList<>(changed);
@@ -85,14 +88,17 @@ public final class SpindleHost implements HttpServer {
         if (!listener.isEmpty()) {
             try {
                 replaceEngine(cfg);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                LOG.error("Configuration refused, the one in effect stays: interrupted applying {}",
-                        ConfigKeys.describe(cfg, listener));
-                return;
-            } catch (RuntimeException e) {
+            } catch (InterruptedException | RuntimeException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
                 LOG.error("Configuration refused, the one in effect stays: cannot apply {}: {}",
                         ConfigKeys.describe(cfg, listener), e.getMessage());
+                Map<String, String> asked = new java.util.LinkedHashMap<>();
+                for (String key : listener) {
+                    asked.put(key, String.valueOf(ConfigKeys.KEYS.get(key).apply(cfg)));
+                }
+                refused = asked;
                 return;
             }
         } else {
@@ -126,6 +132,7 @@ public final class SpindleHost implements HttpServer {
         given.retainAll(ConfigKeys.KEYS.keySet());
         givenKeys = Set.copyOf(given);
         config = cfg;
+        refused = Map.of();
         whiteboard.timeouts(cfg.graceMillis(), cfg.drainTimeoutMillis());
     }
 
@@ -243,9 +250,13 @@ public final class SpindleHost implements HttpServer {
     public List<Setting> configuration() {
         HostConfiguration cfg = config;
         Set<String> given = givenKeys;
+        Map<String, String> notApplied = refused;
         List<Setting> out = new ArrayList<>();
         for (Map.Entry<String, java.util.function.Function<HostConfiguration, Object>> key : ConfigKeys.KEYS.entrySet()) {
             String source = given.contains(key.getKey()) ? "ConfigAdmin" : "default";
+            if (notApplied.containsKey(key.getKey())) {
+                source += " (refused: " + notApplied.get(key.getKey()) + ")";
+            }
             out.add(new Config(key.getKey(), String.valueOf(key.getValue().apply(cfg)), source));
         }
         return out;

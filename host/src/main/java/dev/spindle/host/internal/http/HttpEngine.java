@@ -60,6 +60,7 @@ public final class HttpEngine {
     private volatile Channel serverChannel;
     private ServerBootstrap bootstrap;
     private InetSocketAddress listening;
+    private volatile boolean retiring;
     private java.util.concurrent.Future<?> sampler;
     private DateCache.Ticker dates;
     private BlockedLoopChecker blockedLoops;
@@ -129,6 +130,10 @@ public final class HttpEngine {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         initPipeline(ch, settings, dispatcher);
+                        if (retiring) {
+                            // accepted while the listener was being replaced: retired like the others
+                            ch.pipeline().get(HttpConnection.class).closeAfterNextResponse();
+                        }
                     }
                 });
         if (sharesPort()) {
@@ -196,6 +201,7 @@ public final class HttpEngine {
      * @return the number of connections that had to be cut off
      */
     public int retire(long drainMillis) {
+        retiring = true;
         stopListening();
         for (Channel ch : connections) {
             HttpConnection c = ch.pipeline().get(HttpConnection.class);
