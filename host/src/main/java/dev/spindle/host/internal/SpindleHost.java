@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -45,13 +46,15 @@ public final class SpindleHost implements HttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(SpindleHost.class);
 
     private final Whiteboard whiteboard = new Whiteboard();
-    /** The configuration in effect, and the keys it was given (the rest are defaults). */
+    /** The configuration in effect. */
     private volatile HostConfiguration config;
-    private volatile Set<String> givenKeys = Set.of();
     /** The keys of the last configuration refused since the last one applied: what they asked for. */
     private volatile Map<String, String> refused = Map.of();
     private HttpEngine engine;
     private WorkerPool workers;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
 
     @Activate
     void activate(HostConfiguration cfg, Map<String, Object> props) throws InterruptedException {
@@ -59,7 +62,7 @@ public final class SpindleHost implements HttpServer {
         workers = new WorkerPool(cfg.workerThreads(), cfg.maxWorkersPerHandler(), cfg.workerQueue(),
                 cfg.workerQueueTimeoutMillis());
         engine = startEngine(cfg);
-        commit(cfg, props);
+        commit(cfg);
     }
 
     /**
@@ -109,7 +112,7 @@ public final class SpindleHost implements HttpServer {
         }
         workers.resize(cfg.workerThreads(), cfg.maxWorkersPerHandler(), cfg.workerQueue(),
                 cfg.workerQueueTimeoutMillis());
-        commit(cfg, props);
+        commit(cfg);
         LOG.info("Configuration applied: {}", changed.isEmpty() ? "no change" : ConfigKeys.describe(cfg, changed));
     }
 
@@ -127,10 +130,7 @@ public final class SpindleHost implements HttpServer {
     }
 
     /** {@code cfg} is in effect: shown by {@code spindle:config}, the whiteboard's times follow it. */
-    private void commit(HostConfiguration cfg, Map<String, Object> props) {
-        Set<String> given = new HashSet<>(props.keySet());
-        given.retainAll(ConfigKeys.KEYS.keySet());
-        givenKeys = Set.copyOf(given);
+    private void commit(HostConfiguration cfg) {
         config = cfg;
         refused = Map.of();
         whiteboard.timeouts(cfg.graceMillis(), cfg.drainTimeoutMillis());
@@ -249,7 +249,7 @@ public final class SpindleHost implements HttpServer {
     @Override
     public List<Setting> configuration() {
         HostConfiguration cfg = config;
-        Set<String> given = givenKeys;
+        Set<String> given = configuredKeys();
         Map<String, String> notApplied = refused;
         List<Setting> out = new ArrayList<>();
         for (Map.Entry<String, java.util.function.Function<HostConfiguration, Object>> key : ConfigKeys.KEYS.entrySet()) {
@@ -265,6 +265,24 @@ public final class SpindleHost implements HttpServer {
     @Override
     public RouteMatch match(String method, String path) {
         return whiteboard.match(method, path);
+    }
+
+    /** The keys the ConfigAdmin configuration sets (the rest are the defaults). */
+    private Set<String> configuredKeys() {
+        ConfigurationAdmin ca = configAdmin;
+        Set<String> keys = new HashSet<>();
+        if (ca == null) {
+            return keys;
+        }
+        try {
+            org.osgi.service.cm.Configuration[] found = ca.listConfigurations("(service.pid=dev.spindle.host)");
+            if (found != null && found[0].getProperties() != null) {
+                keys.addAll(java.util.Collections.list(found[0].getProperties().keys()));
+            }
+        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
+            LOG.debug("Cannot read the configuration's keys", e);
+        }
+        return keys;
     }
 
     private record Config(String key, String value, String source) implements Setting {

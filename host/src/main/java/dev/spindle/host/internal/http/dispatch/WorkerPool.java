@@ -1,6 +1,8 @@
 package dev.spindle.host.internal.http.dispatch;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -173,18 +175,21 @@ public final class WorkerPool implements Executor {
 
         /** A request of this lane ended (or gave up its place): the next one starts, if any may. */
         void done() {
-            Job next;
+            List<Job> next = new ArrayList<>(1);
             synchronized (this) {
                 running--;
-                next = running < perHandler() ? queued.poll() : null;
-                if (next != null) {
+                Job job;
+                // more than one when the limit was raised since they queued
+                while (running < perHandler() && (job = queued.poll()) != null) {
                     running++;
-                } else if (running == 0 && queued.isEmpty()) {
+                    next.add(job);
+                }
+                if (running == 0 && queued.isEmpty()) {
                     lanes.remove(serviceId, this);
                 }
             }
-            if (next != null) {
-                start(next);
+            for (Job job : next) {
+                start(job);
             }
         }
 
