@@ -99,7 +99,11 @@ public interface HttpServer {
 
         String value();
 
-        /** {@code default} or {@code ConfigAdmin}. */
+        /**
+         * {@code default} or {@code ConfigAdmin}; followed by {@code (refused: VALUE)} when the
+         * last configuration given asked for another value and was refused, so that the value
+         * shown is still the one in effect.
+         */
         String source();
     }
 

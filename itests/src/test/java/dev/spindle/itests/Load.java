@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Clients sending requests back to back on keep-alive connections until closed, counting every
- * answer by status and body and recording every failure (a reset, a close, a timeout).
+ * answer by status and body and recording every failure (a reset, a close without
+ * {@code Connection: close}, a timeout). After an answer with {@code Connection: close} a client
+ * opens a new connection, as HTTP clients do.
  */
 final class Load implements AutoCloseable {
 
@@ -45,6 +47,9 @@ final class Load implements AutoCloseable {
                     out.write(request);
                     Http.Response r = Http.read(in);
                     answers.computeIfAbsent(r.status + " " + r.body, k -> new LongAdder()).increment();
+                    if (r.head.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n")) {
+                        break; // the server closes after this answer, as HTTP lets it: a new connection
+                    }
                 }
             } catch (IOException e) {
                 if (running) {

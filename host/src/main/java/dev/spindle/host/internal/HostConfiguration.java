@@ -26,6 +26,14 @@ public @interface HostConfiguration {
     @AttributeDefinition(description = "Blocking requests queued for a worker before new ones get 503")
     int workerQueue() default 1024;
 
+    @AttributeDefinition(description = "Longest a blocking request waits for a worker, ms; then 503 with"
+            + " Retry-After; 0 for no limit")
+    long workerQueueTimeoutMillis() default 10000L;
+
+    @AttributeDefinition(description = "Requests of one blocking handler running at once, so that one route cannot"
+            + " take every worker (the rest wait their turn); 0 for half the worker threads, rounded up")
+    int maxWorkersPerHandler() default 0;
+
     @AttributeDefinition(description = "Longest request line, bytes; longer gets 414")
     int maxInitialLineLength() default 8192;
 

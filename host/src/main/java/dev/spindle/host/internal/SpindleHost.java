@@ -1,11 +1,11 @@
 package dev.spindle.host.internal;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -25,10 +25,9 @@ import org.slf4j.LoggerFactory;
 import dev.spindle.api.Handler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.host.internal.http.HttpEngine;
-import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.http.dispatch.WorkerPool;
 import dev.spindle.host.internal.router.Registration;
 import dev.spindle.host.internal.router.Whiteboard;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * The server component: runs the {@link HttpEngine} with the configuration of PID
@@ -47,50 +46,74 @@ public final class SpindleHost implements HttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(SpindleHost.class);
 
     private final Whiteboard whiteboard = new Whiteboard();
-    private HostConfiguration config;
+    /** The configuration in effect. */
+    private volatile HostConfiguration config;
+    /** The keys of the last configuration refused since the last one applied: what they asked for. */
+    private volatile Map<String, String> refused = Map.of();
     private HttpEngine engine;
-    private ThreadPoolExecutor workers;
+    private WorkerPool workers;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
     @Activate
-    void activate(HostConfiguration cfg) throws InterruptedException {
-        configure(cfg);
-        workers = newWorkers(cfg);
+    void activate(HostConfiguration cfg, Map<String, Object> props) throws InterruptedException {
+        ConfigKeys.validate(cfg, props);
+        workers = new WorkerPool(cfg.workerThreads(), cfg.maxWorkersPerHandler(), cfg.workerQueue(),
+                cfg.workerQueueTimeoutMillis());
         engine = startEngine(cfg);
+        commit(cfg);
     }
 
     /**
-     * Applies a new configuration live. A new address or transport gets a new listener first; the
-     * old one then stops accepting and finishes its requests in the background (bounded by the
-     * drain timeout), so nothing in flight is dropped. Limits and timeouts apply to connections
-     * opened from now on.
+     * Applies a new configuration live, whole or not at all: a refused one (a bad value, a listener
+     * that cannot bind) is logged with its key and the configuration in effect stays, as
+     * {@code spindle:config} shows. A new port, address, transport or event-loop count gets a new
+     * listener first (the same port is shared while both exist, see {@link #replaceEngine}); the
+     * old one then stops accepting and its connections close after their next response. The
+     * worker pool, its limits, the drain and grace times and the blocked-loop check change at
+     * once; connection limits and timeouts apply to connections opened from then on.
      */
     @Modified
-    void modified(HostConfiguration cfg) throws InterruptedException {
+    synchronized void modified(HostConfiguration cfg, Map<String, Object> props) {
         HostConfiguration before = config;
-        configure(cfg);
-        if (cfg.workerQueue() != before.workerQueue()) {
-            ThreadPoolExecutor old = workers;
-            workers = newWorkers(cfg);
-            old.shutdown();
-        } else if (cfg.workerThreads() != before.workerThreads()) {
-            resizeWorkers(cfg.workerThreads());
+        List<String> changed;
+        try {
+            ConfigKeys.validate(cfg, props);
+            changed = ConfigKeys.changed(before, cfg);
+        } catch (ConfigKeys.InvalidKey e) {
+            LOG.error("Configuration refused, the one in effect stays: {}", e.getMessage());
+            refused = Map.of(e.key, String.valueOf(e.value));
+            return;
         }
-        boolean rebind = cfg.port() != before.port() || !cfg.bindAddress().equals(before.bindAddress())
-                || !cfg.transport().equals(before.transport()) || cfg.ioThreads() != before.ioThreads()
-                || cfg.workerQueue() != before.workerQueue();
-        if (rebind) {
-            HttpEngine old = engine;
-            engine = startEngine(cfg);
-            Thread drainer = new Thread(() -> old.close(cfg.drainTimeoutMillis()), "spindle-drain-old-listener");
-            drainer.setDaemon(true);
-            drainer.start();
+        List<String> listener = new ArrayList<>(changed);
+        listener.retainAll(ConfigKeys.LISTENER);
+        if (!listener.isEmpty()) {
+            try {
+                replaceEngine(cfg);
+            } catch (InterruptedException | RuntimeException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                LOG.error("Configuration refused, the one in effect stays: cannot apply {}: {}",
+                        ConfigKeys.describe(cfg, listener), e.getMessage());
+                Map<String, String> asked = new java.util.LinkedHashMap<>();
+                for (String key : listener) {
+                    asked.put(key, String.valueOf(ConfigKeys.KEYS.get(key).apply(cfg)));
+                }
+                refused = asked;
+                return;
+            }
         } else {
-            engine.settings(settings(cfg));
-            LOG.info("Configuration changed: new limits apply to new connections");
+            engine.settings(ConfigKeys.settings(cfg));
+            if (cfg.blockedLoopWarnMillis() != before.blockedLoopWarnMillis()) {
+                engine.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
+            }
         }
+        workers.resize(cfg.workerThreads(), cfg.maxWorkersPerHandler(), cfg.workerQueue(),
+                cfg.workerQueueTimeoutMillis());
+        commit(cfg);
+        LOG.info("Configuration applied: {}", changed.isEmpty() ? "no change" : ConfigKeys.describe(cfg, changed));
     }
 
     /** Stops gracefully: answers what connections already sent, within the drain timeout. */
@@ -106,82 +129,50 @@ public final class SpindleHost implements HttpServer {
         }
     }
 
-    /** Validates {@code cfg}; throws naming the first bad property. */
-    private void configure(HostConfiguration cfg) {
-        check(cfg.port() >= 0 && cfg.port() <= 65535, "port", cfg.port());
-        check(!cfg.bindAddress().isBlank(), "bindAddress", cfg.bindAddress());
-        check(List.of("auto", "epoll", "nio").contains(cfg.transport()), "transport", cfg.transport());
-        check(cfg.ioThreads() >= 0, "ioThreads", cfg.ioThreads());
-        check(cfg.workerThreads() > 0, "workerThreads", cfg.workerThreads());
-        check(cfg.workerQueue() > 0, "workerQueue", cfg.workerQueue());
-        check(cfg.maxInitialLineLength() >= 64, "maxInitialLineLength", cfg.maxInitialLineLength());
-        check(cfg.maxHeaderSize() >= 256, "maxHeaderSize", cfg.maxHeaderSize());
-        check(cfg.maxBodyBytes() >= 0, "maxBodyBytes", cfg.maxBodyBytes());
-        check(cfg.keepAliveTimeoutMillis() >= 0, "keepAliveTimeoutMillis", cfg.keepAliveTimeoutMillis());
-        check(cfg.headersTimeoutMillis() >= 0, "headersTimeoutMillis", cfg.headersTimeoutMillis());
-        check(cfg.maxPipelined() > 0, "maxPipelined", cfg.maxPipelined());
-        check(cfg.maxHeaders() > 0, "maxHeaders", cfg.maxHeaders());
-        check(cfg.maxRequestBodyBytes() >= 0, "maxRequestBodyBytes", cfg.maxRequestBodyBytes());
-        check(cfg.responseTimeoutMillis() >= 0, "responseTimeoutMillis", cfg.responseTimeoutMillis());
-        check(cfg.maxConnections() > 0, "maxConnections", cfg.maxConnections());
-        check(cfg.blockedLoopWarnMillis() >= 0, "blockedLoopWarnMillis", cfg.blockedLoopWarnMillis());
-        check(cfg.writeTimeoutMillis() >= 0, "writeTimeoutMillis", cfg.writeTimeoutMillis());
-        check(cfg.requestTimeoutMillis() >= 0, "requestTimeoutMillis", cfg.requestTimeoutMillis());
-        check(cfg.drainTimeoutMillis() >= 0, "drainTimeoutMillis", cfg.drainTimeoutMillis());
-        check(cfg.graceMillis() >= 0, "graceMillis", cfg.graceMillis());
-        extraMethods(cfg.extraMethods());
-        this.config = cfg;
+    /** {@code cfg} is in effect: shown by {@code spindle:config}, the whiteboard's times follow it. */
+    private void commit(HostConfiguration cfg) {
+        config = cfg;
+        refused = Map.of();
         whiteboard.timeouts(cfg.graceMillis(), cfg.drainTimeoutMillis());
     }
 
-    private static void check(boolean ok, String property, Object value) {
-        if (!ok) {
-            throw new IllegalArgumentException("dev.spindle.host: invalid " + property + ": " + value);
-        }
-    }
-
-    private static EngineSettings settings(HostConfiguration cfg) {
-        return new EngineSettings(cfg.maxInitialLineLength(), cfg.maxHeaderSize(),
-                EngineSettings.defaults().maxChunkSize(), cfg.maxBodyBytes(), cfg.keepAliveTimeoutMillis(),
-                cfg.headersTimeoutMillis(), cfg.maxPipelined(), cfg.maxHeaders(), cfg.maxRequestBodyBytes(),
-                cfg.responseTimeoutMillis(), cfg.maxConnections(), cfg.writeTimeoutMillis(),
-                cfg.requestTimeoutMillis(), extraMethods(cfg.extraMethods()));
-    }
-
-    /** The {@code extraMethods} list: comma-separated tokens, upper-cased as methods are matched. */
-    static java.util.Set<String> extraMethods(String value) {
-        java.util.Set<String> out = new java.util.LinkedHashSet<>();
-        for (String m : value.split(",")) {
-            String method = m.trim();
-            if (!method.isEmpty()) {
-                check(method.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0),
-                        "extraMethods", value);
-                out.add(method);
+    /**
+     * Starts the engine for {@code cfg} beside the running one, then retires the old one in the
+     * background (bounded by the drain timeout). On the same port both listen at once where the
+     * transport shares ports ({@code SO_REUSEPORT}); where it does not, the old listener closes
+     * just before the new one binds, and the gap is logged. Throws, with the old engine untouched
+     * and listening, if the new one cannot start.
+     */
+    private void replaceEngine(HostConfiguration cfg) throws InterruptedException {
+        HttpEngine old = engine;
+        HttpEngine fresh;
+        try {
+            fresh = startEngine(cfg);
+        } catch (IllegalStateException bindFailed) {
+            boolean samePort = cfg.port() != 0 && old.address() != null && old.address().getPort() == cfg.port();
+            if (!samePort || old.sharesPort()) {
+                throw bindFailed;
             }
+            long closed = System.nanoTime();
+            old.stopListening();
+            try {
+                fresh = startEngine(cfg);
+            } catch (IllegalStateException again) {
+                old.listenAgain();
+                throw again;
+            }
+            LOG.info("Port {} rebound after closing the old listener: {} µs without a listener", cfg.port(),
+                    (System.nanoTime() - closed) / 1000);
         }
-        return out;
-    }
-
-    private static ThreadPoolExecutor newWorkers(HostConfiguration cfg) {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(cfg.workerThreads(), cfg.workerThreads(), 60,
-                TimeUnit.SECONDS, new ArrayBlockingQueue<>(cfg.workerQueue()),
-                new DefaultThreadFactory("spindle-worker", true));
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
-    }
-
-    private void resizeWorkers(int threads) {
-        if (threads > workers.getMaximumPoolSize()) {
-            workers.setMaximumPoolSize(threads);
-            workers.setCorePoolSize(threads);
-        } else {
-            workers.setCorePoolSize(threads);
-            workers.setMaximumPoolSize(threads);
-        }
+        engine = fresh;
+        long drain = cfg.drainTimeoutMillis();
+        Thread retire = new Thread(() -> old.retire(drain), "spindle-retire-old-listener");
+        retire.setDaemon(true);
+        retire.start();
     }
 
     private HttpEngine startEngine(HostConfiguration cfg) throws InterruptedException {
-        HttpEngine e = new HttpEngine(settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
+        HttpEngine e = new HttpEngine(ConfigKeys.settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
         e.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
         e.start(cfg.bindAddress(), cfg.port());
         return e;
@@ -258,10 +249,14 @@ public final class SpindleHost implements HttpServer {
     @Override
     public List<Setting> configuration() {
         HostConfiguration cfg = config;
-        java.util.Set<String> given = configuredKeys();
-        List<Setting> out = new java.util.ArrayList<>();
-        for (Map.Entry<String, java.util.function.Function<HostConfiguration, Object>> key : KEYS.entrySet()) {
+        Set<String> given = configuredKeys();
+        Map<String, String> notApplied = refused;
+        List<Setting> out = new ArrayList<>();
+        for (Map.Entry<String, java.util.function.Function<HostConfiguration, Object>> key : ConfigKeys.KEYS.entrySet()) {
             String source = given.contains(key.getKey()) ? "ConfigAdmin" : "default";
+            if (notApplied.containsKey(key.getKey())) {
+                source += " (refused: " + notApplied.get(key.getKey()) + ")";
+            }
             out.add(new Config(key.getKey(), String.valueOf(key.getValue().apply(cfg)), source));
         }
         return out;
@@ -273,9 +268,9 @@ public final class SpindleHost implements HttpServer {
     }
 
     /** The keys the ConfigAdmin configuration sets (the rest are the defaults). */
-    private java.util.Set<String> configuredKeys() {
+    private Set<String> configuredKeys() {
         ConfigurationAdmin ca = configAdmin;
-        java.util.Set<String> keys = new java.util.HashSet<>();
+        Set<String> keys = new HashSet<>();
         if (ca == null) {
             return keys;
         }
@@ -288,36 +283,6 @@ public final class SpindleHost implements HttpServer {
             LOG.debug("Cannot read the configuration's keys", e);
         }
         return keys;
-    }
-
-    /** The configuration keys in documentation order. */
-    private static final Map<String, java.util.function.Function<HostConfiguration, Object>> KEYS = keys();
-
-    private static Map<String, java.util.function.Function<HostConfiguration, Object>> keys() {
-        Map<String, java.util.function.Function<HostConfiguration, Object>> k = new java.util.LinkedHashMap<>();
-        k.put("port", HostConfiguration::port);
-        k.put("bindAddress", HostConfiguration::bindAddress);
-        k.put("transport", HostConfiguration::transport);
-        k.put("ioThreads", HostConfiguration::ioThreads);
-        k.put("workerThreads", HostConfiguration::workerThreads);
-        k.put("workerQueue", HostConfiguration::workerQueue);
-        k.put("maxInitialLineLength", HostConfiguration::maxInitialLineLength);
-        k.put("maxHeaderSize", HostConfiguration::maxHeaderSize);
-        k.put("maxBodyBytes", HostConfiguration::maxBodyBytes);
-        k.put("keepAliveTimeoutMillis", HostConfiguration::keepAliveTimeoutMillis);
-        k.put("headersTimeoutMillis", HostConfiguration::headersTimeoutMillis);
-        k.put("maxPipelined", HostConfiguration::maxPipelined);
-        k.put("maxHeaders", HostConfiguration::maxHeaders);
-        k.put("maxRequestBodyBytes", HostConfiguration::maxRequestBodyBytes);
-        k.put("responseTimeoutMillis", HostConfiguration::responseTimeoutMillis);
-        k.put("maxConnections", HostConfiguration::maxConnections);
-        k.put("writeTimeoutMillis", HostConfiguration::writeTimeoutMillis);
-        k.put("requestTimeoutMillis", HostConfiguration::requestTimeoutMillis);
-        k.put("blockedLoopWarnMillis", HostConfiguration::blockedLoopWarnMillis);
-        k.put("drainTimeoutMillis", HostConfiguration::drainTimeoutMillis);
-        k.put("graceMillis", HostConfiguration::graceMillis);
-        k.put("extraMethods", HostConfiguration::extraMethods);
-        return java.util.Collections.unmodifiableMap(k);
     }
 
     private record Config(String key, String value, String source) implements Setting {

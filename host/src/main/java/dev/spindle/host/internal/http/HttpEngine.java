@@ -1,6 +1,7 @@
 package dev.spindle.host.internal.http;
 
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -28,12 +29,14 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -54,7 +57,10 @@ public final class HttpEngine {
     private final ChannelGroup connections;
     private final boolean epoll;
     private final EventLoopGroup group;
-    private Channel serverChannel;
+    private volatile Channel serverChannel;
+    private ServerBootstrap bootstrap;
+    private InetSocketAddress listening;
+    private volatile boolean retiring;
     private java.util.concurrent.Future<?> sampler;
     private DateCache.Ticker dates;
     private BlockedLoopChecker blockedLoops;
@@ -124,8 +130,22 @@ public final class HttpEngine {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         initPipeline(ch, settings, dispatcher);
+                        if (retiring) {
+                            // accepted while the listener was being replaced: retired like the others
+                            ch.pipeline().get(HttpConnection.class).closeAfterNextResponse();
+                        }
                     }
                 });
+        if (sharesPort()) {
+            // a replacement listener (new address, transport or event loops) binds the same port
+            // beside this one, so that there is no moment without a listener
+            if (epoll) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            } else {
+                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+            }
+        }
+        bootstrap = b;
         try {
             serverChannel = b.bind(host, port).sync().channel();
         } catch (Exception e) {
@@ -135,8 +155,67 @@ public final class HttpEngine {
         sampler = group.next().scheduleAtFixedRate(dispatcher.stats()::sample, 1, 1, TimeUnit.SECONDS);
         dates = DateCache.tick(group.next());
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        listening = bound;
         LOG.info("Spindle listening on {}:{} ({} transport)", host, bound.getPort(), transport());
         return bound;
+    }
+
+    /**
+     * Whether this engine's listener lets a replacement bind the same port beside it
+     * ({@code SO_REUSEPORT}: epoll has it, NIO where the JDK offers it, as on Linux).
+     */
+    public boolean sharesPort() {
+        return epoll || NIO_REUSE_PORT;
+    }
+
+    private static final boolean NIO_REUSE_PORT = nioReusePort();
+
+    private static boolean nioReusePort() {
+        try (java.nio.channels.ServerSocketChannel probe = java.nio.channels.ServerSocketChannel.open()) {
+            return probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** Closes the listening socket only: connections carry on; {@link #listenAgain} reopens it. */
+    public void stopListening() {
+        Channel ch = serverChannel;
+        if (ch != null) {
+            ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Binds the listener {@link #stopListening} closed, at the address it had. */
+    public void listenAgain() throws InterruptedException {
+        serverChannel = bootstrap.bind(listening).sync().channel();
+    }
+
+    /**
+     * This engine's listener gives way to another's: it stops accepting at once; each connection
+     * answers what it was sent and closes after its next response (which says
+     * {@code Connection: close}); an idle one closes with its keep-alive timeout or when it sends
+     * its next request and has it answered, so that no request of a client is lost to a close.
+     * What is still open after {@code drainMillis} is cut off, then the event loops stop.
+     *
+     * @return the number of connections that had to be cut off
+     */
+    public int retire(long drainMillis) {
+        retiring = true;
+        stopListening();
+        for (Channel ch : connections) {
+            HttpConnection c = ch.pipeline().get(HttpConnection.class);
+            if (c != null) {
+                ch.eventLoop().execute(c::closeAfterNextResponse);
+            }
+        }
+        int cut = 0;
+        if (!connections.newCloseFuture().awaitUninterruptibly(drainMillis, TimeUnit.MILLISECONDS)) {
+            cut = connections.size();
+            LOG.warn("{} connection(s) of the replaced listener still open after {} ms: closing them", cut, drainMillis);
+        }
+        close();
+        return cut;
     }
 
     /** The per-connection pipeline: request decoder, response encoder, connection handler. */

@@ -1,18 +1,17 @@
 package dev.spindle.samples.files;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.CompletionHandler;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -20,6 +19,9 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.Handler;
 import dev.spindle.api.IncomingMessage;
@@ -29,8 +31,9 @@ import dev.spindle.api.ServerResponse;
  * Serves the files of a folder. Teaches three things: a handler per ConfigAdmin <em>factory</em>
  * configuration (each {@code config/dev.spindle.samples.files-NAME.cfg} sets {@code folder} and
  * the service properties {@code spindle.route} and {@code spindle.blocking}, so one bundle serves
- * several folders); blocking file I/O on the worker pool ({@code spindle.blocking=true}); and the
- * HTTP details of static files: Content-Type by extension, {@code ETag} with
+ * several folders); blocking file I/O on the worker pool ({@code spindle.blocking=true}) that
+ * hands the body to asynchronous reads with backpressure, so that a client that does not read
+ * holds no worker; and the HTTP details of static files: Content-Type by extension, {@code ETag} with
  * {@code If-None-Match} answered {@code 304}, HEAD, and paths that cannot leave the folder.
  *
  * <pre>
@@ -56,7 +59,7 @@ public final class FilesHandler implements Handler {
             "js", "text/javascript; charset=utf-8", "json", "application/json", "txt", "text/plain; charset=utf-8",
             "png", "image/png", "jpg", "image/jpeg", "svg", "image/svg+xml");
     private static final int CHUNK = 64 * 1024;
-    private static final long WRITE_TIMEOUT_SECONDS = 30;
+    private static final Logger LOG = LoggerFactory.getLogger(FilesHandler.class);
 
     private Path root;
     private String prefix;
@@ -71,7 +74,7 @@ public final class FilesHandler implements Handler {
     }
 
     @Override
-    public void handle(IncomingMessage req, ServerResponse res) throws IOException, InterruptedException {
+    public void handle(IncomingMessage req, ServerResponse res) throws IOException {
         Path file = resolve(req.path());
         if (file == null) {
             answer(res, 404, "Not Found\n");
@@ -93,24 +96,79 @@ public final class FilesHandler implements Handler {
             res.end();
             return;
         }
-        // a worker thread may block: wait for 'drain' whenever the client reads slower than the disk
-        Semaphore drained = new Semaphore(0);
-        AtomicBoolean gone = new AtomicBoolean();
-        res.onDrain(drained::release);
-        res.onClose(() -> {
-            gone.set(true);
-            drained.release();
-        });
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[CHUNK];
-            int n;
-            while (!gone.get() && (n = in.read(buf)) > 0) {
-                if (!res.write(Arrays.copyOf(buf, n)) && !drained.tryAcquire(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                    throw new IOException("the client read nothing for " + WRITE_TIMEOUT_SECONDS + " s");
-                }
+        // the body streams without the worker: it is free again as soon as handle returns, however
+        // slowly the client reads
+        new BodyPump(AsynchronousFileChannel.open(file, StandardOpenOption.READ), attrs.size(), res).start();
+    }
+
+    /**
+     * Streams one file with Node's backpressure: reads a chunk (asynchronously, on the JDK's file
+     * I/O threads), writes it, and reads the next at once while {@code write} returns true, else
+     * on {@code 'drain'}. At most one chunk beyond the high-water mark is ever buffered per
+     * response, and no thread waits for the client.
+     */
+    private static final class BodyPump implements CompletionHandler<Integer, ByteBuffer> {
+        private final AsynchronousFileChannel file;
+        private final long size;
+        private final ServerResponse res;
+        private volatile boolean gone;
+        private long position;
+
+        BodyPump(AsynchronousFileChannel file, long size, ServerResponse res) {
+            this.file = file;
+            this.size = size;
+            this.res = res;
+        }
+
+        void start() {
+            res.onDrain(this::next);
+            res.onClose(() -> {
+                gone = true;
+                close();
+            });
+            next();
+        }
+
+        private void next() {
+            if (gone) {
+                return;
+            }
+            if (position >= size) {
+                close();
+                res.end();
+                return;
+            }
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, size - position));
+            file.read(buf, position, buf, this);
+        }
+
+        @Override
+        public void completed(Integer n, ByteBuffer buf) {
+            if (n < 0) {
+                failed(new IOException("the file shrank while it was served"), buf);
+                return;
+            }
+            position += n;
+            buf.flip();
+            if (res.write(buf)) {
+                next();
             }
         }
-        res.end();
+
+        @Override
+        public void failed(Throwable e, ByteBuffer buf) {
+            LOG.warn("Reading the file failed after {} bytes: cutting the response", position, e);
+            close();
+            res.setTimeout(1, null); // the API's way to give up a response: the connection closes
+        }
+
+        private void close() {
+            try {
+                file.close();
+            } catch (IOException e) {
+                LOG.debug("Closing the file failed", e);
+            }
+        }
     }
 
     /** The regular file under the folder that {@code path} names, or null: never anything outside it. */

@@ -75,6 +75,8 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     /** The client sent more while its responses waited in a full write buffer: not reading until it catches up. */
     private boolean clientBehind;
     private boolean closing;
+    /** The listener was replaced: the next request this connection receives is its last. */
+    private boolean retiring;
     private boolean reading = true;
 
     /** For {@code HttpServer.connections()}: written on the event loop, read from anywhere. */
@@ -207,6 +209,19 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    /**
+     * The listener this connection came from was replaced: responses owed say
+     * {@code Connection: close} where their heads are still open, and the next request is answered
+     * with it and is the last; an idle connection stays open until then or its keep-alive timeout.
+     */
+    public void closeAfterNextResponse() {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        retiring = true;
+        queue.closeAfterAll();
+    }
+
     /** Stops reading, lets everything written so far go out, then closes. */
     void closeAfterFlush() {
         closing = true;
@@ -311,6 +326,10 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         Exchange exchange = new Exchange(head, this, stream, this, HttpUtil.isKeepAlive(head), settings.maxBodyBytes(),
                 expectContinue, batchStartNanos);
         stream.bind(exchange);
+        if (retiring) {
+            exchange.response().closeAfter();
+            closing = true;
+        }
         queue.add(stream);
         body.start(stream);
         REQUESTS.setRelease(this, requests + 1);

@@ -1,7 +1,6 @@
 package dev.spindle.host.internal.http.dispatch;
 
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +25,12 @@ public final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
     private volatile HandlerResolver resolver;
-    private final Executor workers;
+    private final WorkerPool workers;
     private final EngineStats stats = new EngineStats();
 
     public Dispatcher(HandlerResolver resolver, Executor workers) {
         this.resolver = resolver;
-        this.workers = workers;
+        this.workers = WorkerPool.of(workers);
     }
 
     public void resolver(HandlerResolver resolver) {
@@ -103,10 +102,12 @@ public final class Dispatcher {
             res.writeContinue();
         }
         if (target.blocking()) {
-            try {
-                workers.execute(() -> invoke(target, exchange));
-            } catch (RejectedExecutionException e) {
-                LOG.warn("Worker pool full: {} {} answered 503", req.method(), req.url());
+            Runnable unavailable = () -> {
+                LOG.debug("No worker in time: {} {} answered 503", req.method(), req.url());
+                HostAnswers.unavailable(res);
+            };
+            if (!workers.submit(target.serviceId(), exchange, () -> invoke(target, exchange), unavailable)) {
+                LOG.warn("Worker queue full: {} {} answered 503", req.method(), req.url());
                 HostAnswers.unavailable(res);
             }
         } else {

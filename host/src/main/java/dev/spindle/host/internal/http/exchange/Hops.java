@@ -109,6 +109,11 @@ final class Hops {
         }
     }
 
+    /** Whether the calling thread may wait for {@code loop}: it is none of its engine's event loops. */
+    static boolean mayWait(EventLoop loop) {
+        return !loop.inEventLoop() && !onSomeLoop(loop);
+    }
+
     /** Whether the calling thread is one of the event loops of {@code loop}'s engine. */
     private static boolean onSomeLoop(EventLoop loop) {
         if (loop.parent() == null) {

@@ -32,6 +32,12 @@ public final class Response extends ResponseBody {
      */
     public static final int HIGH_WATER_MARK = 16 * 1024;
 
+    /**
+     * How far past the high-water mark a handler on a worker may write while {@code write} returns
+     * false: its next write then waits until the client reads or the connection closes.
+     */
+    public static final long MAX_BEYOND_MARK = 64L * HIGH_WATER_MARK;
+
     private static final VarHandle FINISHED = Fields.handle(MethodHandles.lookup(), "finished", boolean.class);
 
     private final Exchange exchange;
@@ -104,11 +110,16 @@ public final class Response extends ResponseBody {
         if (!away()) {
             return writeData(data, callback, false);
         }
+        boolean below;
         try {
-            return hop(() -> writeData(data, callback, false), queuedResult());
+            below = hop(() -> writeData(data, callback, false), queuedResult());
         } catch (Hops.LoopGone e) {
             return ResponseBody.refused(data, callback, e);
         }
+        if (!below && Hops.mayWait(loop)) {
+            awaitBelowBound(MAX_BEYOND_MARK);
+        }
+        return below;
     }
 
     @Override

@@ -32,6 +32,13 @@ abstract class ResponseBody extends ResponseHead {
     private boolean destroyed;
     private boolean needDrain;
     private HttpHeaders trailers;
+    /**
+     * Bytes written after {@code write} returned false and before {@code 'drain'}: written on the
+     * event loop, read by a worker that may have to wait ({@link #awaitBelowBound}).
+     */
+    private volatile long beyondMark;
+    /** Workers waiting in {@link #awaitBelowBound}; read before waking them. */
+    private volatile int waiters;
 
     ResponseBody(ResponseSink sink, HeadDraft draft, ResponseEvents events, boolean expectContinue) {
         super(sink, draft, events, expectContinue);
@@ -48,6 +55,40 @@ abstract class ResponseBody extends ResponseHead {
 
     final void markDestroyed() {
         destroyed = true;
+        belowBound();
+    }
+
+    /**
+     * The write from a worker that finds more than {@code bound} bytes written past the high-water
+     * mark waits here until the client reads ({@code 'drain'}) or the response is destroyed (the
+     * connection's write timeout closes a client that reads nothing), so that a handler ignoring
+     * {@code false} holds neither unbounded memory nor its worker for ever. Never on an event loop.
+     */
+    final void awaitBelowBound(long bound) {
+        if (beyondMark <= bound) {
+            return;
+        }
+        synchronized (this) {
+            waiters++;
+            try {
+                while (beyondMark > bound && !sink.loop().isShutdown()) {
+                    wait(1000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                waiters--;
+            }
+        }
+    }
+
+    private void belowBound() {
+        beyondMark = 0;
+        if (waiters > 0) {
+            synchronized (this) {
+                notifyAll();
+            }
+        }
     }
 
     // ---------------------------------------------------------------- copies (caller's thread)
@@ -165,6 +206,9 @@ abstract class ResponseBody extends ResponseHead {
     private boolean sendPart(ByteBuf data, boolean last, Consumer<? super HttpException> callback) {
         headSent = true;
         HttpHeaders trailing = last && trailers != null && head().sendsTrailers() ? trailers : null;
+        if (needDrain && data != null) {
+            beyondMark += data.readableBytes();
+        }
         sink.send(data, last, trailing, callback);
         boolean below = sink.writable();
         if (!below && !last) {
@@ -177,6 +221,7 @@ abstract class ResponseBody extends ResponseHead {
     public final void writable() {
         if (needDrain && !ended && sink.writable()) {
             needDrain = false;
+            belowBound();
             events.fireDrain();
         }
     }

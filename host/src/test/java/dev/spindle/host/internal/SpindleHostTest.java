@@ -1,0 +1,148 @@
+package dev.spindle.host.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceReference;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.spindle.api.Handler;
+import dev.spindle.api.HttpServer;
+import dev.spindle.host.internal.http.HttpEngine;
+
+/**
+ * The host component constructed directly, with configurations made as SCR makes them (a proxy
+ * of {@link HostConfiguration} over the properties, whose accessor throws for a value it cannot
+ * convert): every key applies live, and a refused value is logged with its key.
+ */
+class SpindleHostTest {
+
+    private final SpindleHost host = new SpindleHost();
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private final Map<String, Object> props = new HashMap<>();
+
+    @BeforeEach
+    void capture() {
+        log.start();
+        for (Class<?> c : List.of(HttpEngine.class, SpindleHost.class)) {
+            Logger logger = (Logger) LoggerFactory.getLogger(c);
+            logger.setLevel(Level.WARN); // the tests' logback configuration silences dev.spindle
+            logger.setAdditive(false);
+            logger.addAppender(log);
+        }
+        props.put("port", "0");
+        props.put("bindAddress", "127.0.0.1");
+        props.put("ioThreads", "1");
+    }
+
+    @AfterEach
+    void stop() {
+        host.deactivate();
+        for (Class<?> c : List.of(HttpEngine.class, SpindleHost.class)) {
+            Logger logger = (Logger) LoggerFactory.getLogger(c);
+            logger.detachAppender(log);
+            logger.setLevel(null);
+            logger.setAdditive(true);
+        }
+    }
+
+    @Test
+    void theBlockedLoopWarningChangesWithoutANewListener() throws Exception {
+        props.put("blockedLoopWarnMillis", "0");
+        host.activate(config(props), props);
+        InetSocketAddress at = host.address();
+        host.bindHandler((req, res) -> {
+            Thread.sleep(400); // holds the event loop
+            res.end("done");
+        }, reference(), Map.of("service.id", 41L, Handler.ROUTE, "/block"));
+        props.put("blockedLoopWarnMillis", "100");
+        host.modified(config(props), props);
+        assertEquals(at, host.address(), "a new listener");
+        get(at);
+        awaitTrue(() -> messages().stream().anyMatch(m -> m.startsWith("Handler service 41 has held event loop")));
+        assertEquals("100", setting("blockedLoopWarnMillis").value());
+    }
+
+    @Test
+    void aValueSCRCannotConvertIsRefusedWithItsKeyAndTheOldOneStays() throws Exception {
+        host.activate(config(props), props);
+        props.put("maxHeaders", "lots");
+        host.modified(config(props), props);
+        assertTrue(messages().stream().anyMatch(m -> m.contains("invalid maxHeaders: lots")), messages().toString());
+        assertEquals("100", setting("maxHeaders").value());
+        assertEquals("default (refused: lots)", setting("maxHeaders").source());
+    }
+
+    private HttpServer.Setting setting(String key) {
+        return host.configuration().stream().filter(s -> s.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    private List<String> messages() {
+        return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    private static void get(InetSocketAddress at) throws Exception {
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /block HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            assertEquals("HTTP/1.1 200", new String(in.readNBytes(12), StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** A configuration as SCR makes it: defaults for absent keys, a failing accessor for a bad value. */
+    private static HostConfiguration config(Map<String, Object> props) {
+        Map<String, Object> values = new HashMap<>(props);
+        return (HostConfiguration) Proxy.newProxyInstance(SpindleHostTest.class.getClassLoader(),
+                new Class<?>[] {HostConfiguration.class}, (proxy, method, args) -> {
+                    Object raw = values.get(method.getName());
+                    if (raw == null) {
+                        return method.getDefaultValue();
+                    }
+                    Class<?> type = method.getReturnType();
+                    String text = raw.toString();
+                    if (type == int.class) {
+                        return Integer.valueOf(text); // NumberFormatException, as SCR's conversion
+                    }
+                    if (type == long.class) {
+                        return Long.valueOf(text);
+                    }
+                    return text;
+                });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ServiceReference<Handler> reference() {
+        Bundle bundle = (Bundle) Proxy.newProxyInstance(SpindleHostTest.class.getClassLoader(), new Class<?>[] {Bundle.class},
+                (proxy, method, args) -> method.getName().equals("getBundleId") ? 7L : "test.bundle");
+        return (ServiceReference<Handler>) Proxy.newProxyInstance(SpindleHostTest.class.getClassLoader(),
+                new Class<?>[] {ServiceReference.class}, (proxy, method, args) -> bundle);
+    }
+
+    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "not within 5 s");
+            Thread.sleep(10);
+        }
+    }
+}
