@@ -61,7 +61,7 @@ public final class SpindleHost implements HttpServer {
         ConfigKeys.validate(cfg, props);
         workers = new WorkerPool(cfg.workerThreads(), cfg.maxWorkersPerHandler(), cfg.workerQueue(),
                 cfg.workerQueueTimeoutMillis());
-        engine = startEngine(cfg);
+        engine = startEngine(cfg, false);
         commit(cfg);
     }
 
@@ -146,17 +146,17 @@ public final class SpindleHost implements HttpServer {
     private void replaceEngine(HostConfiguration cfg) throws InterruptedException {
         HttpEngine old = engine;
         HttpEngine fresh;
+        boolean samePort = cfg.port() != 0 && old.address() != null && old.address().getPort() == cfg.port();
         try {
-            fresh = startEngine(cfg);
+            fresh = startEngine(cfg, samePort);
         } catch (IllegalStateException bindFailed) {
-            boolean samePort = cfg.port() != 0 && old.address() != null && old.address().getPort() == cfg.port();
             if (!samePort || old.sharesPort()) {
                 throw bindFailed;
             }
             long closed = System.nanoTime();
             old.stopListening();
             try {
-                fresh = startEngine(cfg);
+                fresh = startEngine(cfg, true);
             } catch (IllegalStateException again) {
                 old.listenAgain();
                 throw again;
@@ -171,10 +171,15 @@ public final class SpindleHost implements HttpServer {
         retire.start();
     }
 
-    private HttpEngine startEngine(HostConfiguration cfg) throws InterruptedException {
+    /** {@code ownPort}: the port is this server's already (a replacement listener binds beside the old one). */
+    private HttpEngine startEngine(HostConfiguration cfg, boolean ownPort) throws InterruptedException {
         HttpEngine e = new HttpEngine(ConfigKeys.settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
         e.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
-        e.start(cfg.bindAddress(), cfg.port());
+        if (ownPort) {
+            e.startBeside(cfg.bindAddress(), cfg.port());
+        } else {
+            e.start(cfg.bindAddress(), cfg.port());
+        }
         return e;
     }
 

@@ -118,6 +118,17 @@ public final class HttpEngine {
 
     /** Binds and starts accepting; returns the bound address. */
     public InetSocketAddress start(String host, int port) throws InterruptedException {
+        if (port != 0 && sharesPort()) {
+            requireFree(host, port);
+        }
+        return startBeside(host, port);
+    }
+
+    /**
+     * Starts listening on a port this server already listens on, beside the listener it
+     * replaces: {@link #start} without the check that nobody else listens there.
+     */
+    public InetSocketAddress startBeside(String host, int port) throws InterruptedException {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -158,6 +169,22 @@ public final class HttpEngine {
         listening = bound;
         LOG.info("Spindle listening on {}:{} ({} transport)", host, bound.getPort(), transport());
         return bound;
+    }
+
+    /**
+     * Refuses a port another process listens on. Listeners share their port with later ones
+     * ({@code SO_REUSEPORT}) so that a replacement can bind beside them; a second server of the
+     * same user would then share it silently, each getting part of the connections. A plain
+     * bind, without that option, fails on a port someone listens on: tried and closed first.
+     */
+    private static void requireFree(String host, int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true); // connections of an earlier run in TIME_WAIT do not count
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot listen on " + host + ":" + port
+                    + ": another process listens there (" + e.getMessage() + ")", e);
+        }
     }
 
     /**

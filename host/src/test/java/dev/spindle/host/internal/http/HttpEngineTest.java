@@ -121,6 +121,26 @@ class HttpEngineTest {
         }
     }
 
+    /**
+     * Listeners share their port with a replacement of their own ({@code SO_REUSEPORT}); a port
+     * another process already listens on, even with that option set, is still refused, so that
+     * two servers never split one port's connections between them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "nio"})
+    void aPortAnotherServerListensOnIsRefusedEvenWhenItSharesPorts(String transport) throws IOException {
+        try (java.nio.channels.ServerSocketChannel other = java.nio.channels.ServerSocketChannel.open()) {
+            other.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+            other.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = ((InetSocketAddress) other.getLocalAddress()).getPort();
+            HandlerResolver none = (m, p) -> HandlerResolver.Resolution.notFound();
+            engine = new HttpEngine(EngineSettings.defaults(), none, workers, transport, 1);
+            IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> engine.start("127.0.0.1", port));
+            assertTrue(refused.getMessage().contains("another process listens there"), refused.getMessage());
+        }
+    }
+
     /** One event loop per core unless configured: a second loop on a core only adds context switches. */
     @Test
     void runsOneEventLoopPerCoreByDefault() {
