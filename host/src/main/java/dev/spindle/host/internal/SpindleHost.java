@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.Handler;
 import dev.spindle.api.HttpServer;
+import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.router.Registration;
@@ -48,17 +50,28 @@ public final class SpindleHost implements HttpServer {
 
     private final Whiteboard whiteboard = new Whiteboard();
     private HostConfiguration config;
-    private HttpEngine engine;
+    private volatile HttpEngine engine;
     private ThreadPoolExecutor workers;
+    private final Lifecycle lifecycle = new Lifecycle();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
     @Activate
-    void activate(HostConfiguration cfg) throws InterruptedException {
+    void activate(BundleContext context, HostConfiguration cfg) throws InterruptedException {
         configure(cfg);
         workers = newWorkers(cfg);
         engine = startEngine(cfg);
+        whiteboard.engine(() -> {
+            HttpEngine e = engine;
+            return e != null && e.inEventLoop();
+        }, target -> {
+            HttpEngine e = engine;
+            if (e != null) {
+                e.endServedBy(target, Outcome.HANDLER_REMOVED);
+            }
+        });
+        lifecycle.open(context, this::shutdown);
     }
 
     /**
@@ -96,13 +109,24 @@ public final class SpindleHost implements HttpServer {
     /** Stops gracefully: answers what connections already sent, within the drain timeout. */
     @Deactivate
     void deactivate() {
-        if (engine != null) {
-            engine.close(config.drainTimeoutMillis());
-            engine = null;
-        }
+        shutdown();
+        lifecycle.close();
         if (workers != null) {
             workers.shutdown();
             workers = null;
+        }
+    }
+
+    /**
+     * Closes the listener and drains the connections under one deadline (see
+     * {@link HttpEngine#close(long)}); once, from whichever comes first: the framework or the host
+     * bundle beginning to stop ({@link Lifecycle}), or the deactivation.
+     */
+    private synchronized void shutdown() {
+        HttpEngine e = engine;
+        if (e != null) {
+            engine = null;
+            e.close(config.drainTimeoutMillis());
         }
     }
 
@@ -192,6 +216,7 @@ public final class SpindleHost implements HttpServer {
     @Reference(service = Handler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindHandler(Handler handler, ServiceReference<Handler> ref, Map<String, Object> props) {
+        lifecycle.bound(((Number) props.get("service.id")).longValue(), ref.getBundle());
         whiteboard.add(Registration.of(handler, props, ref.getBundle().getBundleId(),
                 ref.getBundle().getSymbolicName()));
     }
@@ -201,7 +226,8 @@ public final class SpindleHost implements HttpServer {
     }
 
     void unbindHandler(Handler handler, Map<String, Object> props) {
-        whiteboard.remove(((Number) props.get("service.id")).longValue());
+        long id = ((Number) props.get("service.id")).longValue();
+        whiteboard.remove(id, lifecycle.removal(id));
     }
 
     // ---------------------------------------------------------------- HttpServer

@@ -21,6 +21,7 @@ import dev.spindle.host.internal.http.exchange.Exchange;
 import dev.spindle.host.internal.http.exchange.Fields;
 import dev.spindle.host.internal.http.exchange.RequestSource;
 import dev.spindle.host.internal.http.exchange.Response;
+import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -75,6 +76,8 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     /** The client sent more while its responses waited in a full write buffer: not reading until it catches up. */
     private boolean clientBehind;
     private boolean closing;
+    /** The server is shutting down: the connection closes once nothing is owed, its last response says so. */
+    private boolean shuttingDown;
     private boolean reading = true;
 
     /** For {@code HttpServer.connections()}: written on the event loop, read from anywhere. */
@@ -156,6 +159,16 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         return closing;
     }
 
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    /** The head of the last response before the close is fixed: no request after it is read. */
+    void lastBeforeClose() {
+        closing = true;
+        updateReading();
+    }
+
     void flush() {
         flushes.flush();
         if (!inRead) {
@@ -188,22 +201,52 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     private void idleIfNothingOpen(Exchange ending) {
         boolean noneOpen = queue.onlyLeft(ending == null ? null : (Http1Stream) ending.sink());
         if (noneOpen && !body.arriving() && !closing && ctx.channel().isActive()) {
-            timers.idle(settings.keepAliveTimeoutMillis());
+            if (shuttingDown) {
+                closeAfterFlush();
+            } else {
+                timers.idle(settings.keepAliveTimeoutMillis());
+            }
         }
     }
 
     /**
-     * The server is shutting down: answer what was received, with {@code Connection: close}, then
-     * close; an idle connection closes now.
+     * The server is shutting down (its listener is closed): an idle connection closes now; a busy
+     * one keeps reading and answering until nothing is owed, the response that is last when its head
+     * is fixed says {@code Connection: close}, then it closes. A request parked for a route being
+     * replaced is answered {@code 503} at once: no replacement reaches a stopping server.
      */
-    public void finishAndClose() {
+    public void shutdown() {
+        if (!ctx.channel().isActive() || shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        queue.answerParked();
+        if (queue.isEmpty() && !body.arriving() && !closing) {
+            ctx.close();
+        }
+    }
+
+    /**
+     * The host gives up what this connection still serves, for {@code why} (the shutdown deadline
+     * passed): a response not started is answered {@code 503}, one under way is cut off after what
+     * was written (a chunked body without its last chunk); then the connection closes once that is
+     * flushed.
+     */
+    public void cutOff(Outcome why) {
         if (!ctx.channel().isActive()) {
             return;
         }
-        closing = true;
-        updateReading();
-        if (queue.closeAfterAll()) {
-            ctx.close();
+        queue.endAll(null, why);
+        closeFor(why);
+    }
+
+    /**
+     * The handler {@code target} was removed and its drain timeout ran out: its exchanges on this
+     * connection end with {@code why} as in {@link #cutOff}, and the connection closes.
+     */
+    public void endServedBy(RouteTarget target, Outcome why) {
+        if (ctx.channel().isActive() && (queue.endAll(target, why) | flushes.holds(target))) {
+            closeFor(why);
         }
     }
 
