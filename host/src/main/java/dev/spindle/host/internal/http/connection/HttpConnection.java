@@ -202,7 +202,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         boolean noneOpen = queue.onlyLeft(ending == null ? null : (Http1Stream) ending.sink());
         if (noneOpen && !body.arriving() && !closing && ctx.channel().isActive()) {
             if (shuttingDown) {
-                closeAfterFlush();
+                if (!decoder.holdsPartialHead()) {
+                    closeAfterFlush(); // else the request arriving is answered first
+                }
             } else {
                 timers.idle(settings.keepAliveTimeoutMillis());
             }
@@ -211,7 +213,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     /**
      * The server is shutting down (its listener is closed): an idle connection closes now; a busy
-     * one keeps reading and answering until nothing is owed, the response that is last when its head
+     * one (a request unanswered, a body or a head arriving) keeps reading and answering until nothing is owed, the response that is last when its head
      * is fixed says {@code Connection: close}, then it closes. A request parked for a route being
      * replaced is answered {@code 503} at once: no replacement reaches a stopping server.
      */
@@ -221,7 +223,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         }
         shuttingDown = true;
         queue.answerParked();
-        if (queue.isEmpty() && !body.arriving() && !closing) {
+        if (queue.isEmpty() && !body.arriving() && !closing && !decoder.holdsPartialHead()) {
             ctx.close();
         }
     }
