@@ -25,6 +25,11 @@ final class Provisioning {
 
     /** As {@link #spindle(int)}, with the grace for routes being replaced set to {@code graceMillis}. */
     static Option spindle(int port, long graceMillis) {
+        return spindle(port, graceMillis, 10_000);
+    }
+
+    /** As {@link #spindle(int, long)}, with the drain timeout of removed handlers and of the shutdown. */
+    static Option spindle(int port, long graceMillis, long drainMillis) {
         return composite(
                 systemProperty(PORT_PROPERTY).value(String.valueOf(port)),
                 systemProperty("pax.exam.osgi.unresolved.fail").value("true"),
@@ -50,6 +55,7 @@ final class Provisioning {
                         .put("port", String.valueOf(port))
                         .put("bindAddress", "127.0.0.1")
                         .put("graceMillis", String.valueOf(graceMillis))
+                        .put("drainTimeoutMillis", String.valueOf(drainMillis))
                         .asOption(),
                 bundle("file:" + System.getProperty("spindle.api.jar")),
                 bundle("file:" + System.getProperty("spindle.host.jar")),
