@@ -1,5 +1,8 @@
 package dev.spindle.host.internal;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * <li>Removal is not an update: a handler whose bundle is being uninstalled or stopped by the
  * operator is no longer persistently started while it stops, one that is being updated or
  * refreshed still is. Only the latter leaves its route waiting for a replacement.</li>
+ * <li>A refresh that restarts the host (a refresh of the API bundle) restarts its handlers too,
+ * after it: the stopping instance hands its routes to the next one, which holds requests for them
+ * (up to the grace) until their handlers are back.</li>
  * <li>With the framework property {@code spindle.stopOnSigterm=true} (the container sets it),
  * SIGTERM stops the framework as {@code stop 0} does, instead of running the JVM's shutdown
  * hooks: Felix's launcher then exits with status 0, not 143.</li>
@@ -33,6 +39,8 @@ final class Lifecycle implements SynchronousBundleListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
     static final String STOP_ON_SIGTERM = "spindle.stopOnSigterm";
+    private static final String HANDED_OVER = "handed-over-routes";
+    private static final long HAND_OVER_MAX_AGE_MILLIS = 60_000;
 
     private final Map<Long, Bundle> handlerBundles = new ConcurrentHashMap<>();
     private BundleContext context;
@@ -40,8 +48,11 @@ final class Lifecycle implements SynchronousBundleListener {
     private Runnable shutdown;
     private TermSignal term;
 
-    /** @param shutdown drains and stops the server; called once the framework or the host begins to stop */
-    void open(BundleContext context, Runnable shutdown) {
+    /**
+     * @param shutdown drains and stops the server; called once the framework or the host begins to stop
+     * @return the routes the previous instance handed over (see {@link #close}), usually none
+     */
+    List<String> open(BundleContext context, Runnable shutdown) {
         this.context = context;
         this.ownBundle = context.getBundle().getBundleId();
         this.shutdown = shutdown;
@@ -54,16 +65,57 @@ final class Lifecycle implements SynchronousBundleListener {
                         e.toString());
             }
         }
+        return takeHandedOver();
     }
 
-    void close() {
+    /**
+     * The host stops. If it restarts at once (its bundle is updated or refreshed, as a refresh of
+     * the API does, while the framework runs on), the handlers it served restart with it, after
+     * it: {@code routes} are written to the bundle's data area for the next instance, whose
+     * requests for them then wait for the handlers instead of getting 404.
+     */
+    void close(List<String> routes) {
         if (context == null) {
             return;
         }
         context.removeBundleListener(this);
+        if (!routes.isEmpty() && restarting()) {
+            try {
+                Files.write(context.getDataFile(HANDED_OVER).toPath(), routes);
+            } catch (IOException | IllegalStateException | NullPointerException e) {
+                LOG.warn("Cannot hand the routes over to the next host instance", e);
+            }
+        }
         if (term != null) {
             term.restore();
             term = null;
+        }
+    }
+
+    private boolean restarting() {
+        Bundle own = context.getBundle();
+        try {
+            return own.getState() == Bundle.STOPPING && own.adapt(BundleStartLevel.class).isPersistentlyStarted()
+                    && context.getBundle(0).getState() == Bundle.ACTIVE;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /** What the previous instance handed over, if recent (an old file is a leftover of a crash). */
+    private List<String> takeHandedOver() {
+        java.io.File file = context.getDataFile(HANDED_OVER);
+        if (file == null || !file.exists()) {
+            return List.of();
+        }
+        try {
+            boolean recent = System.currentTimeMillis() - file.lastModified() < HAND_OVER_MAX_AGE_MILLIS;
+            List<String> routes = recent ? Files.readAllLines(file.toPath()) : List.of();
+            Files.delete(file.toPath());
+            return routes;
+        } catch (IOException e) {
+            LOG.warn("Cannot read the routes handed over by the previous host instance", e);
+            return List.of();
         }
     }
 

@@ -61,6 +61,7 @@ public final class SpindleHost implements HttpServer {
     void activate(BundleContext context, HostConfiguration cfg) throws InterruptedException {
         configure(cfg);
         workers = newWorkers(cfg);
+        whiteboard.expect(lifecycle.open(context, this::shutdown));
         engine = startEngine(cfg);
         whiteboard.engine(() -> {
             HttpEngine e = engine;
@@ -71,7 +72,6 @@ public final class SpindleHost implements HttpServer {
                 e.endServedBy(target, Outcome.HANDLER_REMOVED);
             }
         });
-        lifecycle.open(context, this::shutdown);
     }
 
     /**
@@ -110,7 +110,7 @@ public final class SpindleHost implements HttpServer {
     @Deactivate
     void deactivate() {
         shutdown();
-        lifecycle.close();
+        lifecycle.close(whiteboard.routes());
         if (workers != null) {
             workers.shutdown();
             workers = null;

@@ -95,6 +95,30 @@ public final class Whiteboard implements HandlerResolver {
         return until;
     }
 
+    /**
+     * The routes served now or waiting for a replacement: what a host handing over to its next
+     * instance (a refresh) tells it to expect.
+     */
+    public synchronized List<String> routes() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>(vacated.keySet());
+        registrations.values().stream().filter(Registration::valid).forEach(r -> out.add(r.route));
+        return List.copyOf(out);
+    }
+
+    /**
+     * Routes whose handlers are on their way (this host started in a refresh that restarts them
+     * too): until they come back, requests for them wait up to the grace, as during an update.
+     */
+    public synchronized void expect(List<String> routes) {
+        long now = System.nanoTime();
+        for (String route : routes) {
+            if (registrations.values().stream().noneMatch(o -> o.valid() && o.route.equals(route))) {
+                vacated.put(route, now);
+                anyVacated = true;
+            }
+        }
+    }
+
     @Override
     public synchronized void onNextChange(Runnable callback) {
         waiting.add(callback);
