@@ -254,7 +254,7 @@ public final class HttpEngine {
                 cut = connections.size();
                 LOG.warn("{} connection(s) still busy after {} ms: ending what they serve ({})", cut, drainMillis,
                         Outcome.SERVER_SHUTDOWN);
-                eachConnection(c -> c.cutOff(Outcome.SERVER_SHUTDOWN));
+                eachConnection(c -> c.end(null, Outcome.SERVER_SHUTDOWN));
                 connections.newCloseFuture().awaitUninterruptibly(CUT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             }
         }
@@ -265,10 +265,10 @@ public final class HttpEngine {
 
     /**
      * The handler {@code target} was removed and its drain ran out: what it still serves ends with
-     * {@code why} (see {@link HttpConnection#endServedBy}). Does not wait.
+     * {@code why} (see {@link HttpConnection#end}). Does not wait.
      */
     public void endServedBy(RouteTarget target, Outcome why) {
-        eachConnection(c -> c.endServedBy(target, why));
+        eachConnection(c -> c.end(target, why));
     }
 
     /** Whether the calling thread is one of this engine's event loops (which must never wait). */

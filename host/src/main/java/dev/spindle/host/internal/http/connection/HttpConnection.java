@@ -213,9 +213,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     /**
      * The server is shutting down (its listener is closed): an idle connection closes now; a busy
-     * one (a request unanswered, a body or a head arriving) keeps reading and answering until nothing is owed, the response that is last when its head
-     * is fixed says {@code Connection: close}, then it closes. A request parked for a route being
-     * replaced is answered {@code 503} at once: no replacement reaches a stopping server.
+     * one (a request unanswered, a body or a head arriving) goes on reading and answering until
+     * nothing is owed, its last response saying {@code Connection: close}. A request parked for a
+     * route being replaced is answered {@code 503} now: no replacement reaches a stopping server.
      */
     public void shutdown() {
         if (!ctx.channel().isActive() || shuttingDown) {
@@ -229,25 +229,12 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /**
-     * The host gives up what this connection still serves, for {@code why} (the shutdown deadline
-     * passed): a response not started is answered {@code 503}, one under way is cut off after what
-     * was written (a chunked body without its last chunk); then the connection closes once that is
-     * flushed.
+     * The host ends what this connection serves for {@code target} (null: everything, at the
+     * shutdown deadline) with {@code why}, as {@code Exchange.endFor} says; the connection closes
+     * once what was written is flushed.
      */
-    public void cutOff(Outcome why) {
-        if (!ctx.channel().isActive()) {
-            return;
-        }
-        queue.endAll(null, why);
-        closeFor(why);
-    }
-
-    /**
-     * The handler {@code target} was removed and its drain timeout ran out: its exchanges on this
-     * connection end with {@code why} as in {@link #cutOff}, and the connection closes.
-     */
-    public void endServedBy(RouteTarget target, Outcome why) {
-        if (ctx.channel().isActive() && (queue.endAll(target, why) | flushes.holds(target))) {
+    public void end(RouteTarget target, Outcome why) {
+        if (ctx.channel().isActive() && (queue.endAll(target, why) | (target == null || flushes.holds(target)))) {
             closeFor(why);
         }
     }
