@@ -150,6 +150,11 @@ final class Container implements AutoCloseable {
         return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The exit status of the container process, once it has exited. */
+    int exitValue() {
+        return process.exitValue();
+    }
+
     @Override
     public void close() throws Exception {
         if (process == null) {

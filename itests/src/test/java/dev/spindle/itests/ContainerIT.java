@@ -63,7 +63,7 @@ class ContainerIT {
             while (stopped.status == 200 && System.nanoTime() < deadline) {
                 stopped = Http.get(c.port, "/swap");
             }
-            assertEquals(503, stopped.status, "a stopped handler's route waits for a replacement (graceMillis), then 503");
+            assertEquals(404, stopped.status, "a handler stopped by the operator is removed: 404 at once, no grace");
             c.command("uninstall " + id);
             c.command("lb");
             assertNotNull(c.awaitLog(Pattern.compile("(?s)\\|Spindle sample: hello.*\\|Spindle sample: hello"), STARTUP), c.log());

@@ -8,6 +8,7 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.cm.ConfigurationAdminOptions.newConfiguration;
 
 import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.cm.ConfigurationOption;
 
 /** The bundles of the container for pax-exam: the real API and host, their dependencies, a port. */
 final class Provisioning {
@@ -25,6 +26,18 @@ final class Provisioning {
 
     /** As {@link #spindle(int)}, with the grace for routes being replaced set to {@code graceMillis}. */
     static Option spindle(int port, long graceMillis) {
+        return spindle(port, graceMillis, 0);
+    }
+
+    /**
+     * As {@link #spindle(int, long)}, with the drain timeout of removed handlers and of the shutdown
+     * ({@code drainMillis}; 0 leaves the key unset: the default).
+     */
+    static Option spindle(int port, long graceMillis, long drainMillis) {
+        ConfigurationOption host = newConfiguration("dev.spindle.host")
+                .put("port", String.valueOf(port))
+                .put("bindAddress", "127.0.0.1")
+                .put("graceMillis", String.valueOf(graceMillis));
         return composite(
                 systemProperty(PORT_PROPERTY).value(String.valueOf(port)),
                 systemProperty("pax.exam.osgi.unresolved.fail").value("true"),
@@ -46,11 +59,7 @@ final class Provisioning {
                 mavenBundle("io.netty", "netty-transport-native-unix-common").versionAsInProject(),
                 mavenBundle("io.netty", "netty-transport-classes-epoll").versionAsInProject(),
                 mavenBundle("io.netty", "netty-transport-native-epoll").classifier("linux-x86_64").versionAsInProject().noStart(),
-                newConfiguration("dev.spindle.host")
-                        .put("port", String.valueOf(port))
-                        .put("bindAddress", "127.0.0.1")
-                        .put("graceMillis", String.valueOf(graceMillis))
-                        .asOption(),
+                (drainMillis > 0 ? host.put("drainTimeoutMillis", String.valueOf(drainMillis)) : host).asOption(),
                 bundle("file:" + System.getProperty("spindle.api.jar")),
                 bundle("file:" + System.getProperty("spindle.host.jar")),
                 junitBundles());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.Handler;
 import dev.spindle.api.HttpServer;
+import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.dispatch.WorkerPool;
 import dev.spindle.host.internal.router.Registration;
@@ -50,19 +52,30 @@ public final class SpindleHost implements HttpServer {
     private volatile HostConfiguration config;
     /** The keys of the last configuration refused since the last one applied: what they asked for. */
     private volatile Map<String, String> refused = Map.of();
-    private HttpEngine engine;
+    private volatile HttpEngine engine;
     private WorkerPool workers;
+    private final Lifecycle lifecycle = new Lifecycle();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
     @Activate
-    void activate(HostConfiguration cfg, Map<String, Object> props) throws InterruptedException {
+    void activate(BundleContext context, HostConfiguration cfg, Map<String, Object> props) throws InterruptedException {
         ConfigKeys.validate(cfg, props);
         workers = new WorkerPool(cfg.workerThreads(), cfg.maxWorkersPerHandler(), cfg.workerQueue(),
                 cfg.workerQueueTimeoutMillis());
-        engine = startEngine(cfg, false);
         commit(cfg);
+        whiteboard.expect(lifecycle.open(context, this::shutdown));
+        engine = startEngine(cfg, false);
+        whiteboard.engine(() -> {
+            HttpEngine e = engine;
+            return e != null && e.inEventLoop();
+        }, target -> {
+            HttpEngine e = engine;
+            if (e != null) {
+                e.endServedBy(target, Outcome.HANDLER_REMOVED);
+            }
+        });
     }
 
     /**
@@ -76,6 +89,9 @@ public final class SpindleHost implements HttpServer {
      */
     @Modified
     synchronized void modified(HostConfiguration cfg, Map<String, Object> props) {
+        if (engine == null) {
+            return; // shutting down: the next activation reads the configuration again
+        }
         HostConfiguration before = config;
         List<String> changed;
         try {
@@ -119,13 +135,24 @@ public final class SpindleHost implements HttpServer {
     /** Stops gracefully: answers what connections already sent, within the drain timeout. */
     @Deactivate
     void deactivate() {
-        if (engine != null) {
-            engine.close(config.drainTimeoutMillis());
-            engine = null;
-        }
+        shutdown();
+        lifecycle.close(whiteboard.routes());
         if (workers != null) {
             workers.shutdown();
             workers = null;
+        }
+    }
+
+    /**
+     * Closes the listener and drains the connections under one deadline (see
+     * {@link HttpEngine#close(long)}); once, from whichever comes first: the framework or the host
+     * bundle beginning to stop ({@link Lifecycle}), or the deactivation.
+     */
+    private synchronized void shutdown() {
+        HttpEngine e = engine;
+        if (e != null) {
+            engine = null;
+            e.close(config.drainTimeoutMillis());
         }
     }
 
@@ -188,6 +215,7 @@ public final class SpindleHost implements HttpServer {
     @Reference(service = Handler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindHandler(Handler handler, ServiceReference<Handler> ref, Map<String, Object> props) {
+        lifecycle.bound(((Number) props.get("service.id")).longValue(), ref.getBundle());
         whiteboard.add(Registration.of(handler, props, ref.getBundle().getBundleId(),
                 ref.getBundle().getSymbolicName()));
     }
@@ -197,7 +225,8 @@ public final class SpindleHost implements HttpServer {
     }
 
     void unbindHandler(Handler handler, Map<String, Object> props) {
-        whiteboard.remove(((Number) props.get("service.id")).longValue());
+        long id = ((Number) props.get("service.id")).longValue();
+        whiteboard.remove(id, lifecycle.removal(id));
     }
 
     // ---------------------------------------------------------------- HttpServer

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,7 @@ class SpindleHostTest {
     @Test
     void theBlockedLoopWarningChangesWithoutANewListener() throws Exception {
         props.put("blockedLoopWarnMillis", "0");
-        host.activate(config(props), props);
+        host.activate(context(), config(props), props);
         InetSocketAddress at = host.address();
         host.bindHandler((req, res) -> {
             Thread.sleep(400); // holds the event loop
@@ -84,7 +85,7 @@ class SpindleHostTest {
 
     @Test
     void aValueSCRCannotConvertIsRefusedWithItsKeyAndTheOldOneStays() throws Exception {
-        host.activate(config(props), props);
+        host.activate(context(), config(props), props);
         props.put("maxHeaders", "lots");
         host.modified(config(props), props);
         assertTrue(messages().stream().anyMatch(m -> m.contains("invalid maxHeaders: lots")), messages().toString());
@@ -131,6 +132,16 @@ class SpindleHostTest {
     }
 
     @SuppressWarnings("unchecked")
+    /** A bundle context that lets the host listen for the framework's events and hands it nothing over. */
+    private static BundleContext context() {
+        Bundle bundle = (Bundle) Proxy.newProxyInstance(SpindleHostTest.class.getClassLoader(), new Class<?>[] {Bundle.class},
+                (proxy, method, args) -> method.getName().equals("getBundleId") ? (Object) 3L
+                        : method.getReturnType() == int.class ? (Object) 0 : null);
+        return (BundleContext) Proxy.newProxyInstance(SpindleHostTest.class.getClassLoader(),
+                new Class<?>[] {BundleContext.class},
+                (proxy, method, args) -> method.getName().equals("getBundle") ? bundle : null);
+    }
+
     private static ServiceReference<Handler> reference() {
         Bundle bundle = (Bundle) Proxy.newProxyInstance(SpindleHostTest.class.getClassLoader(), new Class<?>[] {Bundle.class},
                 (proxy, method, args) -> method.getName().equals("getBundleId") ? 7L : "test.bundle");

@@ -3,11 +3,14 @@ package dev.spindle.host.internal.http;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.codec.DateCache;
 import dev.spindle.host.internal.http.codec.HeaderNames;
 import dev.spindle.host.internal.http.codec.RequestDecoder;
@@ -19,6 +22,7 @@ import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.dispatch.EngineStats;
 import dev.spindle.host.internal.http.exchange.Response;
 import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -40,6 +44,7 @@ import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
@@ -64,6 +69,10 @@ public final class HttpEngine {
     private java.util.concurrent.Future<?> sampler;
     private DateCache.Ticker dates;
     private BlockedLoopChecker blockedLoops;
+    /** Set when {@link #close} begins: a connection accepted from then on is shut down at once. */
+    private volatile boolean shuttingDown;
+    /** After the shutdown deadline, how long responses cut off may take to reach their clients. */
+    private static final long CUT_GRACE_MILLIS = 300;
 
     /** What {@code HttpServer.connections()} shows of one connection. */
     public record ConnectionSnapshot(long id, InetSocketAddress remoteAddress, long ageNanos, long requests,
@@ -144,6 +153,9 @@ public final class HttpEngine {
                         if (retiring) {
                             // accepted while the listener was being replaced: retired like the others
                             ch.pipeline().get(HttpConnection.class).closeAfterNextResponse();
+                        }
+                        if (shuttingDown) {
+                            ch.eventLoop().execute(ch.pipeline().get(HttpConnection.class)::shutdown);
                         }
                     }
                 });
@@ -314,14 +326,20 @@ public final class HttpEngine {
     }
 
     /**
-     * Stops gracefully, like Node's {@code server.close()}: no new connections, idle ones closed,
-     * busy ones closed as soon as the requests they already received are answered (their last
-     * responses say {@code Connection: close}). What is still running after {@code drainMillis}
-     * is cut off.
+     * Stops gracefully, like Node's {@code server.close()}, under one deadline {@code drainMillis}
+     * from now: the listener closes at once; idle connections close at once; busy ones keep
+     * answering what they receive until nothing is owed (the last response says
+     * {@code Connection: close}), then close; a request parked for a route being replaced is
+     * answered {@code 503}. At the deadline what is still running ends with
+     * {@link Outcome#SERVER_SHUTDOWN} (a {@code 503} if nothing was sent, else cut off after what
+     * was written), and whatever a client does not take within {@value #CUT_GRACE_MILLIS} ms more
+     * is dropped with its connection. Returns within about {@code drainMillis} + 1 s.
      *
      * @return the number of connections that had to be cut off
      */
     public int close(long drainMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, drainMillis));
+        shuttingDown = true;
         if (sampler != null) {
             sampler.cancel(false);
         }
@@ -332,23 +350,54 @@ public final class HttpEngine {
             blockedLoops.close();
         }
         if (serverChannel != null) {
-            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         }
         int cut = 0;
         if (drainMillis > 0) {
-            for (Channel ch : connections) {
-                HttpConnection c = ch.pipeline().get(HttpConnection.class);
-                if (c != null) {
-                    ch.eventLoop().execute(c::finishAndClose);
-                }
-            }
-            if (!connections.newCloseFuture().awaitUninterruptibly(drainMillis, TimeUnit.MILLISECONDS)) {
+            eachConnection(HttpConnection::shutdown);
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (!connections.newCloseFuture().awaitUninterruptibly(Math.max(1, left), TimeUnit.MILLISECONDS)) {
                 cut = connections.size();
-                LOG.warn("{} connection(s) still busy after {} ms: closing them", cut, drainMillis);
+                LOG.warn("{} connection(s) still busy after {} ms: ending what they serve ({})", cut, drainMillis,
+                        Outcome.SERVER_SHUTDOWN);
+                eachConnection(c -> c.end(null, Outcome.SERVER_SHUTDOWN));
+                connections.newCloseFuture().awaitUninterruptibly(CUT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             }
         }
-        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         return cut;
+    }
+
+    /**
+     * The handler {@code target} was removed and its drain ran out: what it still serves ends with
+     * {@code why} (see {@link HttpConnection#end}). Does not wait.
+     */
+    public void endServedBy(RouteTarget target, Outcome why) {
+        eachConnection(c -> c.end(target, why));
+    }
+
+    /** Whether the calling thread is one of this engine's event loops (which must never wait). */
+    public boolean inEventLoop() {
+        for (EventExecutor e : group) {
+            if (e.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs {@code action} on each open connection's event loop. */
+    private void eachConnection(Consumer<HttpConnection> action) {
+        for (Channel ch : connections) {
+            HttpConnection c = ch.pipeline().get(HttpConnection.class);
+            if (c != null) {
+                try {
+                    ch.eventLoop().execute(() -> action.accept(c));
+                } catch (RejectedExecutionException e) {
+                    LOG.debug("Event loop gone: {} is closed already", ch);
+                }
+            }
+        }
     }
 }

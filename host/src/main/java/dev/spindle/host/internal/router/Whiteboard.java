@@ -7,12 +7,16 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.HttpServer;
+import dev.spindle.api.Outcome;
 
 /**
  * The handler whiteboard: registrations keyed by {@code service.id}, and the routing table built
@@ -33,6 +37,11 @@ public final class Whiteboard implements HandlerResolver {
     private volatile boolean anyVacated;
     private volatile long graceNanos = TimeUnit.SECONDS.toNanos(10);
     private volatile long drainMillis = 10_000;
+    private volatile BooleanSupplier onEventLoop = () -> false;
+    private volatile Consumer<RouteTarget> expire = t -> { };
+
+    /** After a drain ran out, how long the requests ended then may take to be gone. */
+    private static final long EXPIRY_MILLIS = 1000;
 
     /**
      * @param graceMillis how long requests for a route that lost its handler wait for a new one
@@ -41,6 +50,17 @@ public final class Whiteboard implements HandlerResolver {
     public void timeouts(long graceMillis, long drainMillis) {
         this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMillis);
         this.drainMillis = drainMillis;
+    }
+
+    /**
+     * What the whiteboard needs of the engine that serves its routes.
+     *
+     * @param onEventLoop whether the calling thread is an event loop (which must not wait for a drain)
+     * @param expire ends what a removed handler still serves once its drain ran out
+     */
+    public void engine(BooleanSupplier onEventLoop, Consumer<RouteTarget> expire) {
+        this.onEventLoop = onEventLoop;
+        this.expire = expire;
     }
 
     @Override
@@ -75,6 +95,30 @@ public final class Whiteboard implements HandlerResolver {
         return until;
     }
 
+    /**
+     * The routes served now or waiting for a replacement: what a host handing over to its next
+     * instance (a refresh) tells it to expect.
+     */
+    public synchronized List<String> routes() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>(vacated.keySet());
+        registrations.values().stream().filter(Registration::valid).forEach(r -> out.add(r.route));
+        return List.copyOf(out);
+    }
+
+    /**
+     * Routes whose handlers are on their way (this host started in a refresh that restarts them
+     * too): until they come back, requests for them wait up to the grace, as during an update.
+     */
+    public synchronized void expect(List<String> routes) {
+        long now = System.nanoTime();
+        for (String route : routes) {
+            if (registrations.values().stream().noneMatch(o -> o.valid() && o.route.equals(route))) {
+                vacated.put(route, now);
+                anyVacated = true;
+            }
+        }
+    }
+
     @Override
     public synchronized void onNextChange(Runnable callback) {
         waiting.add(callback);
@@ -92,14 +136,27 @@ public final class Whiteboard implements HandlerResolver {
             }
             wake = publish();
         }
-        wake.forEach(Runnable::run);
+        wakeAll(wake);
+    }
+
+    /** {@link #remove(long, boolean)} for an update: the route waits for the replacement. */
+    public void remove(long serviceId) {
+        remove(serviceId, false);
     }
 
     /**
      * Stops routing to the handler at once, then waits (bounded by the drain timeout) until the
-     * requests it is serving finish, so that its bundle stops only when it is idle.
+     * requests it is serving finish, so that its bundle stops only when it is idle. What still
+     * runs when the drain timeout is over is ended ({@link Outcome#HANDLER_REMOVED}: a 503 if
+     * nothing was sent, else cut off, the connection closed), so that nothing runs against a
+     * deactivated component. On an event loop, which must never wait, the drain runs on a thread
+     * of its own and this returns at once.
+     *
+     * @param removal the handler's bundle is being uninstalled or stopped by the operator: its
+     *        route answers 404 at once. Otherwise (an update, a refresh, a component coming back)
+     *        requests for a route left without a handler wait up to the grace for the replacement.
      */
-    public void remove(long serviceId) {
+    public void remove(long serviceId, boolean removal) {
         Registration r;
         List<Runnable> wake;
         synchronized (this) {
@@ -107,7 +164,8 @@ public final class Whiteboard implements HandlerResolver {
             if (r == null) {
                 return;
             }
-            if (r.valid() && registrations.values().stream().noneMatch(o -> o.valid() && o.route.equals(r.route))) {
+            if (!removal && r.valid()
+                    && registrations.values().stream().noneMatch(o -> o.valid() && o.route.equals(r.route))) {
                 vacated.put(r.route, System.nanoTime());
                 anyVacated = true;
             }
@@ -116,30 +174,58 @@ public final class Whiteboard implements HandlerResolver {
                 draining.put(serviceId, r);
             }
         }
-        wake.forEach(Runnable::run);
+        wakeAll(wake);
         if (r.target == null) {
             return;
         }
+        if (onEventLoop.getAsBoolean()) {
+            Thread t = new Thread(() -> drain(r), "spindle-drain-" + serviceId);
+            t.setDaemon(true);
+            t.start();
+        } else {
+            drain(r);
+        }
+    }
+
+    private void drain(Registration r) {
         long started = System.nanoTime();
         try {
-            long left;
-            try {
-                left = r.target.drain(drainMillis);
-            } finally {
-                synchronized (this) {
-                    draining.remove(serviceId);
-                }
+            long left = r.target.drain(drainMillis);
+            if (left > 0) {
+                LOG.warn("Handler service {} from {} still serves {} request(s) on {} after {} ms: ending them ({})",
+                        r.serviceId, r.bundleSymbolicName, left, r.route, drainMillis, Outcome.HANDLER_REMOVED);
+                expire.accept(r.target);
+                left = r.target.drain(EXPIRY_MILLIS);
             }
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             if (left > 0) {
                 LOG.warn("Handler service {} from {} removed from {} with {} request(s) still running after {} ms",
-                        serviceId, r.bundleSymbolicName, r.route, left, took);
+                        r.serviceId, r.bundleSymbolicName, r.route, left, took);
             } else {
-                LOG.info("Handler service {} from {} removed from {} (drained in {} ms)", serviceId,
+                LOG.info("Handler service {} from {} removed from {} (drained in {} ms)", r.serviceId,
                         r.bundleSymbolicName, r.route, took);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            synchronized (this) {
+                draining.remove(r.serviceId);
+            }
+        }
+    }
+
+    /**
+     * Wakes requests waiting for a routing change. A waiter whose event loop has shut down (its
+     * engine stopped meanwhile) is dropped: its connection is gone, and the caller (a service
+     * being unregistered) must not fail for it.
+     */
+    private static void wakeAll(List<Runnable> wake) {
+        for (Runnable w : wake) {
+            try {
+                w.run();
+            } catch (RejectedExecutionException e) {
+                LOG.debug("A request waiting for its route is gone with its event loop");
+            }
         }
     }
 

@@ -50,6 +50,28 @@ class WhiteboardTest {
     }
 
     @Test
+    void aRemovedRouteAnswers404AtOnce() {
+        whiteboard.timeouts(60_000, 1000);
+        whiteboard.add(registration(1, "/gone", (req, res) -> res.end()));
+        whiteboard.remove(1, true);
+        Resolution r = whiteboard.resolve("GET", "/gone");
+        assertFalse(r.isPending(), "a removal leaves no grace");
+        assertNull(r.target());
+    }
+
+    @Test
+    void routesHandedOverByTheLastHostWaitForTheirHandlers() {
+        whiteboard.timeouts(60_000, 1000);
+        whiteboard.add(registration(1, "/kept", (req, res) -> res.end()));
+        whiteboard.remove(1);
+        Whiteboard next = new Whiteboard();
+        next.timeouts(60_000, 1000);
+        next.expect(whiteboard.routes());
+        assertTrue(next.resolve("GET", "/kept").isPending());
+        assertFalse(next.resolve("GET", "/other").isPending());
+    }
+
+    @Test
     void theGraceEnds() {
         whiteboard.timeouts(0, 1000);
         whiteboard.add(registration(1, "/api/*", (req, res) -> res.end()));

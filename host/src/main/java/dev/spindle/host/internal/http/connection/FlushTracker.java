@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.codec.ResponseEncoder;
+import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -90,6 +91,16 @@ final class FlushTracker {
             written.poll();
             s.exchange().finished();
         }
+    }
+
+    /** Whether a response of {@code target}'s is written but not yet in the socket. */
+    boolean holds(RouteTarget target) {
+        for (Http1Stream s : written) {
+            if (s.exchange().target() == target) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The connection is gone: what was written and never reached the socket ends with {@code why}. */

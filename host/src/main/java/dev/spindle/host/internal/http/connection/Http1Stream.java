@@ -105,6 +105,11 @@ final class Http1Stream extends Http1Head implements ResponseSink {
 
     @Override
     public FixedHead fixHead(HeadDraft draft) {
+        if (connection.endingSoon() && queue.isLast(this)) {
+            // the server is shutting down: the newest response is the connection's last
+            exchange.response().closeAfter();
+            connection.lastBeforeClose();
+        }
         fix(draft, keepAliveValue);
         return this;
     }

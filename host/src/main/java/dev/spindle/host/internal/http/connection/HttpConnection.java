@@ -21,6 +21,7 @@ import dev.spindle.host.internal.http.exchange.Exchange;
 import dev.spindle.host.internal.http.exchange.Fields;
 import dev.spindle.host.internal.http.exchange.RequestSource;
 import dev.spindle.host.internal.http.exchange.Response;
+import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -77,6 +78,8 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     private boolean closing;
     /** The listener was replaced: the next request this connection receives is its last. */
     private boolean retiring;
+    /** The server is shutting down: the connection closes once nothing is owed, its last response says so. */
+    private boolean shuttingDown;
     private boolean reading = true;
 
     /** For {@code HttpServer.connections()}: written on the event loop, read from anywhere. */
@@ -158,6 +161,17 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         return closing;
     }
 
+    /** The server stops or the listener was replaced: the newest response when its head is fixed says it is the last. */
+    boolean endingSoon() {
+        return shuttingDown || retiring;
+    }
+
+    /** The head of the last response before the close is fixed: no request after it is read. */
+    void lastBeforeClose() {
+        closing = true;
+        updateReading();
+    }
+
     void flush() {
         flushes.flush();
         if (!inRead) {
@@ -190,36 +204,51 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     private void idleIfNothingOpen(Exchange ending) {
         boolean noneOpen = queue.onlyLeft(ending == null ? null : (Http1Stream) ending.sink());
         if (noneOpen && !body.arriving() && !closing && ctx.channel().isActive()) {
-            timers.idle(settings.keepAliveTimeoutMillis());
+            if (shuttingDown) {
+                if (!decoder.holdsPartialHead()) {
+                    closeAfterFlush(); // else the request arriving is answered first
+                }
+            } else {
+                timers.idle(settings.keepAliveTimeoutMillis());
+            }
         }
     }
 
     /**
-     * The server is shutting down: answer what was received, with {@code Connection: close}, then
-     * close; an idle connection closes now.
+     * The server is shutting down (its listener is closed): an idle connection closes now; a busy
+     * one (a request unanswered, a body or a head arriving) goes on reading and answering until
+     * nothing is owed, its last response saying {@code Connection: close}. A request parked for a
+     * route being replaced is answered {@code 503} now: no replacement reaches a stopping server.
      */
-    public void finishAndClose() {
-        if (!ctx.channel().isActive()) {
+    public void shutdown() {
+        if (!ctx.channel().isActive() || shuttingDown) {
             return;
         }
-        closing = true;
-        updateReading();
-        if (queue.closeAfterAll()) {
+        shuttingDown = true;
+        queue.answerParked();
+        if (queue.isEmpty() && !body.arriving() && !closing && !decoder.holdsPartialHead()) {
             ctx.close();
         }
     }
 
     /**
-     * The listener this connection came from was replaced: responses owed say
-     * {@code Connection: close} where their heads are still open, and the next request is answered
-     * with it and is the last; an idle connection stays open until then or its keep-alive timeout.
+     * The listener this connection came from was replaced: the newest response owed says
+     * {@code Connection: close} if its head is still open, and the next request is answered with it
+     * and is the last; an idle connection stays open until then or its keep-alive timeout.
      */
     public void closeAfterNextResponse() {
-        if (!ctx.channel().isActive()) {
-            return;
-        }
         retiring = true;
-        queue.closeAfterAll();
+    }
+
+    /**
+     * The host ends what this connection serves for {@code target} (null: everything, at the
+     * shutdown deadline) with {@code why}, as {@code Exchange.endFor} says; the connection closes
+     * once what was written is flushed.
+     */
+    public void end(RouteTarget target, Outcome why) {
+        if (ctx.channel().isActive() && (queue.endAll(target, why) | (target == null || flushes.holds(target)))) {
+            closeFor(why);
+        }
     }
 
     /** Stops reading, lets everything written so far go out, then closes. */

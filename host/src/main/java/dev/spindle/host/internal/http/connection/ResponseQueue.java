@@ -1,11 +1,13 @@
 package dev.spindle.host.internal.http.connection;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.function.Consumer;
 
 import dev.spindle.api.HttpException;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.codec.Http1Head;
+import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpObject;
@@ -148,12 +150,31 @@ final class ResponseQueue {
         connection.closeAfterFlush();
     }
 
-    /** Shutdown: every response still owed says {@code Connection: close}; true if none is owed. */
-    boolean closeAfterAll() {
-        for (Http1Stream s : unanswered) {
-            s.exchange().response().closeAfter();
+    /** Shutdown: a request parked for a route being replaced is answered {@code 503} now. */
+    void answerParked() {
+        for (Http1Stream s : new ArrayList<>(unanswered)) {
+            s.exchange().endWait();
         }
-        return unanswered.isEmpty();
+    }
+
+    /** Whether {@code stream} is the newest exchange. */
+    boolean isLast(Http1Stream stream) {
+        return unanswered.peekLast() == stream;
+    }
+
+    /**
+     * Ends the exchanges served by {@code target} (null: every exchange) with {@code why}, see
+     * {@code Exchange.endFor}; returns whether there was one.
+     */
+    boolean endAll(RouteTarget target, Outcome why) {
+        boolean any = false;
+        for (Http1Stream s : new ArrayList<>(unanswered)) {
+            if (target == null || s.exchange().target() == target) {
+                any = true;
+                s.exchange().endFor(why);
+            }
+        }
+        return any;
     }
 
     /** The connection is gone: every exchange not finished ends with {@code why}. */

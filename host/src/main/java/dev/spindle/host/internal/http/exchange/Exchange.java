@@ -42,6 +42,7 @@ public final class Exchange extends ResponseEvents {
     private ScheduledFuture<?> handlerTimer;
     private ScheduledFuture<?> deadline;
     private ScheduledFuture<?> waitTimer;
+    private Runnable waitTask;
 
     /**
      * @param keepAlive      whether the request asks to keep the connection
@@ -102,8 +103,10 @@ public final class Exchange extends ResponseEvents {
      */
     public void waitFor(Runnable task, long delayNanos) {
         cancel(waitTimer);
+        waitTask = gone ? null : task;
         waitTimer = gone ? null : loop.schedule(() -> {
             waitTimer = null;
+            waitTask = null;
             task.run();
         }, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
     }
@@ -112,6 +115,16 @@ public final class Exchange extends ResponseEvents {
     public void stopWaiting() {
         cancel(waitTimer);
         waitTimer = null;
+        waitTask = null;
+    }
+
+    /** Cuts the wait of {@link #waitFor} short: its task runs now, as if its time had come. */
+    public void endWait() {
+        Runnable task = waitTask;
+        if (task != null) {
+            stopWaiting();
+            task.run();
+        }
     }
 
     /** The handler's {@code setTimeout}: its callback, or without one the exchange is given up. */
@@ -145,7 +158,7 @@ public final class Exchange extends ResponseEvents {
             }
             failure = Outcome.TIMED_OUT;
             if (response.headOpen()) {
-                HostAnswers.timedOut(response);
+                HostAnswers.givenUp(response);
             } else {
                 sink.cutOff();
             }
@@ -175,6 +188,29 @@ public final class Exchange extends ResponseEvents {
         });
     }
 
+    /**
+     * The host ends the exchange for {@code why} ({@link Outcome#HANDLER_REMOVED} when a removed
+     * handler's drain ran out, {@link Outcome#SERVER_SHUTDOWN} at the shutdown deadline): a handler
+     * that sent nothing gets a {@code 503} answered for it, a response under way is cut off after
+     * what was written; either way the connection closes and {@code onDone} hears {@code why}.
+     */
+    public void endFor(Outcome why) {
+        if (gone) {
+            return;
+        }
+        stopWaiting();
+        if (response.writableEnded()) {
+            sink.cutOff(); // complete, only not all in the socket yet: it may still finish
+            return;
+        }
+        failure = why;
+        if (response.headOpen()) {
+            HostAnswers.givenUp(response);
+        } else {
+            sink.cutOff();
+        }
+    }
+
     /** The whole response is in the socket. */
     public void finished() {
         response.finished(failure != null ? failure : Outcome.COMPLETED);
@@ -202,6 +238,7 @@ public final class Exchange extends ResponseEvents {
         handlerTimer = null;
         deadline = null;
         waitTimer = null;
+        waitTask = null;
         request.discard();
         observer.exchangeDone(this, outcome);
     }

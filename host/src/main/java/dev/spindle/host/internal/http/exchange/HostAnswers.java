@@ -45,8 +45,11 @@ public final class HostAnswers {
         res.end("Service Unavailable");
     }
 
-    /** The handler did not answer within the response timeout: 503, and the connection closes. */
-    public static void timedOut(Response res) {
+    /**
+     * The host gives up a handler that has not answered (the response timeout, the drain of a
+     * removed handler or the shutdown deadline ran out): 503, and the connection closes.
+     */
+    public static void givenUp(Response res) {
         res.replaceWith(503, "Service Unavailable", true);
     }
 
