@@ -89,6 +89,9 @@ public final class SpindleHost implements HttpServer {
             drainer.start();
         } else {
             engine.settings(settings(cfg));
+            if (cfg.failureSummaryMillis() != before.failureSummaryMillis()) {
+                engine.summarizeFailures(cfg.failureSummaryMillis());
+            }
             LOG.info("Configuration changed: new limits apply to new connections");
         }
     }
@@ -125,6 +128,7 @@ public final class SpindleHost implements HttpServer {
         check(cfg.responseTimeoutMillis() >= 0, "responseTimeoutMillis", cfg.responseTimeoutMillis());
         check(cfg.maxConnections() > 0, "maxConnections", cfg.maxConnections());
         check(cfg.blockedLoopWarnMillis() >= 0, "blockedLoopWarnMillis", cfg.blockedLoopWarnMillis());
+        check(cfg.failureSummaryMillis() > 0, "failureSummaryMillis", cfg.failureSummaryMillis());
         check(cfg.writeTimeoutMillis() >= 0, "writeTimeoutMillis", cfg.writeTimeoutMillis());
         check(cfg.requestTimeoutMillis() >= 0, "requestTimeoutMillis", cfg.requestTimeoutMillis());
         check(cfg.drainTimeoutMillis() >= 0, "drainTimeoutMillis", cfg.drainTimeoutMillis());
@@ -183,6 +187,7 @@ public final class SpindleHost implements HttpServer {
     private HttpEngine startEngine(HostConfiguration cfg) throws InterruptedException {
         HttpEngine e = new HttpEngine(settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
         e.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
+        e.summarizeFailures(cfg.failureSummaryMillis());
         e.start(cfg.bindAddress(), cfg.port());
         return e;
     }
@@ -314,6 +319,7 @@ public final class SpindleHost implements HttpServer {
         k.put("writeTimeoutMillis", HostConfiguration::writeTimeoutMillis);
         k.put("requestTimeoutMillis", HostConfiguration::requestTimeoutMillis);
         k.put("blockedLoopWarnMillis", HostConfiguration::blockedLoopWarnMillis);
+        k.put("failureSummaryMillis", HostConfiguration::failureSummaryMillis);
         k.put("drainTimeoutMillis", HostConfiguration::drainTimeoutMillis);
         k.put("graceMillis", HostConfiguration::graceMillis);
         k.put("extraMethods", HostConfiguration::extraMethods);

@@ -58,6 +58,7 @@ public final class HttpEngine {
     private java.util.concurrent.Future<?> sampler;
     private DateCache.Ticker dates;
     private BlockedLoopChecker blockedLoops;
+    private java.util.concurrent.Future<?> failureSummaries;
 
     /** What {@code HttpServer.connections()} shows of one connection. */
     public record ConnectionSnapshot(long id, InetSocketAddress remoteAddress, long ageNanos, long requests,
@@ -108,6 +109,18 @@ public final class HttpEngine {
         if (millis > 0) {
             blockedLoops = new BlockedLoopChecker(millis, report != null ? report : LOG::warn);
         }
+    }
+
+    /**
+     * Logs every {@code millis} how many exceptions each handler threw beyond the first of each
+     * class (which is logged in full); until this is called, they are only counted.
+     */
+    public void summarizeFailures(long millis) {
+        if (failureSummaries != null) {
+            failureSummaries.cancel(false);
+        }
+        failureSummaries = group.next().scheduleAtFixedRate(dispatcher.failures()::summarize, millis, millis,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Binds and starts accepting; returns the bound address. */
@@ -225,6 +238,9 @@ public final class HttpEngine {
         if (blockedLoops != null) {
             blockedLoops.close();
         }
+        if (failureSummaries != null) {
+            failureSummaries.cancel(false);
+        }
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
@@ -243,6 +259,7 @@ public final class HttpEngine {
         }
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        dispatcher.failures().summarize();
         return cut;
     }
 }

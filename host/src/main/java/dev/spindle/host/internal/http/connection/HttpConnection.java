@@ -169,6 +169,11 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
+    public void listenerFailed(Exchange exchange, Throwable t) {
+        dispatcher.listenerFailed(exchange, t);
+    }
+
+    @Override
     public void exchangeDone(Exchange exchange, Outcome outcome) {
         Response res = exchange.response();
         int status = res.headOpen() ? 0 : res.statusCode();
