@@ -1,6 +1,8 @@
 package dev.spindle.host.internal.http.dispatch;
 
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -15,10 +17,11 @@ import io.netty.util.concurrent.FastThreadLocal;
  * computation) and says which one, with the loop thread's stack, like Vert.x's blocked-thread
  * checker. Each event-loop thread marks the handler it runs and when it started it, with ordered
  * writes; a daemon thread looks often (a tenth of the threshold) and, for a handler it finds
- * running, sleeps only until that invocation would cross the threshold, so that every block longer
- * than the threshold is reported, once, as soon as it crosses it (late only by the checker's
- * scheduling delay), and no shorter one ever is. The request path pays a clock read and two
- * ordered stores.
+ * running, sleeps only until that invocation would cross the threshold, then reports it with the
+ * stack. If the checker thread was kept from running until the invocation had returned (a loaded
+ * machine), the loop thread itself hands the overlong invocation over when it returns, and it is
+ * reported without a stack: every invocation longer than the threshold is reported once, none
+ * shorter. The request path pays two clock reads and three ordered stores.
  */
 public final class BlockedLoopChecker implements AutoCloseable {
 
@@ -41,11 +44,27 @@ public final class BlockedLoopChecker implements AutoCloseable {
         }
 
         void exit() {
+            RouteTarget target = current;
             CURRENT.lazySet(this, null);
+            long threshold = reportAfterNanos;
+            if (threshold != Long.MAX_VALUE) {
+                long took = System.nanoTime() - started;
+                if (took >= threshold) {
+                    RETURNED.add(new Returned(this, target, started, took));
+                }
+            }
         }
     }
 
+    /** An invocation over the threshold that returned before the checker reported it, perhaps. */
+    private record Returned(Watch watch, RouteTarget target, long started, long tookNanos) {
+    }
+
     private static final List<Watch> WATCHES = new CopyOnWriteArrayList<>();
+    private static final Queue<Returned> RETURNED = new ConcurrentLinkedQueue<>();
+    private static final List<BlockedLoopChecker> RUNNING = new CopyOnWriteArrayList<>();
+    /** The lowest threshold of the running checkers, for the loops' own check on return; none: MAX_VALUE. */
+    private static volatile long reportAfterNanos = Long.MAX_VALUE;
     private static final FastThreadLocal<Watch> WATCH = new FastThreadLocal<>() {
         @Override
         protected Watch initialValue() {
@@ -67,11 +86,14 @@ public final class BlockedLoopChecker implements AutoCloseable {
 
     /**
      * @param thresholdMillis how long a handler may hold a loop before it is reported
-     * @param report          called with a message and the loop thread's stack, at most once per invocation
+     * @param report          called with a message and the loop thread's stack (or {@code null} when the
+     *                        invocation had returned before the stack could be taken), once per invocation
      */
     public BlockedLoopChecker(long thresholdMillis, BiConsumer<String, Throwable> report) {
         this.thresholdNanos = TimeUnit.MILLISECONDS.toNanos(thresholdMillis);
         this.report = report;
+        RUNNING.add(this);
+        updateReportAfter();
         long lookEvery = Math.max(TimeUnit.MILLISECONDS.toNanos(1), thresholdNanos / 10);
         checker = new Thread(() -> {
             long pause = lookEvery;
@@ -81,6 +103,7 @@ public final class BlockedLoopChecker implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 }
+                reportReturned();
                 pause = Math.min(lookEvery, check(System.nanoTime()));
             }
         }, "spindle-blocked-loop-checker");
@@ -110,17 +133,38 @@ public final class BlockedLoopChecker implements AutoCloseable {
             w.reported = started;
             Throwable where = new Throwable("stack of " + w.thread.getName());
             where.setStackTrace(w.thread.getStackTrace());
-            report.accept("Handler service " + holder.serviceId() + " has held event loop " + w.thread.getName()
-                    + " for " + TimeUnit.NANOSECONDS.toMillis(now - started) + " ms (more than "
-                    + TimeUnit.NANOSECONDS.toMillis(thresholdNanos)
-                    + " ms): a handler that blocks must set spindle.blocking=true", where);
+            report.accept(message(holder, w, now - started, "has held", ""), where);
         }
         return next;
+    }
+
+    /** Overlong invocations that returned before {@link #check} could report them (ones it did are skipped). */
+    private void reportReturned() {
+        Returned r;
+        while ((r = RETURNED.poll()) != null) {
+            if (r.started() != r.watch().reported) {
+                r.watch().reported = r.started();
+                report.accept(message(r.target(), r.watch(), r.tookNanos(), "held",
+                        " (it had returned before its stack could be taken)"), null);
+            }
+        }
+    }
+
+    private String message(RouteTarget holder, Watch w, long nanos, String verb, String note) {
+        return "Handler service " + holder.serviceId() + " " + verb + " event loop " + w.thread.getName() + " for "
+                + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms (more than " + TimeUnit.NANOSECONDS.toMillis(thresholdNanos)
+                + " ms)" + note + ": a handler that blocks must set spindle.blocking=true";
     }
 
     @Override
     public void close() {
         running = false;
         checker.interrupt();
+        RUNNING.remove(this);
+        updateReportAfter();
+    }
+
+    private static synchronized void updateReportAfter() {
+        reportAfterNanos = RUNNING.stream().mapToLong(c -> c.thresholdNanos).min().orElse(Long.MAX_VALUE);
     }
 }
