@@ -3,6 +3,7 @@ package dev.spindle.api;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -166,5 +167,16 @@ public interface HttpServer {
          * last byte handed to the network, at {@code percentile} (0-100); {@code NaN} when idle.
          */
         double latencyMillis(double percentile);
+
+        /**
+         * The exceptions it threw (from {@code handle} or from its callbacks), counted by exception
+         * class name since it was registered; empty when it never threw. The log has the stack
+         * trace of the first of each class only, then a count per interval.
+         *
+         * @since 1.1
+         */
+        default Map<String, Long> exceptions() {
+            return Map.of();
+        }
     }
 }

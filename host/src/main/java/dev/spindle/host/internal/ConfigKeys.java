@@ -60,6 +60,7 @@ final class ConfigKeys {
         check(cfg.responseTimeoutMillis() >= 0, "responseTimeoutMillis", cfg.responseTimeoutMillis());
         check(cfg.maxConnections() > 0, "maxConnections", cfg.maxConnections());
         check(cfg.blockedLoopWarnMillis() >= 0, "blockedLoopWarnMillis", cfg.blockedLoopWarnMillis());
+        check(cfg.failureSummaryMillis() > 0, "failureSummaryMillis", cfg.failureSummaryMillis());
         check(cfg.writeTimeoutMillis() >= 0, "writeTimeoutMillis", cfg.writeTimeoutMillis());
         check(cfg.requestTimeoutMillis() >= 0, "requestTimeoutMillis", cfg.requestTimeoutMillis());
         check(cfg.drainTimeoutMillis() >= 0, "drainTimeoutMillis", cfg.drainTimeoutMillis());
@@ -157,6 +158,7 @@ final class ConfigKeys {
         k.put("writeTimeoutMillis", HostConfiguration::writeTimeoutMillis);
         k.put("requestTimeoutMillis", HostConfiguration::requestTimeoutMillis);
         k.put("blockedLoopWarnMillis", HostConfiguration::blockedLoopWarnMillis);
+        k.put("failureSummaryMillis", HostConfiguration::failureSummaryMillis);
         k.put("drainTimeoutMillis", HostConfiguration::drainTimeoutMillis);
         k.put("graceMillis", HostConfiguration::graceMillis);
         k.put("extraMethods", HostConfiguration::extraMethods);

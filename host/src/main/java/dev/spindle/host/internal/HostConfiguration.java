@@ -65,6 +65,10 @@ public @interface HostConfiguration {
             + " than this, ms; 0 turns the check off")
     long blockedLoopWarnMillis() default 2000L;
 
+    @AttributeDefinition(description = "A handler's exceptions are logged with the stack trace once per handler and"
+            + " exception class; the others are counted and logged as one line per handler and class this often, ms")
+    long failureSummaryMillis() default 60000L;
+
     @AttributeDefinition(description = "Idle time before a kept-alive connection is closed, ms; sent as Keep-Alive: timeout")
     long keepAliveTimeoutMillis() default 5000L;
 

@@ -125,6 +125,9 @@ public final class SpindleHost implements HttpServer {
             if (cfg.blockedLoopWarnMillis() != before.blockedLoopWarnMillis()) {
                 engine.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
             }
+            if (cfg.failureSummaryMillis() != before.failureSummaryMillis()) {
+                engine.summarizeFailures(cfg.failureSummaryMillis());
+            }
         }
         workers.resize(cfg.workerThreads(), cfg.maxWorkersPerHandler(), cfg.workerQueue(),
                 cfg.workerQueueTimeoutMillis());
@@ -202,6 +205,7 @@ public final class SpindleHost implements HttpServer {
     private HttpEngine startEngine(HostConfiguration cfg, boolean ownPort) throws InterruptedException {
         HttpEngine e = new HttpEngine(ConfigKeys.settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
         e.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
+        e.summarizeFailures(cfg.failureSummaryMillis());
         if (ownPort) {
             e.startBeside(cfg.bindAddress(), cfg.port());
         } else {

@@ -73,6 +73,7 @@ public final class HttpEngine {
     private volatile boolean shuttingDown;
     /** After the shutdown deadline, how long responses cut off may take to reach their clients. */
     private static final long CUT_GRACE_MILLIS = 300;
+    private java.util.concurrent.Future<?> failureSummaries;
 
     /** What {@code HttpServer.connections()} shows of one connection. */
     public record ConnectionSnapshot(long id, InetSocketAddress remoteAddress, long ageNanos, long requests,
@@ -123,6 +124,18 @@ public final class HttpEngine {
         if (millis > 0) {
             blockedLoops = new BlockedLoopChecker(millis, report != null ? report : LOG::warn);
         }
+    }
+
+    /**
+     * Logs every {@code millis} how many exceptions each handler threw beyond the first of each
+     * class (which is logged in full); until this is called, they are only counted.
+     */
+    public void summarizeFailures(long millis) {
+        if (failureSummaries != null) {
+            failureSummaries.cancel(false);
+        }
+        failureSummaries = group.next().scheduleAtFixedRate(dispatcher.failures()::summarize, millis, millis,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Binds and starts accepting; returns the bound address. */
@@ -349,9 +362,18 @@ public final class HttpEngine {
         if (blockedLoops != null) {
             blockedLoops.close();
         }
-        if (serverChannel != null) {
-            serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        if (failureSummaries != null) {
+            failureSummaries.cancel(false);
         }
+        // as the listener closes (on its loop, before anyone waiting for the close wakes up): a
+        // request arriving on an open connection from then on is told that its response is the
+        // connection's last, even before the connection's shutdown() has run. Not before the
+        // close: a client told so would reconnect into the listener's backlog, which the close
+        // resets.
+        if (serverChannel != null) {
+            serverChannel.close().addListener(closed -> dispatcher.stop()).awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        dispatcher.stop();
         int cut = 0;
         if (drainMillis > 0) {
             eachConnection(HttpConnection::shutdown);
@@ -366,6 +388,7 @@ public final class HttpEngine {
         }
         connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        dispatcher.failures().summarize();
         return cut;
     }
 

@@ -24,6 +24,7 @@ public final class RouteTarget {
     private final LongAdder status5xx = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LatencyWindow latency = new LatencyWindow();
+    private final ThrowCounts thrown = new ThrowCounts();
     private final Object drainLock = new Object();
     private volatile boolean removed;
 
@@ -174,5 +175,10 @@ public final class RouteTarget {
 
     public void listenerFailed() {
         failed.increment();
+    }
+
+    /** What this handler threw, by exception class. */
+    public ThrowCounts thrown() {
+        return thrown;
     }
 }

@@ -370,6 +370,11 @@ public final class Whiteboard implements HandlerResolver {
         }
 
         @Override
+        public Map<String, Long> exceptions() {
+            return r.target == null ? Map.of() : r.target.thrown().totals();
+        }
+
+        @Override
         public String toString() {
             return "handler " + r.serviceId + " " + r.route + " " + state;
         }

@@ -58,17 +58,27 @@ public final class SpindleCommands {
 
     // ---------------------------------------------------------------- views
 
-    @Descriptor("handler services: route, state, traffic and latency of each")
+    @Descriptor("handler services: route, state, traffic, latency and exceptions thrown of each")
     public String handlers() {
         Table t = new Table("ID", "BUNDLE", "ROUTE", "METHODS", "RANK", "BLOCKING", "STATE", "IN-FLIGHT", "TOTAL",
-                "2XX", "4XX", "5XX", "P50 MS", "P99 MS");
+                "2XX", "4XX", "5XX", "P50 MS", "P99 MS", "THREW");
         for (HandlerRegistration h : server.handlers()) {
             t.row(h.serviceId(), h.bundleSymbolicName() + " [" + h.bundleId() + "]", h.route() == null ? "-" : h.route(),
                     h.methods().isEmpty() ? "*" : String.join(",", h.methods()), h.ranking(), h.blocking(),
                     state(h), h.inFlight(), h.totalRequests(), h.responses(2), h.responses(4), h.responses(5),
-                    millis(h.latencyMillis(50)), millis(h.latencyMillis(99)));
+                    millis(h.latencyMillis(50)), millis(h.latencyMillis(99)), thrown(h.exceptions()));
         }
         return t.toString();
+    }
+
+    /** {@code IllegalStateException 12345, NullPointerException 2}, by simple class name; {@code -} for none. */
+    private static String thrown(java.util.Map<String, Long> exceptions) {
+        if (exceptions.isEmpty()) {
+            return "-";
+        }
+        java.util.StringJoiner out = new java.util.StringJoiner(", ");
+        exceptions.forEach((type, n) -> out.add(type.substring(type.lastIndexOf('.') + 1) + " " + n));
+        return out.toString();
     }
 
     private static String state(HandlerRegistration h) {

@@ -241,6 +241,40 @@ class HttpEngineTest {
         }
     }
 
+    /**
+     * The checker must not need two looks at a block: with a threshold of 200 ms, every one of
+     * several blocks of 240 ms (1.2 times the threshold) is reported, and none of 100 ms.
+     */
+    @Test
+    void everyBlockJustLongerThanTheThresholdIsReportedAndNoShorterOne() throws Exception {
+        java.util.List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RouteTarget target = new RouteTarget((req, res) -> {
+            Thread.sleep(Long.parseLong(req.url().substring(1))); // holds the loop: a bug in a handler
+            res.end("slept");
+        }, 43, false, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
+        engine = new HttpEngine(EngineSettings.defaults(), (m, p) -> found, workers, "nio", 1);
+        engine.warnBlockedLoops(200, (message, where) -> reports.add(message));
+        InetSocketAddress at = engine.start("127.0.0.1", 0);
+        int longBlocks = 6;
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(10_000);
+            for (int i = 0; i < longBlocks; i++) {
+                for (String millis : new String[] {"240", "100"}) {
+                    s.getOutputStream().write(("GET /" + millis + " HTTP/1.1\r\nHost: t\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    assertTrue(readResponse(s.getInputStream()).endsWith("slept"));
+                }
+            }
+        }
+        waitUntil(() -> reports.size() >= longBlocks);
+        assertEquals(longBlocks, reports.size(), "one report per block over the threshold: " + reports);
+        for (String r : reports) {
+            // with the stack while it blocks; without it if the checker thread only ran after the handler returned
+            assertTrue(r.matches("Handler service 43 (has )?held event loop spindle-io-\\S+ for \\d+ ms \\(more than 200 ms\\).*"), r);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void aClientThatNeverReadsIsClosedAfterTheWriteTimeout() throws Exception {
         java.util.concurrent.CompletableFuture<dev.spindle.api.Outcome> outcome = new java.util.concurrent.CompletableFuture<>();

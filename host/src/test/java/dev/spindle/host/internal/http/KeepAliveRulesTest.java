@@ -61,6 +61,23 @@ class KeepAliveRulesTest {
     }
 
     /** Node writes whole seconds: {@code Math.floor(keepAliveTimeout / 1000)}. */
+    /**
+     * Once the server begins to stop, a request on an open connection is answered as its last,
+     * even if the connection has not yet been told (its shutdown task still queued on its loop):
+     * the client that saw the port refused and sends anyway learns from the response itself.
+     */
+    @Test
+    void aRequestAfterTheServerBeganToStopIsAnsweredAsTheConnectionsLast() {
+        Wire wire = new Wire((req, res) -> res.end("ok"));
+        assertTrue(wire.send(GET).contains("\r\nConnection: keep-alive\r\n"));
+        wire.dispatcher.stop();
+        String out = wire.send(GET);
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n") && out.contains("\r\nConnection: close\r\n")
+                && out.endsWith("\r\n\r\nok"), out);
+        assertFalse(wire.open(), "closed after it");
+        wire.close();
+    }
+
     @Test
     void theAutomaticKeepAliveTimeoutIsInWholeSeconds() {
         EngineSettings twoAndAHalf = Settings.defaults().keepAliveTimeoutMillis(2500).build();

@@ -163,7 +163,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     /** The server stops or the listener was replaced: the newest response when its head is fixed says it is the last. */
     boolean endingSoon() {
-        return shuttingDown || retiring;
+        // the server's flag as well as this connection's: a request that arrives after the listener
+        // closed is told so even before this connection's shutdown() has run on its loop
+        return shuttingDown || retiring || dispatcher.stopping();
     }
 
     /** The head of the last response before the close is fixed: no request after it is read. */
@@ -182,6 +184,11 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     /** How an exchange cut off by the end of this connection ended: the host's reason, or the client's doing. */
     Outcome abortOutcome() {
         return closeReason != null ? closeReason : Outcome.CLIENT_ABORTED;
+    }
+
+    @Override
+    public void listenerFailed(Exchange exchange, Throwable t) {
+        dispatcher.listenerFailed(exchange, t);
     }
 
     @Override
@@ -215,10 +222,13 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /**
-     * The server is shutting down (its listener is closed): an idle connection closes now; a busy
-     * one (a request unanswered, a body or a head arriving) goes on reading and answering until
-     * nothing is owed, its last response saying {@code Connection: close}. A request parked for a
-     * route being replaced is answered {@code 503} now: no replacement reaches a stopping server.
+     * The server is shutting down (its listener is closing): an idle keep-alive connection closes
+     * now; a busy one (a request unanswered, a body or a head arriving) goes on reading and
+     * answering until nothing is owed, its last response saying {@code Connection: close}. So does
+     * a connection that has not sent its first request yet: it was just opened, and its request is
+     * most likely on the way (it is cut at the shutdown deadline if none comes). A request parked
+     * for a route being replaced is answered {@code 503} now: no replacement reaches a stopping
+     * server.
      */
     public void shutdown() {
         if (!ctx.channel().isActive() || shuttingDown) {
@@ -226,7 +236,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         }
         shuttingDown = true;
         queue.answerParked();
-        if (queue.isEmpty() && !body.arriving() && !closing && !decoder.holdsPartialHead()) {
+        if (requests > 0 && queue.isEmpty() && !body.arriving() && !closing && !decoder.holdsPartialHead()) {
             ctx.close();
         }
     }

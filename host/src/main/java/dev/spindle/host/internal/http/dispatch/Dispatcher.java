@@ -27,6 +27,9 @@ public final class Dispatcher {
     private volatile HandlerResolver resolver;
     private final WorkerPool workers;
     private final EngineStats stats = new EngineStats();
+    private final FailureLog failures = new FailureLog();
+    /** The server began to stop: read by every connection as it fixes a response's head. */
+    private volatile boolean stopping;
 
     public Dispatcher(HandlerResolver resolver, Executor workers) {
         this.resolver = resolver;
@@ -39,6 +42,20 @@ public final class Dispatcher {
 
     public EngineStats stats() {
         return stats;
+    }
+
+    /** The server stops: from now on each connection's newest response says it is the last. */
+    public void stop() {
+        stopping = true;
+    }
+
+    public boolean stopping() {
+        return stopping;
+    }
+
+    /** Where the exceptions of handlers are logged. */
+    public FailureLog failures() {
+        return failures;
     }
 
     public long totalRequests() {
@@ -156,6 +173,13 @@ public final class Dispatcher {
         }
     }
 
+    /** A callback of a handler ({@code onData}, {@code onEnd}, {@code onDone} ...) threw. */
+    public void listenerFailed(Exchange exchange, Throwable t) {
+        RouteTarget target = exchange.target();
+        failures.threw(target, t, "A listener of {} {} (handler {}) threw", exchange.request().method(),
+                exchange.request().url(), target == null ? "-" : target.serviceId());
+    }
+
     /**
      * The host's rule for a handler that throws: nothing fixed yet, a generic 500 and the connection
      * stays usable; otherwise what was written is flushed and the connection closed, so the client
@@ -163,7 +187,7 @@ public final class Dispatcher {
      */
     private void failed(RouteTarget target, Exchange exchange, Throwable t) {
         Request req = exchange.request();
-        LOG.error("Handler {} threw on {} {}", target.serviceId(), req.method(), req.url(), t);
+        failures.threw(target, t, "Handler {} threw on {} {}", target.serviceId(), req.method(), req.url());
         Response res = exchange.response();
         exchange.markFailed();
         if (res.headOpen()) {

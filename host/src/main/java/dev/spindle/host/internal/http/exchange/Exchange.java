@@ -3,9 +3,6 @@ package dev.spindle.host.internal.http.exchange;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.EventLoop;
@@ -21,11 +18,12 @@ import io.netty.handler.codec.http.HttpRequest;
  */
 public final class Exchange extends ResponseEvents {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
-
     /** Hears how each exchange ended: the protocol counts it and moves on. */
     public interface Observer {
         void exchangeDone(Exchange exchange, Outcome outcome);
+
+        /** A callback the handler registered on this exchange threw; the exchange goes on. */
+        void listenerFailed(Exchange exchange, Throwable t);
     }
 
     private final Request request;
@@ -245,10 +243,9 @@ public final class Exchange extends ResponseEvents {
 
     @Override
     protected void listenerFailed(Throwable t) {
-        LOG.warn("A listener of {} {} (handler {}) threw", request.method(), request.url(),
-                target == null ? "-" : target.serviceId(), t);
         if (target != null) {
             target.listenerFailed();
         }
+        observer.listenerFailed(this, t);
     }
 }
