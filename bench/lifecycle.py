@@ -213,9 +213,9 @@ def shutdown_run(streams, idle, drain):
         watcher.stop.set()
         watcher.join(5)
         closed = {k: max(v) for k, v in watcher.closed.items()}
-        ended = 'SERVER_SHUTDOWN' in c.log_text()
+        ended = len(re.findall(r'event stream to \S+ ended after \d+ tick\(s\): SERVER_SHUTDOWN', c.log_text()))
         return dict(load=load, refused=refused, exited=exited, status=status, idle_closed=closed.get('idle'),
-                    streams_closed=closed.get('stream'), unclosed=watcher.open, cut=watcher.cut, onDone=ended)
+                    streams_closed=closed.get('stream'), unclosed=watcher.open, cut=watcher.cut, shutdown_done=ended)
     finally:
         c.close()
 
@@ -229,10 +229,10 @@ def shutdown(args):
     for name, streams, idle, drain in SHUTDOWN_CASES:
         runs = [shutdown_run(streams, idle, drain) for _ in range(args.runs)]
         for i, r in enumerate(runs, 1):
-            print('  %-26s run %d: load %.2f  refused %s  idle closed %s  streams closed %s (cut %d, left open %d)  '
-                  'exited %s  status %s' % (name, i, r['load'], ms(r['refused']), ms(r['idle_closed']),
-                                            ms(r['streams_closed']), r['cut'], r['unclosed'], ms(r['exited']),
-                                            r['status']))
+            print('  %-26s run %d: load %.2f  refused %s  idle closed %s  streams closed %s (cut %d, '
+                  'onDone(SERVER_SHUTDOWN) %d, left open %d)  exited %s  status %s'
+                  % (name, i, r['load'], ms(r['refused']), ms(r['idle_closed']), ms(r['streams_closed']), r['cut'],
+                     r['shutdown_done'], r['unclosed'], ms(r['exited']), r['status']))
         medians = {k: statistics.median([r[k] for r in runs]) if all(r[k] is not None for r in runs) else None
                    for k in ('refused', 'exited')}
         print('  %-26s MEDIAN: refused %s  exited %s  statuses %s' % (
@@ -401,7 +401,7 @@ def refresh(args):
     for i, r in enumerate(runs, 1):
         a = r['answers']
         print('  run %d: load %.2f  no listener for %.0f ms (%d window(s))  slowest request %.0f ms  '
-              '200=%d 503=%d other=%d failed=%d idle-closes=%d  refresh -> listening again %s ms  '
+              '200=%d 503=%d other=%d failed=%d idle-closes=%d  update sent -> listening again %s ms  '
               'log: RejectedExecutionException %d, "still busy after" %d%s'
               % (i, r['load'], r['window'], r['windows'], r['slowest'], a['200'], a['503'], a['other'],
                  a['failed'], a['idle close'], ms(r['back']), r['rejected'], r['busy'],
