@@ -18,7 +18,9 @@ machine at the moment it acts (the machine is shared with other builds).
             server closed before any byte of a response is an idle close, which HTTP lets a client
             retry (RFC 9112, 9.3.1): counted apart, not as a failure. --runs runs.
 
-Every wait is bounded; a run that does not finish in time is reported as such.
+Every wait is bounded; a run that does not finish in time is reported as such. --checkout DIR
+measures another checkout's assembled container with its own ./spindle (for example a worktree of
+an older commit, built), with the same clients.
 """
 import os
 import re
@@ -33,6 +35,8 @@ import threading
 import time
 
 from measure import ROOT, free_port, served
+
+CHECKOUT = ROOT  # whose distribution/target/spindle and ./spindle are measured
 
 STARTUP_SECONDS = 60
 HELLO = b'GET /hello HTTP/1.1\r\nHost: t\r\n\r\n'
@@ -65,7 +69,7 @@ class Container:
     def __init__(self, prefix, settings=(), console=False):
         self.work = tempfile.mkdtemp(prefix=prefix)
         self.home = os.path.join(self.work, 'container')
-        shutil.copytree(os.path.join(ROOT, 'distribution', 'target', 'spindle'), self.home,
+        shutil.copytree(os.path.join(CHECKOUT, 'distribution', 'target', 'spindle'), self.home,
                         ignore=shutil.ignore_patterns('felix-cache', 'var'))
         self.port = free_port()
         cfg = os.path.join(self.home, 'config', 'dev.spindle.host.cfg')
@@ -83,7 +87,7 @@ class Container:
     def start(self):
         env = dict(os.environ, SPINDLE_HOME=self.home, SPINDLE_CDS='off')
         env.pop('JAVA_OPTS', None)
-        self.process = subprocess.Popen([os.path.join(ROOT, 'spindle'), '--background'], env=env,
+        self.process = subprocess.Popen([os.path.join(CHECKOUT, 'spindle'), '--background'], env=env,
                                         stdout=open(self.log, 'a'), stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -95,7 +99,7 @@ class Container:
     def command(self, line):
         """Runs one Gogo command through ./spindle --command; returns what it printed."""
         env = dict(os.environ, SPINDLE_HOME=self.home)
-        r = subprocess.run([os.path.join(ROOT, 'spindle'), '--command', line], env=env,
+        r = subprocess.run([os.path.join(CHECKOUT, 'spindle'), '--command', line], env=env,
                            capture_output=True, text=True, timeout=30)
         if r.returncode != 0 or re.search(r'(?m)^(Error|gogo: )', r.stdout):
             raise RuntimeError('%s failed (%d): %s%s' % (line, r.returncode, r.stdout, r.stderr))
@@ -169,8 +173,8 @@ class Watcher(threading.Thread):
                 self.open -= 1
 
 
-def await_refused(port, since, limit=15.0):
-    """Connects every ~1 ms until the port refuses; ms since `since`, or None."""
+def await_refused(port, since, limit):
+    """Connects every ~1 ms until the port refuses (at most `limit` s); ms since `since`, or None."""
     while time.monotonic() - since < limit:
         try:
             with socket.create_connection(('127.0.0.1', port), timeout=0.5):
@@ -200,10 +204,10 @@ def shutdown_run(streams, idle, drain):
             watcher.add(s, 'stream')
         watcher.start()
         load = load_average()
-        limit = (drain or 10000) / 1000 + 10
+        limit = 2 * (drain or 10000) / 1000 + 20  # room for drains that run one after the other
         watcher.signalled = signalled = time.monotonic()
         os.kill(c.process.pid, signal.SIGTERM)
-        refused = await_refused(c.port, signalled)
+        refused = await_refused(c.port, signalled, limit)
         try:
             c.process.wait(max(0.1, limit - (time.monotonic() - signalled)))
             exited = (time.monotonic() - signalled) * 1000
@@ -224,9 +228,18 @@ def ms(v):
     return '-' if v is None else '%.0f' % v
 
 
+def use(args):
+    global CHECKOUT
+    CHECKOUT = os.path.abspath(args.checkout or ROOT)
+    return '%s at %s' % (CHECKOUT, subprocess.run(['git', '-C', CHECKOUT, 'rev-parse', '--short', 'HEAD'],
+                                                  capture_output=True, text=True).stdout.strip() or '?')
+
+
 def shutdown(args):
-    print('shutdown timings (ms after SIGTERM); ' + machine())
+    print('shutdown timings (ms after SIGTERM) of %s; %s' % (use(args), machine()))
     for name, streams, idle, drain in SHUTDOWN_CASES:
+        if args.case and args.case not in name:
+            continue
         runs = [shutdown_run(streams, idle, drain) for _ in range(args.runs)]
         for i, r in enumerate(runs, 1):
             print('  %-26s run %d: load %.2f  refused %s  idle closed %s  streams closed %s (cut %d, '
@@ -245,7 +258,7 @@ class Load:
     def __init__(self, port, clients=8):
         self.port = port
         self.lock = threading.Lock()
-        self.answers = {'200': 0, '503': 0, 'other': 0, 'failed': 0, 'idle close': 0}
+        self.answers = {'200': 0, '503': 0, 'failed': 0, 'idle close': 0}  # and any other status seen
         self.failures = []
         self.slowest = 0.0
         self.refused_windows = []
@@ -257,7 +270,7 @@ class Load:
 
     def count(self, what, failure=None):
         with self.lock:
-            self.answers[what] += 1
+            self.answers[what] = self.answers.get(what, 0) + 1
             if failure and len(self.failures) < 10:
                 self.failures.append(failure)
 
@@ -312,7 +325,7 @@ class Load:
                     took = (time.monotonic() - sent) * 1000
                     with self.lock:
                         self.slowest = max(self.slowest, took)
-                    self.count(status if status in ('200', '503') else 'other')
+                    self.count(status)
                     if close:
                         break
                     reused = True
@@ -396,15 +409,17 @@ def refresh_run():
 
 
 def refresh(args):
-    print('update + refresh of the API bundle under 8 keep-alive clients; ' + machine())
+    print('update + refresh of the API bundle under 8 keep-alive clients, %s; %s' % (use(args), machine()))
     runs = [refresh_run() for _ in range(args.runs)]
     for i, r in enumerate(runs, 1):
-        a = r['answers']
+        a = dict(r['answers'])
+        counts = ' '.join('%s=%d' % (k, a.pop(k)) for k in ('200', '503'))
+        other = ' '.join('%s=%d' % kv for kv in sorted(a.items()) if kv[0] not in ('failed', 'idle close'))
         print('  run %d: load %.2f  no listener for %.0f ms (%d window(s))  slowest request %.0f ms  '
-              '200=%d 503=%d other=%d failed=%d idle-closes=%d  update sent -> listening again %s ms  '
+              '%s other: %s  failed=%d idle-closes=%d  update sent -> listening again %s ms  '
               'log: RejectedExecutionException %d, "still busy after" %d%s'
-              % (i, r['load'], r['window'], r['windows'], r['slowest'], a['200'], a['503'], a['other'],
-                 a['failed'], a['idle close'], ms(r['back']), r['rejected'], r['busy'],
+              % (i, r['load'], r['window'], r['windows'], r['slowest'], counts, other or 'none', a['failed'],
+                 a['idle close'], ms(r['back']), r['rejected'], r['busy'],
                  ('  failures: %s' % r['failures']) if r['failures'] else ''))
     print('  MEDIAN: no listener for %.0f ms, slowest request %.0f ms'
           % (statistics.median(r['window'] for r in runs), statistics.median(r['slowest'] for r in runs)))

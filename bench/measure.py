@@ -5,8 +5,8 @@
   bench/measure.py echo [--gib 1]
   bench/measure.py soak [--seconds 20]
   bench/measure.py startup [--runs 5]
-  bench/measure.py shutdown [--runs 3]
-  bench/measure.py refresh [--runs 3]
+  bench/measure.py shutdown [--runs 3] [--case TEXT] [--checkout DIR]
+  bench/measure.py refresh [--runs 3] [--checkout DIR]
 
 Each runs a private copy of the assembled container (distribution/target/spindle) on a free
 loopback port, with the JVM flags of ./spindle, and measures:
@@ -243,6 +243,8 @@ def main():
     p.add_argument('--updates', type=int, default=10)
     p.add_argument('--seconds', type=int, default=20)
     p.add_argument('--gib', type=int, default=1)
+    p.add_argument('--checkout', help='shutdown, refresh: measure the container built in another checkout')
+    p.add_argument('--case', help='shutdown: only the cases whose name contains this')
     args = p.parse_args()
     if args.what in ('shutdown', 'refresh'):
         import lifecycle
