@@ -415,10 +415,10 @@ def refresh(args):
         a = dict(r['answers'])
         counts = ' '.join('%s=%d' % (k, a.pop(k)) for k in ('200', '503'))
         other = ' '.join('%s=%d' % kv for kv in sorted(a.items()) if kv[0] not in ('failed', 'idle close'))
-        print('  run %d: load %.2f  no listener for %.0f ms (%d window(s))  slowest request %.0f ms  '
+        print('  run %d: load %.2f  (200s in the 1 s before: %d)  no listener for %.0f ms (%d window(s))  slowest request %.0f ms  '
               '%s other: %s  failed=%d idle-closes=%d  update sent -> listening again %s ms  '
               'log: RejectedExecutionException %d, "still busy after" %d%s'
-              % (i, r['load'], r['window'], r['windows'], r['slowest'], counts, other or 'none', a['failed'],
+              % (i, r['load'], r['before'], r['window'], r['windows'], r['slowest'], counts, other or 'none', a['failed'],
                  a['idle close'], ms(r['back']), r['rejected'], r['busy'],
                  ('  failures: %s' % r['failures']) if r['failures'] else ''))
     print('  MEDIAN: no listener for %.0f ms, slowest request %.0f ms'
