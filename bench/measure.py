@@ -5,6 +5,8 @@
   bench/measure.py echo [--gib 1]
   bench/measure.py soak [--seconds 20]
   bench/measure.py startup [--runs 5]
+  bench/measure.py shutdown [--runs 3] [--case TEXT] [--checkout DIR]
+  bench/measure.py refresh [--runs 3] [--checkout DIR]
 
 Each runs a private copy of the assembled container (distribution/target/spindle) on a free
 loopback port, with the JVM flags of ./spindle, and measures:
@@ -25,6 +27,12 @@ loopback port, with the JVM flags of ./spindle, and measures:
   startup    --runs first starts of a fresh copy (which record ./spindle's class data sharing
              archive) and as many restarts (which map it): launch -> first GET /hello served
              (10 ms polls), and RSS one second later, with no traffic in between.
+
+  shutdown   SIGTERM with idle keep-alive connections and endless event streams open: time until
+             new connections are refused and until the process exits, its exit status.
+  refresh    update + refresh of the API bundle under 8 keep-alive clients: the longest time
+             without a listener, the slowest request, the answers by status.
+             (Both in bench/lifecycle.py, which describes them in full.)
 
 Needs wrk (bench/run.sh installs it), curl, and a built project (mvn install -DskipTests).
 """
@@ -230,12 +238,19 @@ def soak(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('what', choices=['hotdeploy', 'echo', 'soak', 'startup'])
-    p.add_argument('--runs', type=int, default=5)
+    p.add_argument('what', choices=['hotdeploy', 'echo', 'soak', 'startup', 'shutdown', 'refresh'])
+    p.add_argument('--runs', type=int, help='startup: 5; shutdown (per case), refresh: 3')
     p.add_argument('--updates', type=int, default=10)
     p.add_argument('--seconds', type=int, default=20)
     p.add_argument('--gib', type=int, default=1)
+    p.add_argument('--checkout', help='shutdown, refresh: measure the container built in another checkout')
+    p.add_argument('--case', help='shutdown: only the cases whose name contains this')
     args = p.parse_args()
+    if args.what in ('shutdown', 'refresh'):
+        import lifecycle
+        args.runs = args.runs or 3
+        return getattr(lifecycle, args.what)(args)
+    args.runs = args.runs or 5
     return {'echo': echo, 'soak': soak, 'hotdeploy': hotdeploy, 'startup': startup}[args.what](args)
 
 
