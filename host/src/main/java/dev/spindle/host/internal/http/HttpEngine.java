@@ -1,7 +1,6 @@
 package dev.spindle.host.internal.http;
 
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,25 +22,17 @@ import dev.spindle.host.internal.http.dispatch.EngineStats;
 import dev.spindle.host.internal.http.exchange.Response;
 import dev.spindle.host.internal.router.HandlerResolver;
 import dev.spindle.host.internal.router.RouteTarget;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -49,9 +40,10 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
  * The Netty server: event loops (epoll where the native transport loads, NIO otherwise), the
- * listening socket, and the per-connection pipeline built from the rooms beneath: the codec
- * ({@link RequestDecoder}, {@link ResponseEncoder}), the connection ({@link HttpConnection}), and the
- * {@link Dispatcher} shared by all connections. Nothing here knows about OSGi.
+ * listening socket ({@link Listener}), and the per-connection pipeline built from the rooms
+ * beneath: the codec ({@link RequestDecoder}, {@link ResponseEncoder}), the connection
+ * ({@link HttpConnection}), and the {@link Dispatcher} shared by all connections. Nothing here
+ * knows about OSGi.
  */
 public final class HttpEngine {
 
@@ -62,9 +54,7 @@ public final class HttpEngine {
     private final ChannelGroup connections;
     private final boolean epoll;
     private final EventLoopGroup group;
-    private volatile Channel serverChannel;
-    private ServerBootstrap bootstrap;
-    private InetSocketAddress listening;
+    private final Listener listener;
     private volatile boolean retiring;
     private java.util.concurrent.Future<?> sampler;
     private DateCache.Ticker dates;
@@ -110,6 +100,7 @@ public final class HttpEngine {
         this.eventLoops = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
         this.group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("spindle-io", true), io);
         this.connections = new DefaultChannelGroup("spindle-connections", GlobalEventExecutor.INSTANCE);
+        this.listener = new Listener(group, epoll, this::accepted);
     }
 
     /**
@@ -141,7 +132,7 @@ public final class HttpEngine {
     /** Binds and starts accepting; returns the bound address. */
     public InetSocketAddress start(String host, int port) throws InterruptedException {
         if (port != 0 && sharesPort()) {
-            requireFree(host, port);
+            Listener.requireFree(host, port);
         }
         return startBeside(host, port);
     }
@@ -151,64 +142,29 @@ public final class HttpEngine {
      * replaces: {@link #start} without the check that nobody else listens there.
      */
     public InetSocketAddress startBeside(String host, int port) throws InterruptedException {
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(channelType)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        connections.add(ch);
-                        initPipeline(ch, settings, dispatcher);
-                        if (retiring) {
-                            // accepted while the listener was being replaced: retired like the others
-                            ch.pipeline().get(HttpConnection.class).closeAfterNextResponse();
-                        }
-                        if (shuttingDown) {
-                            ch.eventLoop().execute(ch.pipeline().get(HttpConnection.class)::shutdown);
-                        }
-                    }
-                });
-        if (sharesPort()) {
-            // a replacement listener (new address, transport or event loops) binds the same port
-            // beside this one, so that there is no moment without a listener
-            if (epoll) {
-                b.option(EpollChannelOption.SO_REUSEPORT, true);
-            } else {
-                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
-            }
-        }
-        bootstrap = b;
+        InetSocketAddress bound;
         try {
-            serverChannel = b.bind(host, port).sync().channel();
+            bound = listener.bind(host, port);
         } catch (Exception e) {
             close();
             throw new IllegalStateException("Cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         sampler = group.next().scheduleAtFixedRate(dispatcher.stats()::sample, 1, 1, TimeUnit.SECONDS);
         dates = DateCache.tick(group.next());
-        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        listening = bound;
         LOG.info("Spindle listening on {}:{} ({} transport)", host, bound.getPort(), transport());
         return bound;
     }
 
-    /**
-     * Refuses a port another process listens on. Listeners share their port with later ones
-     * ({@code SO_REUSEPORT}) so that a replacement can bind beside them; a second server of the
-     * same user would then share it silently, each getting part of the connections. A plain
-     * bind, without that option, fails on a port someone listens on: tried and closed first.
-     */
-    private static void requireFree(String host, int port) {
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-            probe.setReuseAddress(true); // connections of an earlier run in TIME_WAIT do not count
-            probe.bind(new InetSocketAddress(host, port));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("Cannot listen on " + host + ":" + port
-                    + ": another process listens there (" + e.getMessage() + ")", e);
+    /** A connection the listener accepted, on its event loop: its pipeline, and what the engine is doing. */
+    private void accepted(SocketChannel ch) {
+        connections.add(ch);
+        initPipeline(ch, settings, dispatcher);
+        if (retiring) {
+            // accepted while the listener was being replaced: retired like the others
+            ch.pipeline().get(HttpConnection.class).closeAfterNextResponse();
+        }
+        if (shuttingDown) {
+            ch.eventLoop().execute(ch.pipeline().get(HttpConnection.class)::shutdown);
         }
     }
 
@@ -217,22 +173,12 @@ public final class HttpEngine {
      * ({@code SO_REUSEPORT}: epoll has it, NIO where the JDK offers it, as on Linux).
      */
     public boolean sharesPort() {
-        return epoll || NIO_REUSE_PORT;
-    }
-
-    private static final boolean NIO_REUSE_PORT = nioReusePort();
-
-    private static boolean nioReusePort() {
-        try (java.nio.channels.ServerSocketChannel probe = java.nio.channels.ServerSocketChannel.open()) {
-            return probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            return false;
-        }
+        return listener.sharesPort();
     }
 
     /** Closes the listening socket only: connections carry on; {@link #listenAgain} reopens it. */
     public void stopListening() {
-        Channel ch = serverChannel;
+        Channel ch = listener.channel();
         if (ch != null) {
             ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
@@ -240,7 +186,7 @@ public final class HttpEngine {
 
     /** Binds the listener {@link #stopListening} closed, at the address it had. */
     public void listenAgain() throws InterruptedException {
-        serverChannel = bootstrap.bind(listening).sync().channel();
+        listener.bindAgain();
     }
 
     /**
@@ -299,8 +245,7 @@ public final class HttpEngine {
     }
 
     public InetSocketAddress address() {
-        Channel ch = serverChannel;
-        return ch == null ? null : (InetSocketAddress) ch.localAddress();
+        return listener.address();
     }
 
     public int openConnections() {
@@ -370,6 +315,7 @@ public final class HttpEngine {
         // connection's last, even before the connection's shutdown() has run. Not before the
         // close: a client told so would reconnect into the listener's backlog, which the close
         // resets.
+        Channel serverChannel = listener.channel();
         if (serverChannel != null) {
             serverChannel.close().addListener(closed -> dispatcher.stop()).awaitUninterruptibly(1, TimeUnit.SECONDS);
         }

@@ -40,8 +40,10 @@ import io.netty.util.ReferenceCountUtil;
  * them to the {@link Dispatcher}, writes their responses in request order (pipelining), applies
  * keep-alive, flushes once per read batch and finishes the exchanges whose responses reached the
  * socket. The body arriving is held to its limits by {@link BodyIntake}, the response order kept by
- * {@link ResponseQueue}; its timers are in {@link ConnectionTimers}, its counts in a {@link BatchTally}.
- * Everything here runs on the connection's event loop.
+ * {@link ResponseQueue}, the client's pace of taking its responses followed by {@link WriteFlow}, and
+ * its end (refusals, shutdown, retiring, timeouts) decided by {@link ConnectionEnding}; its timers are
+ * in {@link ConnectionTimers}, its counts in a {@link BatchTally}. Everything here runs on the
+ * connection's event loop.
  */
 public final class HttpConnection extends ChannelInboundHandlerAdapter implements RequestSource, Exchange.Observer {
 
@@ -64,22 +66,12 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     private ResponseEncoder encoder;
     private RequestDecoder decoder;
     private BodyIntake body;
-    /** Why the host closed this connection, if it did: what exchanges cut off by it report. */
-    private Outcome closeReason;
+    private ConnectionEnding ending;
+    private WriteFlow writes;
     private long batchStartNanos;
     private boolean inRead;
     /** An exchange ended during the read batch: see at its end whether the connection is idle. */
     private boolean idleCheckPending;
-    /** The write buffer filled or emptied during the read batch: see at its end where it stands. */
-    private boolean writabilityPending;
-    private boolean fullAtBatchStart;
-    /** The client sent more while its responses waited in a full write buffer: not reading until it catches up. */
-    private boolean clientBehind;
-    private boolean closing;
-    /** The listener was replaced: the next request this connection receives is its last. */
-    private boolean retiring;
-    /** The server is shutting down: the connection closes once nothing is owed, its last response says so. */
-    private boolean shuttingDown;
     private boolean reading = true;
 
     /** For {@code HttpServer.connections()}: written on the event loop, read from anywhere. */
@@ -130,8 +122,8 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     /** Reads on while there is room: not closing, few unanswered requests, no held-back body. */
     @Override
     public void updateReading() {
-        boolean read = !closing && queue.size() < settings.maxPipelined()
-                && !body.holdsReading() && !clientBehind;
+        boolean read = !ending.closing() && queue.size() < settings.maxPipelined()
+                && !body.holdsReading() && !writes.clientBehind();
         if (read != reading) {
             reading = read;
             ctx.channel().config().setAutoRead(read);
@@ -158,20 +150,17 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     }
 
     boolean closing() {
-        return closing;
+        return ending.closing();
     }
 
     /** The server stops or the listener was replaced: the newest response when its head is fixed says it is the last. */
     boolean endingSoon() {
-        // the server's flag as well as this connection's: a request that arrives after the listener
-        // closed is told so even before this connection's shutdown() has run on its loop
-        return shuttingDown || retiring || dispatcher.stopping();
+        return ending.endingSoon();
     }
 
     /** The head of the last response before the close is fixed: no request after it is read. */
     void lastBeforeClose() {
-        closing = true;
-        updateReading();
+        ending.lastBeforeClose();
     }
 
     void flush() {
@@ -183,7 +172,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     /** How an exchange cut off by the end of this connection ended: the host's reason, or the client's doing. */
     Outcome abortOutcome() {
-        return closeReason != null ? closeReason : Outcome.CLIENT_ABORTED;
+        return ending.abortOutcome();
     }
 
     @Override
@@ -208,80 +197,35 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    private void idleIfNothingOpen(Exchange ending) {
-        boolean noneOpen = queue.onlyLeft(ending == null ? null : (Http1Stream) ending.sink());
-        if (noneOpen && !body.arriving() && !closing && ctx.channel().isActive()) {
-            if (shuttingDown) {
-                if (!decoder.holdsPartialHead()) {
-                    closeAfterFlush(); // else the request arriving is answered first
-                }
-            } else {
-                timers.idle(settings.keepAliveTimeoutMillis());
-            }
+    private void idleIfNothingOpen(Exchange done) {
+        if (queue.onlyLeft(done == null ? null : (Http1Stream) done.sink()) && !body.arriving()) {
+            ending.nothingOpen();
         }
     }
 
-    /**
-     * The server is shutting down (its listener is closing): an idle keep-alive connection closes
-     * now; a busy one (a request unanswered, a body or a head arriving) goes on reading and
-     * answering until nothing is owed, its last response saying {@code Connection: close}. So does
-     * a connection that has not sent its first request yet: it was just opened, and its request is
-     * most likely on the way (it is cut at the shutdown deadline if none comes). A request parked
-     * for a route being replaced is answered {@code 503} now: no replacement reaches a stopping
-     * server.
-     */
+    /** The server is shutting down: see {@link ConnectionEnding#shutdown}. */
     public void shutdown() {
-        if (!ctx.channel().isActive() || shuttingDown) {
-            return;
-        }
-        shuttingDown = true;
-        queue.answerParked();
-        if (requests > 0 && queue.isEmpty() && !body.arriving() && !closing && !decoder.holdsPartialHead()) {
-            ctx.close();
-        }
+        ending.shutdown();
     }
 
-    /**
-     * The listener this connection came from was replaced: the newest response owed says
-     * {@code Connection: close} if its head is still open, and the next request is answered with it
-     * and is the last; an idle connection stays open until then or its keep-alive timeout.
-     */
+    /** The listener this connection came from was replaced: see {@link ConnectionEnding#retire}. */
     public void closeAfterNextResponse() {
-        retiring = true;
+        ending.retire();
     }
 
-    /**
-     * The host ends what this connection serves for {@code target} (null: everything, at the
-     * shutdown deadline) with {@code why}, as {@code Exchange.endFor} says; the connection closes
-     * once what was written is flushed.
-     */
+    /** The host ends what this connection serves for {@code target}: see {@link ConnectionEnding#end}. */
     public void end(RouteTarget target, Outcome why) {
-        if (ctx.channel().isActive() && (queue.endAll(target, why) | (target == null || flushes.holds(target)))) {
-            closeFor(why);
-        }
+        ending.end(target, why);
     }
 
     /** Stops reading, lets everything written so far go out, then closes. */
     void closeAfterFlush() {
-        closing = true;
-        updateReading();
-        flushes.flushAndClose();
+        ending.closeAfterFlush();
     }
 
-    // ---------------------------------------------------------------- refusals
-
-    /**
-     * A request that never reaches a handler: answered as Node answers a parse error (the status
-     * and {@code Connection: close}), after the responses still owed on this connection, then the
-     * connection is closed.
-     */
+    /** A request that never reaches a handler: answered with {@code status} after what is owed, then a close. */
     void refuse(int status, String why) {
-        LOG.debug("Refused a request from {} with {}: {}", remoteAddress(), status, why);
-        tally.refused(status);
-        closing = true;
-        updateReading();
-        timers.notIdle();
-        queue.owe(status);
+        ending.refuse(status, why);
     }
 
     /** The body arriving is complete or given up: with its exchange already answered, the connection may be idle. */
@@ -295,8 +239,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     /** The host ends the connection for {@code why}: what was written goes out, then it closes. */
     void closeFor(Outcome why) {
-        closeReason = why;
-        closeAfterFlush();
+        ending.closeFor(why);
     }
 
     // ---------------------------------------------------------------- channel events
@@ -308,18 +251,19 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         this.decoder = ctx.pipeline().get(RequestDecoder.class);
         this.flushes = new FlushTracker(ctx, encoder);
         this.queue = new ResponseQueue(this, ctx, flushes);
-        this.timers = new ConnectionTimers(ctx.executor(), this::idleExpired, this::requestExpired, this::writeExpired);
+        // the timers fire on this loop, never before the parts they call are made below
+        this.timers = new ConnectionTimers(ctx.executor(), () -> ending.idleExpired(), () -> ending.requestExpired(),
+                () -> writes.writeExpired());
         this.body = new BodyIntake(this, queue, settings, timers);
+        this.ending = new ConnectionEnding(this, ctx, dispatcher, settings, tally, decoder, queue, flushes, timers, body);
+        this.writes = new WriteFlow(this, ctx, settings, queue, timers, ending);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         dispatcher.connectionOpened();
         if (dispatcher.openConnections() > settings.maxConnections()) {
-            LOG.warn("More than {} connections: refusing {}", settings.maxConnections(), remoteAddress());
-            closing = true; // a refused connection, not a refused request: not counted as one
-            updateReading();
-            queue.owe(503);
+            ending.refuseConnection();
             return;
         }
         timers.idle(settings.headersTimeoutMillis());
@@ -332,7 +276,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
             inRead = true;
             tally.begin();
             batchStartNanos = decoder.readNanos();
-            fullAtBatchStart = !ctx.channel().isWritable();
+            writes.batchStarted();
         }
         if (msg instanceof HttpRequest) {
             onHead((HttpRequest) msg);
@@ -349,7 +293,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void onHead(HttpRequest head) {
-        if (closing) {
+        if (ending.closing()) {
             return;
         }
         timers.notIdle();
@@ -365,10 +309,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         Exchange exchange = new Exchange(head, this, stream, this, HttpUtil.isKeepAlive(head), settings.maxBodyBytes(),
                 expectContinue, batchStartNanos);
         stream.bind(exchange);
-        if (retiring) {
-            exchange.response().closeAfter();
-            closing = true;
-        }
+        ending.requestReceived(exchange);
         queue.add(stream);
         body.start(stream);
         REQUESTS.setRelease(this, requests + 1);
@@ -378,37 +319,15 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
             exchange.deadline(settings.responseTimeoutMillis());
         }
         dispatcher.dispatch(exchange, http11 && expect != null && !expectContinue);
-        if (queue.size() >= settings.maxPipelined() || closing) {
+        if (queue.size() >= settings.maxPipelined() || ending.closing()) {
             updateReading();
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        boolean writable = ctx.channel().isWritable();
-        Http1Stream active = queue.oldest();
-        if (active != null && writable) {
-            active.exchange().response().writable();
-        }
-        if (inRead) {
-            writabilityPending = true; // settled at the end of the batch, after its flush
-        } else {
-            writabilitySettled(writable);
-        }
+        writes.writabilityChanged(inRead);
         ctx.fireChannelWritabilityChanged();
-    }
-
-    /** A client that does not read its responses gets writeTimeoutMillis to start before it is closed. */
-    private void writabilitySettled(boolean writable) {
-        if (writable) {
-            timers.writeFlowing();
-            if (clientBehind) {
-                clientBehind = false;
-                updateReading();
-            }
-        } else if (settings.writeTimeoutMillis() > 0) {
-            timers.writeBlocked(settings.writeTimeoutMillis());
-        }
     }
 
     @Override
@@ -420,18 +339,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         queue.flushBatch();
         inRead = false;
         tally.publish(decoder.takeBytesIn(), encoder.takeBytesOut(), encoder.lastActiveNanos);
-        boolean writable = ctx.channel().isWritable();
-        if (writabilityPending) {
-            writabilityPending = false;
-            writabilitySettled(writable);
-        }
-        if (fullAtBatchStart && !writable && !clientBehind) {
-            // more requests while earlier responses still wait in a full buffer: stop reading
-            // until the client takes them (a client that reads its responses in time never
-            // gets here, and reading is not switched off and on for every large response)
-            clientBehind = true;
-            updateReading();
-        }
+        writes.batchEnded();
         if (idleCheckPending) {
             idleCheckPending = false;
             idleIfNothingOpen(null);
@@ -443,7 +351,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         inRead = false;
         tally.publish(decoder.takeBytesIn(), encoder.takeBytesOut(), 0);
         timers.cancelAll();
-        closing = true;
+        ending.closed();
         queue.destroyAll(abortOutcome());
         body.abort();
         dispatcher.connectionClosed();
@@ -458,37 +366,5 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
             LOG.warn("Unexpected failure on the connection from {}", ctx.channel().remoteAddress(), cause);
         }
         ctx.close();
-    }
-
-    // ---------------------------------------------------------------- timers expired
-
-    /** Nothing was unanswered for the idle time: close, with a 408 for a head that never completed. */
-    private void idleExpired() {
-        if (!queue.isEmpty() || body.arriving() || closing) {
-            return;
-        }
-        if (decoder.holdsPartialHead()) {
-            refuse(408, "request head not complete in time"); // as Node's headersTimeout does
-        } else {
-            LOG.debug("Closing idle connection from {}", remoteAddress());
-            ctx.close();
-        }
-    }
-
-    /** A body still arriving when the request timeout runs out: 408 or a close (Node's {@code requestTimeout}). */
-    private void requestExpired() {
-        if (ctx.channel().isActive() && body.arriving()) {
-            closeReason = Outcome.TIMED_OUT;
-            body.expired();
-        }
-    }
-
-    /** The client read nothing for the write timeout. */
-    private void writeExpired() {
-        if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
-            LOG.debug("{} read nothing for {} ms: closing", remoteAddress(), settings.writeTimeoutMillis());
-            closeReason = Outcome.TIMED_OUT;
-            ctx.close();
-        }
     }
 }

@@ -1,0 +1,105 @@
+package dev.spindle.host.internal.http.connection;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spindle.api.Outcome;
+import io.netty.channel.ChannelHandlerContext;
+
+/**
+ * Data path: inside {@link HttpConnection}, on the write side, between the responses written and
+ * the socket's write buffer (its high-water mark is Node's). Follows whether the client takes its
+ * responses: the response being written hears when the buffer has room again (Node's
+ * {@code 'drain'}); a client that sends more requests while its earlier responses wait in a full
+ * buffer is not read until it takes them; a client that takes nothing for
+ * {@code writeTimeoutMillis} is closed. A change during a read batch is settled at the batch's
+ * end, after its flush. Event loop only.
+ */
+final class WriteFlow {
+
+    // the connection's log, as before this was split out of it
+    private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
+
+    private final HttpConnection connection;
+    private final ChannelHandlerContext ctx;
+    private final EngineSettings settings;
+    private final ResponseQueue queue;
+    private final ConnectionTimers timers;
+    private final ConnectionEnding ending;
+    /** The write buffer filled or emptied during the read batch: see at its end where it stands. */
+    private boolean pending;
+    private boolean fullAtBatchStart;
+    /** The client sent more while its responses waited in a full write buffer: not reading until it catches up. */
+    private boolean clientBehind;
+
+    WriteFlow(HttpConnection connection, ChannelHandlerContext ctx, EngineSettings settings, ResponseQueue queue,
+            ConnectionTimers timers, ConnectionEnding ending) {
+        this.connection = connection;
+        this.ctx = ctx;
+        this.settings = settings;
+        this.queue = queue;
+        this.timers = timers;
+        this.ending = ending;
+    }
+
+    /** Whether the client is behind with its responses, so that no more of its requests are read. */
+    boolean clientBehind() {
+        return clientBehind;
+    }
+
+    /** A read batch begins. */
+    void batchStarted() {
+        fullAtBatchStart = !ctx.channel().isWritable();
+    }
+
+    /** The write buffer crossed a water mark. */
+    void writabilityChanged(boolean inRead) {
+        boolean writable = ctx.channel().isWritable();
+        Http1Stream active = queue.oldest();
+        if (active != null && writable) {
+            active.exchange().response().writable();
+        }
+        if (inRead) {
+            pending = true; // settled at the end of the batch, after its flush
+        } else {
+            settled(writable);
+        }
+    }
+
+    /** A read batch ended and was flushed. */
+    void batchEnded() {
+        boolean writable = ctx.channel().isWritable();
+        if (pending) {
+            pending = false;
+            settled(writable);
+        }
+        if (fullAtBatchStart && !writable && !clientBehind) {
+            // more requests while earlier responses still wait in a full buffer: stop reading
+            // until the client takes them (a client that reads its responses in time never
+            // gets here, and reading is not switched off and on for every large response)
+            clientBehind = true;
+            connection.updateReading();
+        }
+    }
+
+    /** A client that does not read its responses gets writeTimeoutMillis to start before it is closed. */
+    private void settled(boolean writable) {
+        if (writable) {
+            timers.writeFlowing();
+            if (clientBehind) {
+                clientBehind = false;
+                connection.updateReading();
+            }
+        } else if (settings.writeTimeoutMillis() > 0) {
+            timers.writeBlocked(settings.writeTimeoutMillis());
+        }
+    }
+
+    /** The client read nothing for the write timeout. */
+    void writeExpired() {
+        if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
+            LOG.debug("{} read nothing for {} ms: closing", connection.remoteAddress(), settings.writeTimeoutMillis());
+            ending.closeNow(Outcome.TIMED_OUT);
+        }
+    }
+}
