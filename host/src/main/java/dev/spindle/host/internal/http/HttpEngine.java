@@ -41,9 +41,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 /**
  * Data path: the top of the engine, where sockets come in. The Netty server: event loops (epoll
  * where the native transport loads, NIO otherwise), the listening socket ({@link Listener}), and
- * the per-connection pipeline built from the rooms beneath: the codec ({@link RequestDecoder}, {@link ResponseEncoder}), the connection
- * ({@link HttpConnection}), and the {@link Dispatcher} shared by all connections. Nothing here
- * knows about OSGi.
+ * the per-connection pipeline built from the rooms beneath: the codec ({@link RequestDecoder},
+ * {@link ResponseEncoder}), the connection ({@link HttpConnection}), and the {@link Dispatcher}
+ * shared by all connections. Nothing here knows about OSGi.
  */
 public final class HttpEngine {
 
