@@ -302,6 +302,12 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         this.body = new BodyIntake(this, queue, settings, timers);
     }
 
+    /** Taken out of the pipeline (the connection turned to HTTP/2): its timers go with it. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        timers.cancelAll();
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         dispatcher.connectionOpened();
