@@ -148,7 +148,11 @@ final class H2Wire implements AutoCloseable {
             }
         }
         if (type == SETTINGS && (flags & ACK) == 0) {
-            frame(SETTINGS, ACK, 0, new byte[0]);
+            try {
+                frame(SETTINGS, ACK, 0, new byte[0]);
+            } catch (IOException e) {
+                // the server has closed: what it sent is still read
+            }
         }
         return new Frame(type, flags, stream, payload, headers);
     }
@@ -204,14 +208,14 @@ final class H2Wire implements AutoCloseable {
         }
     }
 
-    /** Frames until the connection ends or {@code millis} pass with nothing; the last frame of a type wins. */
+    /** Frames until the connection ends or {@code millis} pass with nothing; the first frame of each type. */
     Map<Integer, Frame> drain(int millis) throws IOException {
         Map<Integer, Frame> last = new java.util.HashMap<>();
         socket.setSoTimeout(millis);
         try {
             Frame f;
             while ((f = read()) != null) {
-                last.put(f.type(), f);
+                last.putIfAbsent(f.type(), f);
             }
             last.put(-1, null); // closed
         } catch (SocketTimeoutException e) {

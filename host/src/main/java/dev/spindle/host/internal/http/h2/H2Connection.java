@@ -23,6 +23,7 @@ import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
@@ -263,6 +264,11 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            // the codec answers it itself (GOAWAY with the error's code, then the close)
+            LOG.debug("HTTP/2 protocol error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            return;
+        }
         if (cause instanceof IOException) {
             LOG.debug("HTTP/2 connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
