@@ -135,12 +135,12 @@ public final class SpindleCommands {
         return t.toString();
     }
 
-    @Descriptor("open connections: client, age, requests served, idle time, state")
+    @Descriptor("open connections: client, protocol, age, requests served, idle time, state, open HTTP/2 streams")
     public String connections() {
-        Table t = new Table("ID", "REMOTE", "AGE", "REQUESTS", "IDLE", "STATE");
+        Table t = new Table("ID", "REMOTE", "PROTOCOL", "AGE", "REQUESTS", "IDLE", "STATE", "STREAMS");
         for (HttpServer.ConnectionInfo c : server.connections()) {
             t.row(c.id(), c.remoteAddress() == null ? "-" : c.remoteAddress().getHostString() + ":" + c.remoteAddress().getPort(),
-                    duration(c.age()), c.requests(), duration(c.idle()), c.state());
+                    c.protocol(), duration(c.age()), c.requests(), duration(c.idle()), c.state(), c.openStreams());
         }
         return t.toString();
     }

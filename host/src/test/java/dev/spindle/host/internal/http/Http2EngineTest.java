@@ -196,4 +196,50 @@ class Http2EngineTest {
             assertEquals(Outcome.CLIENT_ABORTED, outcomes.poll(5, TimeUnit.SECONDS));
         }
     }
+
+    @Test
+    void shutdownSendsGoAwayAndLetsAnOpenStreamFinishThenCloses() throws Exception {
+        LinkedBlockingQueue<dev.spindle.api.ServerResponse> held = new LinkedBlockingQueue<>();
+        InetSocketAddress at = start((req, res) -> held.add(res));
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/hold"), true);
+            dev.spindle.api.ServerResponse res = held.poll(5, TimeUnit.SECONDS);
+            assertNotNull(res);
+            java.util.List<HttpEngine.ConnectionSnapshot> open = engine.connections();
+            assertEquals(1, open.size());
+            assertEquals("h2c", open.get(0).protocol());
+            assertEquals(1, open.get(0).openStreams());
+            java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> engine.close(5000));
+            H2Wire.Frame f;
+            do {
+                f = w.read();
+            } while (f != null && f.type() != H2Wire.GOAWAY);
+            assertNotNull(f, "GOAWAY");
+            assertEquals(0, f.errorCode());
+            assertEquals(1, java.nio.ByteBuffer.wrap(f.payload()).getInt(0), "stream 1 is still served");
+            res.end("late");
+            H2Wire.Response r = w.response(1);
+            assertEquals("late", r.text());
+            assertEquals(0, cut.get(3, TimeUnit.SECONDS), "closed once the stream finished, well before the deadline");
+            engine = null;
+        }
+    }
+
+    @Test
+    void atTheShutdownDeadlineAStreamNeverAnsweredGets503() throws Exception {
+        LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+        InetSocketAddress at = start((req, res) -> res.onDone(outcomes::add));
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/hold"), true);
+            assertEquals(null, outcomes.poll(100, TimeUnit.MILLISECONDS));
+            java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> engine.close(300));
+            H2Wire.Response r = w.response(1);
+            assertEquals("503", r.status());
+            assertEquals(Outcome.SERVER_SHUTDOWN, outcomes.poll(5, TimeUnit.SECONDS));
+            assertEquals(1, cut.get(5, TimeUnit.SECONDS));
+            engine = null;
+        }
+    }
 }
