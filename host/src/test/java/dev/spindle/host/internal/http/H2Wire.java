@@ -193,9 +193,13 @@ final class H2Wire implements AutoCloseable {
                 }
             } else if (f.type() == DATA) {
                 r.body.write(f.payload());
-                if (f.payload().length > 0) {
-                    windowUpdate(0, f.payload().length);
-                    windowUpdate(stream, f.payload().length);
+                if (f.payload().length > 0 && !f.endStream()) {
+                    try {
+                        windowUpdate(0, f.payload().length);
+                        windowUpdate(stream, f.payload().length);
+                    } catch (IOException e) {
+                        // the server closed after its last frame: what it sent is still read
+                    }
                 }
             } else if (f.type() == RST_STREAM) {
                 r.reset = f.errorCode();

@@ -242,4 +242,17 @@ class Http2EngineTest {
             engine = null;
         }
     }
+
+    @Test
+    void anIdleConnectionGetsGoAwayAndClosesAfterTheKeepAliveTimeout() throws Exception {
+        InetSocketAddress at = start(Settings.defaults().keepAliveTimeoutMillis(200).build(), (req, res) -> res.end("x"));
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/once"), true);
+            assertEquals("x", w.response(1).text());
+            Map<Integer, H2Wire.Frame> seen = w.drain(3000);
+            assertNotNull(seen.get(H2Wire.GOAWAY), "GOAWAY, got " + seen.keySet());
+            assertEquals(0, seen.get(H2Wire.GOAWAY).errorCode());
+            assertTrue(seen.containsKey(-1), "closed");
+        }
+    }
 }
