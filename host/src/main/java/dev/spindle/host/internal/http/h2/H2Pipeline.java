@@ -1,17 +1,15 @@
 package dev.spindle.host.internal.http.h2;
 
-import java.util.List;
-
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
@@ -155,15 +153,17 @@ public final class H2Pipeline {
     /**
      * Pipeline position: first on a cleartext connection, before the HTTP/1.1 decoder, until the
      * first bytes decide: the HTTP/2 connection preface (prior knowledge) replaces the HTTP/1.1
-     * handlers with HTTP/2's, anything else leaves them alone. (Netty's
-     * {@code CleartextHttp2ServerUpgradeHandler} does the same but only over its own HTTP/1.1 codec.)
+     * handlers with HTTP/2's, anything else leaves them alone. The bytes go on unchanged and in
+     * the same read (a preface split over reads is held until it is whole). Netty's
+     * {@code CleartextHttp2ServerUpgradeHandler} does the same but only over its own HTTP/1.1 codec.
      */
-    static final class PrefaceDetector extends ByteToMessageDecoder {
+    static final class PrefaceDetector extends ChannelInboundHandlerAdapter {
 
         private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
 
         private final EngineSettings settings;
         private final Dispatcher dispatcher;
+        private ByteBuf held;
 
         PrefaceDetector(EngineSettings settings, Dispatcher dispatcher) {
             this.settings = settings;
@@ -171,17 +171,36 @@ public final class H2Pipeline {
         }
 
         @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf)) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            ByteBuf in = (ByteBuf) msg;
+            if (held != null) {
+                in = ctx.alloc().buffer(held.readableBytes() + in.readableBytes()).writeBytes(held).writeBytes(in);
+                held.release();
+                held = null;
+                ((ByteBuf) msg).release();
+            }
             int n = Math.min(in.readableBytes(), PREFACE.readableBytes());
-            if (!ByteBufUtil.equals(PREFACE, PREFACE.readerIndex(), in, in.readerIndex(), n)) {
-                ctx.pipeline().remove(this);
-            } else if (n == PREFACE.readableBytes()) {
-                if (dispatcher.openConnections() > settings.maxConnections()) {
-                    ctx.pipeline().remove(this); // refused with a 503 by the HTTP/1.1 connection
-                    return;
-                }
+            boolean prefix = ByteBufUtil.equals(PREFACE, PREFACE.readerIndex(), in, in.readerIndex(), n);
+            if (prefix && n < PREFACE.readableBytes()) {
+                held = in; // not decided yet
+                return;
+            }
+            if (prefix && dispatcher.openConnections() <= settings.maxConnections()) {
                 replaceHttp1(ctx.pipeline(), ctx.name(), settings, dispatcher);
-                ctx.pipeline().remove(this); // the preface and what follows go on to the codec
+            } // else HTTP/1.1 (a connection over the limit is refused with a 503 by it)
+            ctx.pipeline().remove(this);
+            ctx.fireChannelRead(in);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (held != null) {
+                held.release();
+                held = null;
             }
         }
     }
