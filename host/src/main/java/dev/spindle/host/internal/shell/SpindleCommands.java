@@ -135,12 +135,12 @@ public final class SpindleCommands {
         return t.toString();
     }
 
-    @Descriptor("open connections: client, protocol, age, requests served, idle time, state, open HTTP/2 streams")
+    @Descriptor("open connections: client, age, requests served, idle time, state, protocol, open HTTP/2 streams")
     public String connections() {
-        Table t = new Table("ID", "REMOTE", "PROTOCOL", "AGE", "REQUESTS", "IDLE", "STATE", "STREAMS");
+        Table t = new Table("ID", "REMOTE", "AGE", "REQUESTS", "IDLE", "STATE", "PROTOCOL", "STREAMS");
         for (HttpServer.ConnectionInfo c : server.connections()) {
             t.row(c.id(), c.remoteAddress() == null ? "-" : c.remoteAddress().getHostString() + ":" + c.remoteAddress().getPort(),
-                    c.protocol(), duration(c.age()), c.requests(), duration(c.idle()), c.state(), c.openStreams());
+                    duration(c.age()), c.requests(), duration(c.idle()), c.state(), c.protocol(), c.openStreams());
         }
         return t.toString();
     }
