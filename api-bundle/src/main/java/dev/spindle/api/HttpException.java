@@ -37,6 +37,14 @@ public class HttpException extends RuntimeException {
     public static final String ERR_INVALID_ARG_VALUE = "ERR_INVALID_ARG_VALUE";
     /** A request body larger than the host's configured maximum. */
     public static final String ERR_BODY_TOO_LARGE = "ERR_SPINDLE_BODY_TOO_LARGE";
+    /**
+     * Over HTTP/2, a response head carrying a connection-specific header ({@code Keep-Alive},
+     * {@code Proxy-Connection}, {@code Transfer-Encoding}, {@code Upgrade}, or {@code TE} other than
+     * {@code trailers}): thrown when the head is fixed, as Node's {@code http2} does.
+     *
+     * @since 1.1
+     */
+    public static final String ERR_HTTP2_INVALID_CONNECTION_HEADERS = "ERR_HTTP2_INVALID_CONNECTION_HEADERS";
 
     private final String code;
 

@@ -88,8 +88,30 @@ public interface HttpServer {
         /** Since the last byte was read or written. */
         Duration idle();
 
-        /** {@code idle}, {@code reading} (a request body), {@code in handler} or {@code writing}. */
+        /**
+         * {@code idle}, {@code reading} (a request body), {@code in handler} or {@code writing}; for
+         * HTTP/2 {@code idle} or {@code streams} (some open).
+         */
         String state();
+
+        /**
+         * The protocol spoken: {@code h1} (HTTP/1.x), {@code h2c} (HTTP/2 on the cleartext port) or
+         * {@code h2} (HTTP/2 over TLS).
+         *
+         * @since 1.1
+         */
+        default String protocol() {
+            return "h1";
+        }
+
+        /**
+         * HTTP/2 streams open on the connection now; 0 for HTTP/1.x.
+         *
+         * @since 1.1
+         */
+        default int openStreams() {
+            return 0;
+        }
     }
 
     /** One configuration key. */

@@ -30,7 +30,7 @@ public interface IncomingMessage {
     /** The path part of {@link #url()}: everything before {@code ?}. */
     String path();
 
-    /** {@code "1.1"} or {@code "1.0"}. */
+    /** {@code "1.1"} or {@code "1.0"}; {@code "2.0"} over HTTP/2. */
     String httpVersion();
 
     /**
@@ -48,7 +48,12 @@ public interface IncomingMessage {
     /** Every header's values kept apart, lower-cased names in first-seen order. */
     Map<String, List<String>> headersDistinct();
 
-    /** Names and values alternating, exactly as received (name case kept, values trimmed). */
+    /**
+     * Names and values alternating, exactly as received (name case kept, values trimmed). Over
+     * HTTP/2, as Node's {@code Http2ServerRequest}: the pseudo-headers ({@code :method},
+     * {@code :path}, {@code :scheme}, {@code :authority}) come first, and are in {@link #headers()}
+     * too; {@link #method()} and {@link #url()} are {@code :method} and {@code :path}.
+     */
     List<String> rawHeaders();
 
     /** The trailers of a chunked body, as {@link #headers()}; empty until {@link #complete()}. */
@@ -80,7 +85,10 @@ public interface IncomingMessage {
     /** Runs if the connection ends before the body is complete (Node's {@code 'aborted'}). */
     IncomingMessage onAborted(Runnable listener);
 
-    /** Stops delivering chunks and stops reading from the connection (backpressure). */
+    /**
+     * Stops delivering chunks and stops reading from the connection (backpressure); over HTTP/2
+     * the stream's flow-control window stops reopening, the connection and its other streams go on.
+     */
     IncomingMessage pause();
 
     /** Resumes delivery after {@link #pause()}. */

@@ -39,6 +39,24 @@ import org.osgi.annotation.versioning.ProviderType;
  * asynchronous handlers work, so it must call {@code end()} later. A handler that throws is
  * answered as {@link Handler} describes.
  *
+ * <h2>Over HTTP/2</h2>
+ * Every member works as Node's HTTP/2 compatibility API ({@code Http2ServerResponse}) has it: the
+ * head goes out as a HEADERS frame with {@code :status} first, header names lower-cased in the
+ * order first set, and {@code date} last (unless set or removed); the body as DATA ending with
+ * END_STREAM, never framed by the host ({@code Content-Length} only if the handler sets it);
+ * {@link #statusMessage(String)} and a reason phrase given to {@code writeHead} are ignored;
+ * {@code Connection} is dropped; {@code Keep-Alive}, {@code Proxy-Connection},
+ * {@code Transfer-Encoding}, {@code Upgrade} and a {@code TE} other than {@code trailers} make the
+ * head fail with {@link HttpException#ERR_HTTP2_INVALID_CONNECTION_HEADERS} when it is fixed (and,
+ * unless the handler answers otherwise at once, the host answers {@code 500}: the stream never
+ * hangs); {@link #addTrailers} always goes out, as a trailing HEADERS frame;
+ * {@link #writeContinue()} sends an interim {@code :status 100}. {@link #write} returns
+ * {@code false} when the stream's or the connection's flow-control window or write buffer is
+ * exhausted, and {@link #onDrain} fires when it reopens. A client's RST_STREAM ends the exchange
+ * with {@link Outcome#CLIENT_ABORTED}; a response cut off by the host is reset
+ * ({@code RST_STREAM INTERNAL_ERROR}). Error codes keep their HTTP/1 names
+ * ({@code ERR_HTTP_HEADERS_SENT} where Node's http2 says {@code ERR_HTTP2_HEADERS_SENT}).
+ *
  * <h2>Events</h2>
  * Node's {@code 'finish'} is {@link #onFinish}; Node's {@code 'drain'} is {@link #onDrain}.
  * Node's {@code 'close'} fires after a normal end too (since Node 0.x's {@code 'close'} was

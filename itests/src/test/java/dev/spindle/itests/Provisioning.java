@@ -55,6 +55,7 @@ final class Provisioning {
                 mavenBundle("io.netty", "netty-codec-base").versionAsInProject(),
                 mavenBundle("io.netty", "netty-codec-compression").versionAsInProject(),
                 mavenBundle("io.netty", "netty-codec-http").versionAsInProject(),
+                mavenBundle("io.netty", "netty-codec-http2").versionAsInProject(),
                 mavenBundle("io.netty", "netty-handler").versionAsInProject(),
                 mavenBundle("io.netty", "netty-transport-native-unix-common").versionAsInProject(),
                 mavenBundle("io.netty", "netty-transport-classes-epoll").versionAsInProject(),

@@ -66,6 +66,7 @@ final class ConfigKeys {
         check(cfg.drainTimeoutMillis() >= 0, "drainTimeoutMillis", cfg.drainTimeoutMillis());
         check(cfg.graceMillis() >= 0, "graceMillis", cfg.graceMillis());
         extraMethods(cfg.extraMethods());
+        check(cfg.maxConcurrentStreams() > 0, "maxConcurrentStreams", cfg.maxConcurrentStreams());
     }
 
     private static void check(boolean ok, String key, Object value) {
@@ -117,7 +118,7 @@ final class ConfigKeys {
                 EngineSettings.defaults().maxChunkSize(), cfg.maxBodyBytes(), cfg.keepAliveTimeoutMillis(),
                 cfg.headersTimeoutMillis(), cfg.maxPipelined(), cfg.maxHeaders(), cfg.maxRequestBodyBytes(),
                 cfg.responseTimeoutMillis(), cfg.maxConnections(), cfg.writeTimeoutMillis(),
-                cfg.requestTimeoutMillis(), extraMethods(cfg.extraMethods()));
+                cfg.requestTimeoutMillis(), extraMethods(cfg.extraMethods())).withHttp2(cfg.h2c(), cfg.maxConcurrentStreams());
     }
 
     /** The {@code extraMethods} list: comma-separated tokens, upper-cased as methods are matched. */
@@ -162,6 +163,8 @@ final class ConfigKeys {
         k.put("drainTimeoutMillis", HostConfiguration::drainTimeoutMillis);
         k.put("graceMillis", HostConfiguration::graceMillis);
         k.put("extraMethods", HostConfiguration::extraMethods);
+        k.put("h2c", HostConfiguration::h2c);
+        k.put("maxConcurrentStreams", HostConfiguration::maxConcurrentStreams);
         return Collections.unmodifiableMap(k);
     }
 }

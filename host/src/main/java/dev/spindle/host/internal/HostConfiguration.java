@@ -93,4 +93,12 @@ public @interface HostConfiguration {
     @AttributeDefinition(description = "Request methods served beside the registered ones that Node's parser"
             + " knows (comma-separated tokens, matched case-sensitively); any other method gets 501 Not Implemented")
     String extraMethods() default "";
+
+    @AttributeDefinition(description = "Whether the cleartext port also serves HTTP/2 (h2c): prior knowledge and"
+            + " Upgrade: h2c, beside HTTP/1.1")
+    boolean h2c() default true;
+
+    @AttributeDefinition(description = "HTTP/2 streams a client may have open at once on one connection;"
+            + " more are refused with RST_STREAM (REFUSED_STREAM)")
+    int maxConcurrentStreams() default 100;
 }

@@ -279,7 +279,7 @@ public final class SpindleHost implements HttpServer {
         List<ConnectionInfo> out = new java.util.ArrayList<>();
         for (HttpEngine.ConnectionSnapshot c : e.connections()) {
             out.add(new Connection(c.id(), c.remoteAddress(), java.time.Duration.ofNanos(c.ageNanos()), c.requests(),
-                    java.time.Duration.ofNanos(c.idleNanos()), c.state()));
+                    java.time.Duration.ofNanos(c.idleNanos()), c.state(), c.protocol(), c.openStreams()));
         }
         return out;
     }
@@ -327,7 +327,7 @@ public final class SpindleHost implements HttpServer {
     }
 
     private record Connection(long id, InetSocketAddress remoteAddress, java.time.Duration age, long requests,
-            java.time.Duration idle, String state) implements ConnectionInfo {
+            java.time.Duration idle, String state, String protocol, int openStreams) implements ConnectionInfo {
     }
 
     /** The engine's counters as {@link Stats}. */

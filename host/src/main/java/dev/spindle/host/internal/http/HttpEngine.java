@@ -20,6 +20,8 @@ import dev.spindle.host.internal.http.dispatch.BlockedLoopChecker;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.dispatch.EngineStats;
 import dev.spindle.host.internal.http.exchange.Response;
+import dev.spindle.host.internal.http.h2.H2Connection;
+import dev.spindle.host.internal.http.h2.H2Pipeline;
 import dev.spindle.host.internal.router.HandlerResolver;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.Channel;
@@ -67,7 +69,7 @@ public final class HttpEngine {
 
     /** What {@code HttpServer.connections()} shows of one connection. */
     public record ConnectionSnapshot(long id, InetSocketAddress remoteAddress, long ageNanos, long requests,
-            long idleNanos, String state) {
+            long idleNanos, String state, String protocol, int openStreams) {
     }
 
     private final int eventLoops;
@@ -203,8 +205,11 @@ public final class HttpEngine {
         stopListening();
         for (Channel ch : connections) {
             HttpConnection c = ch.pipeline().get(HttpConnection.class);
+            H2Connection h2 = ch.pipeline().get(H2Connection.class);
             if (c != null) {
                 ch.eventLoop().execute(c::closeAfterNextResponse);
+            } else if (h2 != null) {
+                ch.eventLoop().execute(h2::closeAfterNextResponse);
             }
         }
         int cut = 0;
@@ -229,6 +234,7 @@ public final class HttpEngine {
                 .addLast("decoder", new RequestDecoder(decoder))
                 .addLast("encoder", new ResponseEncoder())
                 .addLast("connection", new HttpConnection(dispatcher, settings));
+        H2Pipeline.cleartext(ch.pipeline(), settings, dispatcher);
     }
 
     public void resolver(HandlerResolver resolver) {
@@ -268,10 +274,15 @@ public final class HttpEngine {
             HttpConnection c = ch.pipeline().get(HttpConnection.class);
             RequestDecoder in = ch.pipeline().get(RequestDecoder.class);
             ResponseEncoder encoder = ch.pipeline().get(ResponseEncoder.class);
+            H2Connection h2 = ch.pipeline().get(H2Connection.class);
             if (c != null && in != null && encoder != null && ch.isActive()) {
                 long active = Math.max(in.lastActiveNanos, encoder.lastActiveNanos);
                 out.add(new ConnectionSnapshot(c.id, (InetSocketAddress) ch.remoteAddress(), now - in.createdNanos,
-                        c.requests(), now - active, c.state()));
+                        c.requests(), now - active, c.state(), "h1", 0));
+            } else if (h2 != null && ch.isActive()) {
+                out.add(new ConnectionSnapshot(h2.id, (InetSocketAddress) ch.remoteAddress(), now - h2.createdNanos,
+                        h2.requests(), now - h2.lastActiveNanos(), h2.openStreams() > 0 ? "streams" : "idle",
+                        h2.protocol(), h2.openStreams()));
             }
         }
         out.sort(java.util.Comparator.comparingLong(ConnectionSnapshot::id));
@@ -322,13 +333,13 @@ public final class HttpEngine {
         dispatcher.stop();
         int cut = 0;
         if (drainMillis > 0) {
-            eachConnection(HttpConnection::shutdown);
+            eachConnection(HttpConnection::shutdown, H2Connection::shutdown);
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (!connections.newCloseFuture().awaitUninterruptibly(Math.max(1, left), TimeUnit.MILLISECONDS)) {
                 cut = connections.size();
                 LOG.warn("{} connection(s) still busy after {} ms: ending what they serve ({})", cut, drainMillis,
                         Outcome.SERVER_SHUTDOWN);
-                eachConnection(c -> c.end(null, Outcome.SERVER_SHUTDOWN));
+                eachConnection(c -> c.end(null, Outcome.SERVER_SHUTDOWN), c -> c.end(null, Outcome.SERVER_SHUTDOWN));
                 connections.newCloseFuture().awaitUninterruptibly(CUT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             }
         }
@@ -343,7 +354,7 @@ public final class HttpEngine {
      * {@code why} (see {@link HttpConnection#end}). Does not wait.
      */
     public void endServedBy(RouteTarget target, Outcome why) {
-        eachConnection(c -> c.end(target, why));
+        eachConnection(c -> c.end(target, why), c -> c.end(target, why));
     }
 
     /** Whether the calling thread is one of this engine's event loops (which must never wait). */
@@ -356,13 +367,20 @@ public final class HttpEngine {
         return false;
     }
 
-    /** Runs {@code action} on each open connection's event loop. */
-    private void eachConnection(Consumer<HttpConnection> action) {
+    /** Runs {@code h1} or {@code http2} (by the protocol it speaks) on each open connection's event loop. */
+    private void eachConnection(Consumer<HttpConnection> h1, Consumer<H2Connection> http2) {
         for (Channel ch : connections) {
             HttpConnection c = ch.pipeline().get(HttpConnection.class);
-            if (c != null) {
+            H2Connection h2 = ch.pipeline().get(H2Connection.class);
+            if (c != null || h2 != null) {
                 try {
-                    ch.eventLoop().execute(() -> action.accept(c));
+                    ch.eventLoop().execute(() -> {
+                        if (c != null) {
+                            h1.accept(c);
+                        } else {
+                            http2.accept(h2);
+                        }
+                    });
                 } catch (RejectedExecutionException e) {
                     LOG.debug("Event loop gone: {} is closed already", ch);
                 }

@@ -145,12 +145,12 @@ public final class SpindleCommands {
         return t.toString();
     }
 
-    @Descriptor("open connections: client, age, requests served, idle time, state")
+    @Descriptor("open connections: client, age, requests served, idle time, state, protocol, open HTTP/2 streams")
     public String connections() {
-        Table t = new Table("ID", "REMOTE", "AGE", "REQUESTS", "IDLE", "STATE");
+        Table t = new Table("ID", "REMOTE", "AGE", "REQUESTS", "IDLE", "STATE", "PROTOCOL", "STREAMS");
         for (HttpServer.ConnectionInfo c : server.connections()) {
             t.row(c.id(), c.remoteAddress() == null ? "-" : c.remoteAddress().getHostString() + ":" + c.remoteAddress().getPort(),
-                    duration(c.age()), c.requests(), duration(c.idle()), c.state());
+                    duration(c.age()), c.requests(), duration(c.idle()), c.state(), c.protocol(), c.openStreams());
         }
         return t.toString();
     }

@@ -40,7 +40,7 @@ public final class DateCache {
     private DateCache() {
     }
 
-    static AsciiString now() {
+    public static AsciiString now() {
         Entry e = current;
         if (TICKERS.get() > 0) {
             return e.value;

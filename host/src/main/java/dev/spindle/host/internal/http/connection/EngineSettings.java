@@ -21,14 +21,36 @@ import java.util.Set;
  * @param writeTimeoutMillis      time a client may leave the connection's write buffer full before it is closed; 0 for none
  * @param requestTimeoutMillis    time a client has to send a whole request, head and body (then 408); 0 for none
  * @param extraMethods            request methods served beside the registered ones (others: 501)
+ * @param h2c                     whether the cleartext port also speaks HTTP/2 (prior knowledge and {@code Upgrade: h2c})
+ * @param maxConcurrentStreams    HTTP/2 streams a client may have open at once on one connection (more: RST_STREAM REFUSED_STREAM)
  */
 public record EngineSettings(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, long maxBodyBytes,
         long keepAliveTimeoutMillis, long headersTimeoutMillis, int maxPipelined, int maxHeaders,
         long maxRequestBodyBytes, long responseTimeoutMillis, int maxConnections, long writeTimeoutMillis,
-        long requestTimeoutMillis, Set<String> extraMethods) {
+        long requestTimeoutMillis, Set<String> extraMethods, boolean h2c, int maxConcurrentStreams) {
+
+    /** HTTP/2 streams at once per connection by default. */
+    public static final int MAX_CONCURRENT_STREAMS = 100;
 
     public EngineSettings {
         extraMethods = Set.copyOf(extraMethods);
+    }
+
+    /** The HTTP/1.1 limits, with h2c on and the default {@value #MAX_CONCURRENT_STREAMS} streams. */
+    public EngineSettings(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, long maxBodyBytes,
+            long keepAliveTimeoutMillis, long headersTimeoutMillis, int maxPipelined, int maxHeaders,
+            long maxRequestBodyBytes, long responseTimeoutMillis, int maxConnections, long writeTimeoutMillis,
+            long requestTimeoutMillis, Set<String> extraMethods) {
+        this(maxInitialLineLength, maxHeaderSize, maxChunkSize, maxBodyBytes, keepAliveTimeoutMillis,
+                headersTimeoutMillis, maxPipelined, maxHeaders, maxRequestBodyBytes, responseTimeoutMillis,
+                maxConnections, writeTimeoutMillis, requestTimeoutMillis, extraMethods, true, MAX_CONCURRENT_STREAMS);
+    }
+
+    /** These settings with HTTP/2's keys changed. */
+    public EngineSettings withHttp2(boolean h2c, int maxConcurrentStreams) {
+        return new EngineSettings(maxInitialLineLength, maxHeaderSize, maxChunkSize, maxBodyBytes, keepAliveTimeoutMillis,
+                headersTimeoutMillis, maxPipelined, maxHeaders, maxRequestBodyBytes, responseTimeoutMillis,
+                maxConnections, writeTimeoutMillis, requestTimeoutMillis, extraMethods, h2c, maxConcurrentStreams);
     }
 
     /** The defaults: Node's limits and timeouts where Node has them. */

@@ -259,6 +259,12 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         this.writes = new WriteFlow(this, ctx, settings, queue, timers, ending);
     }
 
+    /** Taken out of the pipeline (the connection turned to HTTP/2): its timers go with it. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        timers.cancelAll();
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         dispatcher.connectionOpened();

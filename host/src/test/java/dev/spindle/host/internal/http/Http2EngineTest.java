@@ -1,0 +1,258 @@
+package dev.spindle.host.internal.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.spindle.api.Handler;
+import dev.spindle.api.HttpException;
+import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RouteTarget;
+import io.netty.handler.codec.http2.Http2Headers;
+
+/** HTTP/2 on the cleartext port (prior knowledge and {@code Upgrade: h2c}) over real sockets: Node's compatibility API. */
+class Http2EngineTest {
+
+    private final ExecutorService workers = Executors.newFixedThreadPool(2);
+    private HttpEngine engine;
+
+    @AfterEach
+    void stop() {
+        if (engine != null) {
+            engine.close();
+        }
+        workers.shutdownNow();
+    }
+
+    private InetSocketAddress start(Handler handler) throws InterruptedException {
+        return start(EngineSettings.defaults(), handler);
+    }
+
+    private InetSocketAddress start(EngineSettings settings, Handler handler) throws InterruptedException {
+        RouteTarget target = new RouteTarget(handler, 1, false, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
+        engine = new HttpEngine(settings, (m, p) -> found, workers, "nio", 1);
+        return engine.start("127.0.0.1", 0);
+    }
+
+    private static List<String> names(Http2Headers h) {
+        List<String> out = new java.util.ArrayList<>();
+        h.forEach(e -> out.add(e.getKey().toString()));
+        return out;
+    }
+
+    @Test
+    void priorKnowledgeServesTheRequestWithNodesHttp2Head() throws Exception {
+        InetSocketAddress at = start((req, res) -> {
+            res.setHeader("Content-Type", "text/plain");
+            res.setHeader("X-Custom", "a");
+            res.end("httpVersion=" + req.httpVersion() + " url=" + req.url() + " method=" + req.method()
+                    + " raw=" + req.rawHeaders().subList(0, 4));
+        });
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/x?q=1"), true);
+            H2Wire.Response r = w.response(1);
+            assertNotNull(r);
+            assertEquals("200", r.status());
+            assertEquals(List.of(":status", "content-type", "x-custom", "date"), names(r.heads.get(0)));
+            assertEquals("httpVersion=2.0 url=/x?q=1 method=GET raw=[:method, GET, :path, /x?q=1]", r.text());
+            assertTrue(r.ended);
+        }
+    }
+
+    @Test
+    void upgradeH2cServesTheFirstRequestAndLaterOnesOverHttp2() throws Exception {
+        InetSocketAddress at = start((req, res) -> res.end("v" + req.httpVersion()));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        URI uri = URI.create("http://127.0.0.1:" + at.getPort() + "/up");
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+            assertEquals("v2.0", r.body());
+        }
+        assertEquals(1, engine.openConnections());
+    }
+
+    @Test
+    void connectionSpecificHeadersAreDroppedOrRefusedWithA500NeverAHang() throws Exception {
+        LinkedBlockingQueue<String> codes = new LinkedBlockingQueue<>();
+        InetSocketAddress at = start((req, res) -> {
+            res.setHeader(req.url().equals("/drop") ? "Connection" : "Transfer-Encoding", "x");
+            try {
+                res.end("body");
+            } catch (HttpException e) {
+                codes.add(e.code());
+            }
+        });
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/drop"), true);
+            H2Wire.Response dropped = w.response(1);
+            assertEquals("200", dropped.status());
+            assertEquals(List.of(":status", "date"), names(dropped.heads.get(0)));
+            w.headers(3, H2Wire.request("GET", "/refuse"), true);
+            H2Wire.Response refused = w.response(3);
+            assertEquals("500", refused.status());
+            assertEquals(HttpException.ERR_HTTP2_INVALID_CONNECTION_HEADERS, codes.poll(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void trailersGoOutAsATrailingHeadersFrameAndRequestTrailersArrive() throws Exception {
+        InetSocketAddress at = start((req, res) -> req.body().thenAccept(body -> {
+            res.writeHead(200, Map.of("Trailer", "X-Sum"));
+            res.write(new String(body, StandardCharsets.UTF_8));
+            res.addTrailers(Map.of("X-Sum", "s" + req.trailers().get("x-in")));
+            res.end();
+        }));
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("POST", "/t"), false);
+            w.data(1, "abc".getBytes(StandardCharsets.US_ASCII), false);
+            w.headers(1, new io.netty.handler.codec.http2.DefaultHttp2Headers().add("x-in", "1"), true);
+            H2Wire.Response r = w.response(1);
+            assertEquals("abc", r.text());
+            assertNotNull(r.trailers, "trailers");
+            assertEquals("s1", r.trailers.get("x-sum").toString());
+        }
+    }
+
+    @Test
+    void writeReturnsFalseWhileTheClientsWindowIsShutAndDrainFollowsWhenItOpens() throws Exception {
+        LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        int total = 256 * 1024;
+        InetSocketAddress at = start((req, res) -> {
+            int[] written = {0};
+            Runnable more = new Runnable() {
+                @Override
+                public void run() {
+                    while (written[0] < total) {
+                        written[0] += 16 * 1024;
+                        if (!res.write(new byte[16 * 1024])) {
+                            events.add("false at " + written[0]);
+                            return;
+                        }
+                    }
+                    res.end();
+                }
+            };
+            res.onDrain(() -> {
+                events.add("drain");
+                more.run();
+            });
+            more.run();
+        });
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/big"), true);
+            int got = 0;
+            while (got < 65_535) {
+                H2Wire.Frame f = w.read();
+                if (f.type() == H2Wire.DATA) {
+                    got += f.payload().length;
+                }
+            }
+            assertEquals(65_535, got, "the stream's initial window, not a byte more");
+            assertTrue(!w.drain(300).containsKey(H2Wire.DATA), "nothing beyond the window");
+            events.clear();
+            assertTrue(!events.contains("drain"));
+            w.socket.setSoTimeout(5000);
+            w.windowUpdate(0, 1 << 20);
+            w.windowUpdate(1, 1 << 20);
+            H2Wire.Response rest = w.response(1);
+            assertTrue(rest.ended);
+            assertEquals(total - 65_535, rest.body.size());
+            assertTrue(events.contains("drain"), events.toString());
+        }
+    }
+
+    @Test
+    void aClientResetEndsTheExchangeWithClientAborted() throws Exception {
+        LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+        InetSocketAddress at = start((req, res) -> {
+            res.onDone(outcomes::add);
+            res.write("partial");
+        });
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/abort"), true);
+            w.rst(1, 0x8);
+            assertEquals(Outcome.CLIENT_ABORTED, outcomes.poll(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void shutdownSendsGoAwayAndLetsAnOpenStreamFinishThenCloses() throws Exception {
+        LinkedBlockingQueue<dev.spindle.api.ServerResponse> held = new LinkedBlockingQueue<>();
+        InetSocketAddress at = start((req, res) -> held.add(res));
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/hold"), true);
+            dev.spindle.api.ServerResponse res = held.poll(5, TimeUnit.SECONDS);
+            assertNotNull(res);
+            java.util.List<HttpEngine.ConnectionSnapshot> open = engine.connections();
+            assertEquals(1, open.size());
+            assertEquals("h2c", open.get(0).protocol());
+            assertEquals(1, open.get(0).openStreams());
+            java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> engine.close(5000));
+            H2Wire.Frame f;
+            do {
+                f = w.read();
+            } while (f != null && f.type() != H2Wire.GOAWAY);
+            assertNotNull(f, "GOAWAY");
+            assertEquals(0, f.errorCode());
+            assertEquals(1, java.nio.ByteBuffer.wrap(f.payload()).getInt(0), "stream 1 is still served");
+            res.end("late");
+            H2Wire.Response r = w.response(1);
+            assertEquals("late", r.text());
+            assertEquals(0, cut.get(3, TimeUnit.SECONDS), "closed once the stream finished, well before the deadline");
+            engine = null;
+        }
+    }
+
+    @Test
+    void atTheShutdownDeadlineAStreamNeverAnsweredGets503() throws Exception {
+        LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+        InetSocketAddress at = start((req, res) -> res.onDone(outcomes::add));
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/hold"), true);
+            assertEquals(null, outcomes.poll(100, TimeUnit.MILLISECONDS));
+            java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> engine.close(300));
+            H2Wire.Response r = w.response(1);
+            assertEquals("503", r.status());
+            assertEquals(Outcome.SERVER_SHUTDOWN, outcomes.poll(5, TimeUnit.SECONDS));
+            assertEquals(1, cut.get(5, TimeUnit.SECONDS));
+            engine = null;
+        }
+    }
+
+    @Test
+    void anIdleConnectionGetsGoAwayAndClosesAfterTheKeepAliveTimeout() throws Exception {
+        InetSocketAddress at = start(Settings.defaults().keepAliveTimeoutMillis(200).build(), (req, res) -> res.end("x"));
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/once"), true);
+            assertEquals("x", w.response(1).text());
+            Map<Integer, H2Wire.Frame> seen = w.drain(3000);
+            assertNotNull(seen.get(H2Wire.GOAWAY), "GOAWAY, got " + seen.keySet());
+            assertEquals(0, seen.get(H2Wire.GOAWAY).errorCode());
+            assertTrue(seen.containsKey(-1), "closed");
+        }
+    }
+}
