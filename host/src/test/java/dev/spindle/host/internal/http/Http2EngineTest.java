@@ -183,6 +183,45 @@ class Http2EngineTest {
         }
     }
 
+    /**
+     * The request limits hold on HTTP/2 as on HTTP/1.1: a body over {@code maxRequestBodyBytes}
+     * gets {@code 413}, a body not complete within {@code requestTimeoutMillis} gets {@code 408};
+     * the handler hears {@code onAborted}, {@code onDone} says why, and the connection serves on.
+     */
+    @Test
+    void aBodyOverTheLimitGets413AndOneTooSlowGets408() throws Exception {
+        LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        InetSocketAddress at = start(Settings.defaults().maxRequestBodyBytes(1000).requestTimeoutMillis(300).build(),
+                (req, res) -> {
+                    req.onAborted(() -> heard.add("aborted " + req.url()));
+                    res.onDone(outcome -> heard.add(outcome + " " + req.url()));
+                    req.body().thenAccept(body -> res.end("got " + body.length));
+                });
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("POST", "/big"), false);
+            w.data(1, new byte[600], false);
+            w.data(1, new byte[600], false);
+            assertEquals("413", w.response(1).status());
+            w.headers(3, H2Wire.request("POST", "/slow"), false);
+            w.data(3, new byte[10], false);
+            assertEquals("408", w.response(3).status());
+            w.headers(5, H2Wire.request("POST", "/fine"), false);
+            w.data(5, new byte[900], true);
+            H2Wire.Response fine = w.response(5);
+            assertEquals("200", fine.status());
+            assertEquals("got 900", fine.text());
+        }
+        java.util.Set<String> expected = java.util.Set.of("aborted /big", "CLIENT_ABORTED /big", "aborted /slow",
+                "TIMED_OUT /slow", "COMPLETED /fine");
+        java.util.Set<String> got = new java.util.HashSet<>();
+        while (got.size() < expected.size()) {
+            String h = heard.poll(5, TimeUnit.SECONDS);
+            assertNotNull(h, "heard only " + got);
+            got.add(h);
+        }
+        assertEquals(expected, got);
+    }
+
     @Test
     void aClientResetEndsTheExchangeWithClientAborted() throws Exception {
         LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();

@@ -15,6 +15,7 @@ final class Settings {
     private long responseTimeoutMillis = d.responseTimeoutMillis();
     private int maxConnections = d.maxConnections();
     private long writeTimeoutMillis = d.writeTimeoutMillis();
+    private long requestTimeoutMillis = d.requestTimeoutMillis();
     private Set<String> extraMethods = d.extraMethods();
 
     static Settings defaults() {
@@ -33,6 +34,11 @@ final class Settings {
 
     Settings keepAliveTimeoutMillis(long millis) {
         keepAliveTimeoutMillis = millis;
+        return this;
+    }
+
+    Settings requestTimeoutMillis(long millis) {
+        requestTimeoutMillis = millis;
         return this;
     }
 
@@ -64,6 +70,6 @@ final class Settings {
     EngineSettings build() {
         return new EngineSettings(d.maxInitialLineLength(), maxHeaderSize, d.maxChunkSize(), maxBodyBytes,
                 keepAliveTimeoutMillis, d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(), maxRequestBodyBytes,
-                responseTimeoutMillis, maxConnections, writeTimeoutMillis, d.requestTimeoutMillis(), extraMethods);
+                responseTimeoutMillis, maxConnections, writeTimeoutMillis, requestTimeoutMillis, extraMethods);
     }
 }

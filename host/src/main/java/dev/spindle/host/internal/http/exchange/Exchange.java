@@ -209,6 +209,24 @@ public final class Exchange extends ResponseEvents {
         }
     }
 
+    /**
+     * The protocol will not take this request's body ({@code 408} too slow, {@code 413} too
+     * large): the handler hears {@code onAborted}; a response not begun is replaced by
+     * {@code status}, one under way is cut off; {@code onDone} hears {@code why}.
+     */
+    public void refuseBody(int status, Outcome why) {
+        if (gone) {
+            return;
+        }
+        request.abort();
+        failure = why;
+        if (response.headOpen()) {
+            HostAnswers.bodyRefused(response, status);
+        } else {
+            sink.cutOff();
+        }
+    }
+
     /** The whole response is in the socket. */
     public void finished() {
         response.finished(failure != null ? failure : Outcome.COMPLETED);

@@ -49,6 +49,11 @@ public final class HostAnswers {
      * The host gives up a handler that has not answered (the response timeout, the drain of a
      * removed handler or the shutdown deadline ran out): 503, and the connection closes.
      */
+    /** A request body the host will not take: {@code 408} (too slow) or {@code 413} (too large). */
+    public static void bodyRefused(Response res, int status) {
+        res.replaceWith(status, StatusCodes.reason(status), true);
+    }
+
     public static void givenUp(Response res) {
         res.replaceWith(503, "Service Unavailable", true);
     }

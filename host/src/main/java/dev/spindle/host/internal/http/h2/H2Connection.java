@@ -114,6 +114,12 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
         tally.request();
     }
 
+    /** A stream's body was refused ({@code 408}, {@code 413}): counted as the HTTP/1.1 refusals are. */
+    void bodyRefused(int status, String why) {
+        LOG.debug("Refused a request body from {} with {}: {}", remoteAddress(), status, why);
+        tally.refused(status);
+    }
+
     void exchangeDone(Exchange exchange, Outcome outcome) {
         Response res = exchange.response();
         int status = res.headOpen() ? 0 : res.statusCode();

@@ -73,6 +73,10 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
     private boolean endSent;
     private boolean reading = true;
     private ScheduledFuture<?> writeTimer;
+    /** The request body: bytes so far against {@code maxRequestBodyBytes}, the timer of {@code requestTimeoutMillis}. */
+    private long bodyBytes;
+    private boolean bodyRefused;
+    private ScheduledFuture<?> bodyTimer;
 
     H2Stream(H2Connection connection, EngineSettings settings, Dispatcher dispatcher) {
         this.connection = connection;
@@ -99,14 +103,14 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
                 Http2HeadersFrame frame = (Http2HeadersFrame) msg;
                 if (exchange == null) {
                     onHead(frame.headers(), frame.isEndStream());
-                } else if (!exchange.gone()) {
+                } else if (!exchange.gone() && !bodyRefused) {
+                    cancelBodyTimer();
                     exchange.request().offer(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers(frame.headers())));
                 }
             } else if (msg instanceof Http2DataFrame) {
                 Http2DataFrame frame = (Http2DataFrame) msg;
-                if (exchange != null) {
-                    ByteBuf data = frame.content().retain();
-                    exchange.request().offer(frame.isEndStream() ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
+                if (exchange != null && !bodyRefused) {
+                    take(frame);
                 }
             } else if (msg instanceof Http2ResetFrame) {
                 destroy(Outcome.CLIENT_ABORTED);
@@ -132,9 +136,52 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
         if (settings.responseTimeoutMillis() > 0) {
             exchange.deadline(settings.responseTimeoutMillis());
         }
+        if (!endStream && settings.requestTimeoutMillis() > 0) {
+            // as Node's requestTimeout and the HTTP/1.1 path: the whole request within the time
+            bodyTimer = ctx.executor().schedule(() -> refuseBody(408, Outcome.TIMED_OUT,
+                    "request not complete in " + settings.requestTimeoutMillis() + " ms"),
+                    settings.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
         dispatcher.dispatch(exchange, expect != null && !expectContinue);
         if (endStream) {
             exchange.request().offer(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+    }
+
+    /** A piece of the body, held to {@code maxRequestBodyBytes} as on HTTP/1.1. */
+    private void take(Http2DataFrame frame) {
+        bodyBytes += frame.content().readableBytes();
+        long limit = settings.maxRequestBodyBytes();
+        if (limit > 0 && bodyBytes > limit) {
+            refuseBody(413, Outcome.CLIENT_ABORTED, "request body over " + limit + " bytes");
+            return;
+        }
+        if (frame.isEndStream()) {
+            cancelBodyTimer();
+        }
+        ByteBuf data = frame.content().retain();
+        exchange.request().offer(frame.isEndStream() ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
+    }
+
+    /**
+     * The body will not be taken: {@code status} if nothing of the response is fixed yet (the
+     * stream is then reset with {@code NO_ERROR} as the client still sends, RFC 9113 8.1), else
+     * the stream is reset; the handler hears {@code onAborted}.
+     */
+    private void refuseBody(int status, Outcome why, String reason) {
+        cancelBodyTimer();
+        if (bodyRefused || exchange == null || exchange.gone() || exchange.request().complete()) {
+            return;
+        }
+        bodyRefused = true;
+        connection.bodyRefused(status, reason);
+        exchange.refuseBody(status, why);
+    }
+
+    private void cancelBodyTimer() {
+        if (bodyTimer != null) {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
         }
     }
 
@@ -178,6 +225,7 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelWriteTimer();
+        cancelBodyTimer();
         destroy(connection.abortOutcome());
         connection.streamClosed(this);
     }
@@ -356,7 +404,7 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
     public void exchangeDone(Exchange done, Outcome outcome) {
         cancelWriteTimer();
         connection.exchangeDone(done, outcome);
-        if (outcome == Outcome.COMPLETED && !done.request().complete() && ctx.channel().isActive()) {
+        if ((outcome == Outcome.COMPLETED || bodyRefused) && !done.request().complete() && ctx.channel().isActive()) {
             // the answer is complete while the client still sends: it may stop (RFC 9113 8.1)
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
         }
