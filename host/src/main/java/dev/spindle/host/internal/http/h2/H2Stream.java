@@ -1,7 +1,6 @@
 package dev.spindle.host.internal.http.h2;
 
 import java.net.InetSocketAddress;
-import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -26,16 +25,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
@@ -58,10 +52,7 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSink, RequestSource, Exchange.Observer {
 
-    static final HttpVersion HTTP_2 = HttpVersion.valueOf("HTTP/2.0");
     private static final Pattern EXPECT_CONTINUE = Pattern.compile("^100-continue$", Pattern.CASE_INSENSITIVE);
-    private static final HttpHeadersFactory FIELDS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
-    private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
 
     private final H2Connection connection;
     private final EngineSettings settings;
@@ -105,7 +96,7 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
                     onHead(frame.headers(), frame.isEndStream());
                 } else if (!exchange.gone() && !bodyRefused) {
                     cancelBodyTimer();
-                    exchange.request().offer(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers(frame.headers())));
+                    exchange.request().offer(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, H2Fields.trailersIn(frame.headers())));
                 }
             } else if (msg instanceof Http2DataFrame) {
                 Http2DataFrame frame = (Http2DataFrame) msg;
@@ -121,14 +112,7 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
     }
 
     private void onHead(Http2Headers fields, boolean endStream) {
-        HttpHeaders headers = FIELDS.newHeaders();
-        for (Map.Entry<CharSequence, CharSequence> e : fields) {
-            headers.add(e.getKey(), e.getValue());
-        }
-        CharSequence method = fields.method();
-        CharSequence path = fields.path();
-        DefaultHttpRequest head = new DefaultHttpRequest(HTTP_2, HttpMethod.valueOf(method.toString()),
-                path == null ? "" : path.toString(), headers);
+        DefaultHttpRequest head = H2Fields.request(fields);
         CharSequence expect = fields.get("expect");
         boolean expectContinue = expect != null && EXPECT_CONTINUE.matcher(expect).matches();
         exchange = new Exchange(head, this, this, this, true, settings.maxBodyBytes(), expectContinue, System.nanoTime());
@@ -183,14 +167,6 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
             bodyTimer.cancel(false);
             bodyTimer = null;
         }
-    }
-
-    private static HttpHeaders trailers(Http2Headers fields) {
-        HttpHeaders out = TRAILERS.newHeaders();
-        for (Map.Entry<CharSequence, CharSequence> e : fields) {
-            out.add(e.getKey(), e.getValue());
-        }
-        return out;
     }
 
     @Override
@@ -340,7 +316,7 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
             }
             if (last && trailers != null) {
                 end = true;
-                sent = ctx.write(new DefaultHttp2HeadersFrame(http2(trailers), true));
+                sent = ctx.write(new DefaultHttp2HeadersFrame(H2Fields.trailersOut(trailers), true));
             }
         }
         ctx.flush();
@@ -363,14 +339,6 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
                 exchange.finished();
             }
         });
-    }
-
-    private static Http2Headers http2(HttpHeaders trailers) {
-        Http2Headers out = new DefaultHttp2Headers(false, trailers.size());
-        for (Map.Entry<CharSequence, CharSequence> e : (Iterable<Map.Entry<CharSequence, CharSequence>>) trailers::iteratorCharSequence) {
-            out.add(io.netty.util.AsciiString.of(e.getKey()).toLowerCase(), e.getValue());
-        }
-        return out;
     }
 
     @Override
