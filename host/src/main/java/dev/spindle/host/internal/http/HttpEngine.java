@@ -21,6 +21,8 @@ import dev.spindle.host.internal.http.dispatch.BlockedLoopChecker;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.dispatch.EngineStats;
 import dev.spindle.host.internal.http.exchange.Response;
+import dev.spindle.host.internal.http.tls.TlsContexts;
+import dev.spindle.host.internal.http.tls.TlsGate;
 import dev.spindle.host.internal.router.HandlerResolver;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.bootstrap.ServerBootstrap;
@@ -64,6 +66,8 @@ public final class HttpEngine {
     private final EventLoopGroup group;
     private volatile Channel serverChannel;
     private ServerBootstrap bootstrap;
+    private volatile Channel tlsChannel;
+    private ServerBootstrap tlsBootstrap;
     private InetSocketAddress listening;
     private volatile boolean retiring;
     private java.util.concurrent.Future<?> sampler;
@@ -76,7 +80,7 @@ public final class HttpEngine {
 
     /** What {@code HttpServer.connections()} shows of one connection. */
     public record ConnectionSnapshot(long id, InetSocketAddress remoteAddress, long ageNanos, long requests,
-            long idleNanos, String state) {
+            long idleNanos, String state, String protocol) {
     }
 
     private final int eventLoops;
@@ -138,36 +142,13 @@ public final class HttpEngine {
      * replaces: {@link #start} without the check that nobody else listens there.
      */
     public InetSocketAddress startBeside(String host, int port) throws InterruptedException {
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(channelType)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        connections.add(ch);
-                        initPipeline(ch, settings, dispatcher);
-                        if (retiring) {
-                            // accepted while the listener was being replaced: retired like the others
-                            ch.pipeline().get(HttpConnection.class).closeAfterNextResponse();
-                        }
-                        if (shuttingDown) {
-                            ch.eventLoop().execute(ch.pipeline().get(HttpConnection.class)::shutdown);
-                        }
-                    }
-                });
-        if (sharesPort()) {
-            // a replacement listener (new address, transport or event loops) binds the same port
-            // beside this one, so that there is no moment without a listener
-            if (epoll) {
-                b.option(EpollChannelOption.SO_REUSEPORT, true);
-            } else {
-                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+        ServerBootstrap b = listener(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                connections.add(ch);
+                serveHttp1(ch);
             }
-        }
+        });
         bootstrap = b;
         try {
             serverChannel = b.bind(host, port).sync().channel();
@@ -181,6 +162,80 @@ public final class HttpEngine {
         listening = bound;
         LOG.info("Spindle listening on {}:{} ({} transport)", host, bound.getPort(), transport());
         return bound;
+    }
+
+    /**
+     * Listens for HTTPS on {@code port} beside the cleartext listener ({@code ownPort}: the port is
+     * this server's already, as for a replacement listener). Each connection first completes its
+     * TLS handshake with the certificate {@code tls} holds at that moment; then ALPN hands it to
+     * HTTP/1.1 (the pipeline of {@link #initPipeline}) or to {@code h2} (null: h2 not offered).
+     */
+    public InetSocketAddress startTls(String host, int port, boolean ownPort, TlsContexts tls, H2Pipeline h2)
+            throws InterruptedException {
+        if (port != 0 && !ownPort && sharesPort()) {
+            requireFree(host, port);
+        }
+        java.util.function.Consumer<Channel> toH2 = h2 == null ? null : ch -> h2.initPipeline(ch, settings, dispatcher);
+        ServerBootstrap b = listener(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                connections.add(ch);
+                TlsGate.install(ch, tls, HttpEngine.this::serveHttp1, toH2);
+                if (shuttingDown) {
+                    ch.close();
+                }
+            }
+        });
+        tlsBootstrap = b;
+        try {
+            tlsChannel = b.bind(host, port).sync().channel();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot listen for TLS on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        InetSocketAddress bound = (InetSocketAddress) tlsChannel.localAddress();
+        LOG.info("Spindle listening for TLS on {}:{} ({}; ALPN {})", host, bound.getPort(), tls.info().provider(),
+                String.join(",", tls.info().applicationProtocols()));
+        return bound;
+    }
+
+    /** The listening socket's bootstrap: this engine's loops and transport, the port shared where it can be. */
+    private ServerBootstrap listener(ChannelInitializer<SocketChannel> child) {
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(child);
+        if (sharesPort()) {
+            // a replacement listener (new address, transport or event loops) binds the same port
+            // beside this one, so that there is no moment without a listener
+            if (epoll) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            } else {
+                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+            }
+        }
+        return b;
+    }
+
+    /** {@code ch} speaks HTTP/1.1 from now on (at once on the cleartext port, after its handshake on TLS). */
+    private void serveHttp1(Channel ch) {
+        initPipeline(ch, settings, dispatcher);
+        if (retiring) {
+            // accepted while the listener was being replaced: retired like the others
+            ch.pipeline().get(HttpConnection.class).closeAfterNextResponse();
+        }
+        if (shuttingDown) {
+            ch.eventLoop().execute(ch.pipeline().get(HttpConnection.class)::shutdown);
+        }
+    }
+
+    /** The address of the TLS listener, or null without one. */
+    public InetSocketAddress tlsAddress() {
+        Channel ch = tlsChannel;
+        return ch == null ? null : (InetSocketAddress) ch.localAddress();
     }
 
     /**
@@ -219,15 +274,19 @@ public final class HttpEngine {
 
     /** Closes the listening socket only: connections carry on; {@link #listenAgain} reopens it. */
     public void stopListening() {
-        Channel ch = serverChannel;
-        if (ch != null) {
-            ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (Channel ch : new Channel[] {serverChannel, tlsChannel}) {
+            if (ch != null) {
+                ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
         }
     }
 
     /** Binds the listener {@link #stopListening} closed, at the address it had. */
     public void listenAgain() throws InterruptedException {
         serverChannel = bootstrap.bind(listening).sync().channel();
+        if (tlsBootstrap != null) {
+            tlsChannel = tlsBootstrap.bind(tlsChannel.localAddress()).sync().channel();
+        }
     }
 
     /**
@@ -246,6 +305,8 @@ public final class HttpEngine {
             HttpConnection c = ch.pipeline().get(HttpConnection.class);
             if (c != null) {
                 ch.eventLoop().execute(c::closeAfterNextResponse);
+            } else if (TlsGate.handshaking(ch)) {
+                ch.close();
             }
         }
         int cut = 0;
@@ -313,7 +374,8 @@ public final class HttpEngine {
             if (c != null && in != null && encoder != null && ch.isActive()) {
                 long active = Math.max(in.lastActiveNanos, encoder.lastActiveNanos);
                 out.add(new ConnectionSnapshot(c.id, (InetSocketAddress) ch.remoteAddress(), now - in.createdNanos,
-                        c.requests(), now - active, c.state()));
+                        c.requests(), now - active, c.state(),
+                        ch.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null ? "h1+tls" : "h1"));
             }
         }
         out.sort(java.util.Comparator.comparingLong(ConnectionSnapshot::id));
@@ -349,11 +411,18 @@ public final class HttpEngine {
         if (blockedLoops != null) {
             blockedLoops.close();
         }
-        if (serverChannel != null) {
-            serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        for (Channel listener : new Channel[] {serverChannel, tlsChannel}) {
+            if (listener != null) {
+                listener.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
         }
         int cut = 0;
         if (drainMillis > 0) {
+            for (Channel ch : connections) {
+                if (TlsGate.handshaking(ch)) {
+                    ch.close(); // owes nothing yet
+                }
+            }
             eachConnection(HttpConnection::shutdown);
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (!connections.newCloseFuture().awaitUninterruptibly(Math.max(1, left), TimeUnit.MILLISECONDS)) {
