@@ -122,14 +122,17 @@ record ServedCertificate(SslContext context, X509Certificate[] chain, String pro
         }
     }
 
-    /** The two files' modification times and sizes: what the watch compares. */
+    /** The two files' identities, modification times and sizes: what the watch compares. */
     static String stamp(TlsSettings settings) {
         return stamp(settings.certificateFile()) + "|" + stamp(settings.privateKeyFile());
     }
 
     private static String stamp(Path file) {
         try {
-            return Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file);
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            // the file key (device and inode) changes with every rename into place, whatever the time
+            return a.fileKey() + ":" + a.lastModifiedTime().toMillis() + ":" + a.size();
         } catch (java.io.IOException e) {
             return "missing";
         }
