@@ -139,12 +139,12 @@ public final class SpindleCommands {
         return t.toString();
     }
 
-    @Descriptor("open connections: client, age, requests served, idle time, state")
+    @Descriptor("open connections: client, age, requests served, idle time, state, protocol")
     public String connections() {
-        Table t = new Table("ID", "REMOTE", "PROTOCOL", "AGE", "REQUESTS", "IDLE", "STATE");
+        Table t = new Table("ID", "REMOTE", "AGE", "REQUESTS", "IDLE", "STATE", "PROTOCOL");
         for (HttpServer.ConnectionInfo c : server.connections()) {
             t.row(c.id(), c.remoteAddress() == null ? "-" : c.remoteAddress().getHostString() + ":" + c.remoteAddress().getPort(),
-                    c.protocol(), duration(c.age()), c.requests(), duration(c.idle()), c.state());
+                    duration(c.age()), c.requests(), duration(c.idle()), c.state(), c.protocol());
         }
         return t.toString();
     }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# TLS handshakes per second, one provider after the other: the real container (bench/container.sh)
+# on loopback with tlsProvider = jdk, then openssl; `openssl s_time -new` opens a fresh connection
+# for every request (full handshake, no session reuse, TLS 1.3, RSA 2048 certificate) and sends
+# GET /hello over it. Bounded: a 2 s warm-up, then RUNS runs of SECONDS each per provider.
+#   bench/tls-handshakes.sh            (after mvn install; about 40 s)
+# Prints one line per run and the median of each provider, then the ratio openssl / jdk.
+# A benchmark, never a test: client and server share this machine's cores.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+seconds=${SECONDS_PER_RUN:-5}
+runs=${RUNS:-3}
+export BENCH_WORK="${BENCH_WORK:-/tmp/spindle-bench-tls}"
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+declare -A median
+for provider in jdk openssl; do
+  port=$(free_port)
+  tls=$(free_port)
+  TLS_PORT=$tls TLS_PROVIDER=$provider bash "$here/container.sh" "$port" > "$BENCH_WORK-$provider.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 120); do
+    curl -skf "https://127.0.0.1:$tls/hello" >/dev/null 2>&1 && break
+    sleep 0.25
+  done
+  grep -o "listening for TLS on .*" "$BENCH_WORK-$provider.log" | head -1
+  openssl s_time -connect "127.0.0.1:$tls" -new -time 2 -www /hello >/dev/null 2>&1 || true
+  rates=()
+  for run in $(seq 1 "$runs"); do
+    out=$(openssl s_time -connect "127.0.0.1:$tls" -new -time "$seconds" -www /hello 2>/dev/null)
+    rate=$(echo "$out" | sed -n 's/^\([0-9]*\) connections in \([0-9.]*\) real seconds.*/\1 \2/p' | awk '{ printf "%.0f", $1 / $2 }')
+    echo "$provider run $run: $rate handshakes/s"
+    rates+=("$rate")
+  done
+  median[$provider]=$(printf '%s\n' "${rates[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  pid=""
+done
+echo "median: jdk ${median[jdk]}/s, openssl ${median[openssl]}/s, openssl/jdk $(awk "BEGIN { printf \"%.2f\", ${median[openssl]} / ${median[jdk]} }")"
