@@ -3,7 +3,7 @@
 # on loopback with tlsProvider = jdk, then openssl; `openssl s_time -new` opens a fresh connection
 # for every request (full handshake, no session reuse, TLS 1.3, RSA 2048 certificate) and sends
 # GET /hello over it. Bounded: a 2 s warm-up, then RUNS runs of SECONDS each per provider.
-#   bench/tls-handshakes.sh            (after mvn install; about 40 s)
+#   bench/tls-handshakes.sh            (after mvn install, which builds bench/handler; about 40 s)
 # Prints one line per run and the median of each provider, then the ratio openssl / jdk.
 # A benchmark, never a test: client and server share this machine's cores.
 set -euo pipefail
@@ -22,16 +22,26 @@ for provider in jdk openssl; do
   tls=$(free_port)
   TLS_PORT=$tls TLS_PROVIDER=$provider bash "$here/container.sh" "$port" > "$BENCH_WORK-$provider.log" 2>&1 &
   pid=$!
+  up=false
   for _ in $(seq 1 120); do
-    curl -skf "https://127.0.0.1:$tls/hello" >/dev/null 2>&1 && break
+    if curl -skf "https://127.0.0.1:$tls/hello" >/dev/null 2>&1; then up=true; break; fi
     sleep 0.25
   done
+  if ! $up; then
+    echo "the container did not serve HTTPS within 30 s:" >&2
+    tail -20 "$BENCH_WORK-$provider.log" >&2
+    exit 1
+  fi
   grep -o "listening for TLS on .*" "$BENCH_WORK-$provider.log" | head -1
   openssl s_time -connect "127.0.0.1:$tls" -new -time 2 -www /hello >/dev/null 2>&1 || true
   rates=()
   for run in $(seq 1 "$runs"); do
+    start=$(date +%s.%N)
     out=$(openssl s_time -connect "127.0.0.1:$tls" -new -time "$seconds" -www /hello 2>/dev/null)
-    rate=$(echo "$out" | sed -n 's/^\([0-9]*\) connections in \([0-9.]*\) real seconds.*/\1 \2/p' | awk '{ printf "%.0f", $1 / $2 }')
+    end=$(date +%s.%N)
+    # s_time prints whole seconds; the wall time around it is finer
+    count=$(echo "$out" | sed -n 's/^\([0-9]*\) connections in .* real seconds.*/\1/p')
+    rate=$(awk "BEGIN { printf \"%.0f\", $count / ($end - $start) }")
     echo "$provider run $run: $rate handshakes/s"
     rates+=("$rate")
   done

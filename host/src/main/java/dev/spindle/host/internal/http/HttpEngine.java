@@ -1,7 +1,6 @@
 package dev.spindle.host.internal.http;
 
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,22 +27,16 @@ import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -132,7 +125,7 @@ public final class HttpEngine {
     /** Binds and starts accepting; returns the bound address. */
     public InetSocketAddress start(String host, int port) throws InterruptedException {
         if (port != 0 && sharesPort()) {
-            requireFree(host, port);
+            Listeners.requireFree(host, port);
         }
         return startBeside(host, port);
     }
@@ -142,7 +135,7 @@ public final class HttpEngine {
      * replaces: {@link #start} without the check that nobody else listens there.
      */
     public InetSocketAddress startBeside(String host, int port) throws InterruptedException {
-        ServerBootstrap b = listener(new ChannelInitializer<SocketChannel>() {
+        ServerBootstrap b = Listeners.bootstrap(group, epoll, sharesPort(), new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 connections.add(ch);
@@ -173,10 +166,10 @@ public final class HttpEngine {
     public InetSocketAddress startTls(String host, int port, boolean ownPort, TlsContexts tls, H2Pipeline h2)
             throws InterruptedException {
         if (port != 0 && !ownPort && sharesPort()) {
-            requireFree(host, port);
+            Listeners.requireFree(host, port);
         }
         java.util.function.Consumer<Channel> toH2 = h2 == null ? null : ch -> h2.initPipeline(ch, settings, dispatcher);
-        ServerBootstrap b = listener(new ChannelInitializer<SocketChannel>() {
+        ServerBootstrap b = Listeners.bootstrap(group, epoll, sharesPort(), new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 connections.add(ch);
@@ -198,28 +191,6 @@ public final class HttpEngine {
         return bound;
     }
 
-    /** The listening socket's bootstrap: this engine's loops and transport, the port shared where it can be. */
-    private ServerBootstrap listener(ChannelInitializer<SocketChannel> child) {
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(channelType)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(child);
-        if (sharesPort()) {
-            // a replacement listener (new address, transport or event loops) binds the same port
-            // beside this one, so that there is no moment without a listener
-            if (epoll) {
-                b.option(EpollChannelOption.SO_REUSEPORT, true);
-            } else {
-                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
-            }
-        }
-        return b;
-    }
-
     /** {@code ch} speaks HTTP/1.1 from now on (at once on the cleartext port, after its handshake on TLS). */
     private void serveHttp1(Channel ch) {
         initPipeline(ch, settings, dispatcher);
@@ -239,37 +210,11 @@ public final class HttpEngine {
     }
 
     /**
-     * Refuses a port another process listens on. Listeners share their port with later ones
-     * ({@code SO_REUSEPORT}) so that a replacement can bind beside them; a second server of the
-     * same user would then share it silently, each getting part of the connections. A plain
-     * bind, without that option, fails on a port someone listens on: tried and closed first.
-     */
-    private static void requireFree(String host, int port) {
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-            probe.setReuseAddress(true); // connections of an earlier run in TIME_WAIT do not count
-            probe.bind(new InetSocketAddress(host, port));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("Cannot listen on " + host + ":" + port
-                    + ": another process listens there (" + e.getMessage() + ")", e);
-        }
-    }
-
-    /**
      * Whether this engine's listener lets a replacement bind the same port beside it
      * ({@code SO_REUSEPORT}: epoll has it, NIO where the JDK offers it, as on Linux).
      */
     public boolean sharesPort() {
-        return epoll || NIO_REUSE_PORT;
-    }
-
-    private static final boolean NIO_REUSE_PORT = nioReusePort();
-
-    private static boolean nioReusePort() {
-        try (java.nio.channels.ServerSocketChannel probe = java.nio.channels.ServerSocketChannel.open()) {
-            return probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            return false;
-        }
+        return epoll || Listeners.NIO_REUSE_PORT;
     }
 
     /** Closes the listening socket only: connections carry on; {@link #listenAgain} reopens it. */
