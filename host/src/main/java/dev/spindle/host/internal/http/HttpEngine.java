@@ -219,7 +219,7 @@ public final class HttpEngine {
 
     /** Closes the listening socket only: connections carry on; {@link #listenAgain} reopens it. */
     public void stopListening() {
-        for (Channel ch : new Channel[] {serverChannel, tlsChannel}) {
+        for (Channel ch : new Channel[] {tlsChannel, serverChannel}) {
             if (ch != null) {
                 ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
@@ -356,7 +356,9 @@ public final class HttpEngine {
         if (blockedLoops != null) {
             blockedLoops.close();
         }
-        for (Channel listener : new Channel[] {serverChannel, tlsChannel}) {
+        // the TLS listener first: the cleartext one's close is what clients see, and connections
+        // hear of the shutdown right after it
+        for (Channel listener : new Channel[] {tlsChannel, serverChannel}) {
             if (listener != null) {
                 listener.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             }
