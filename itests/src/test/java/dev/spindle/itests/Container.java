@@ -25,13 +25,16 @@ final class Container implements AutoCloseable {
 
     final Path home;
     final int port;
+    /** The HTTPS port (the shipped configuration turns TLS on). */
+    final int tlsPort;
     private final Path log;
     private Process process;
     private OutputStream console;
 
-    private Container(Path home, int port) {
+    private Container(Path home, int port, int tlsPort) {
         this.home = home;
         this.port = port;
+        this.tlsPort = tlsPort;
         this.log = home.resolve("container.log");
     }
 
@@ -51,13 +54,33 @@ final class Container implements AutoCloseable {
             }
         }
         int port = Http.freePort();
+        int tlsPort = Http.freePort();
         Path cfg = home.resolve("config/dev.spindle.host.cfg");
         String text = Files.readString(cfg).replaceAll("(?m)^port\\s*=.*$", "port = " + port)
+                .replaceAll("(?m)^tlsPort\\s*=.*$", "tlsPort = " + tlsPort)
                 .replaceAll("(?m)^bindAddress\\s*=.*$", "bindAddress = 127.0.0.1");
         Files.writeString(cfg, text);
         Path console = home.resolve("config/dev.spindle.console.cfg");
         Files.writeString(console, "port = " + Http.freePort() + "\n");
-        return new Container(home, port);
+        makeCertificate(home);
+        return new Container(home, port, tlsPort);
+    }
+
+    /** The launcher's first-start step: a self-signed certificate for localhost in var/tls/. */
+    private static void makeCertificate(Path home) throws IOException {
+        Path launcher = Paths.get(System.getProperty("spindle.launcher"));
+        ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--make-certificate").redirectErrorStream(true);
+        pb.environment().put("SPINDLE_HOME", home.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("spindle --make-certificate failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     private static void delete(Path dir) throws IOException {

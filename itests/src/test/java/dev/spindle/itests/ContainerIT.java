@@ -37,7 +37,8 @@ class ContainerIT {
                 bundles++;
                 String state = m.group(2);
                 String name = m.group(3);
-                boolean fragment = name.startsWith("Netty/Transport/Native/Epoll");
+                boolean fragment = name.startsWith("Netty/Transport/Native/Epoll")
+                        || name.startsWith("Netty/TomcatNative [BoringSSL");
                 if (!state.equals(fragment ? "Resolved" : "Active")) {
                     notActive.add(name + " " + state);
                 }
