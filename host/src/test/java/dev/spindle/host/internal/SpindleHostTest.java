@@ -132,6 +132,53 @@ class SpindleHostTest {
         assertTrue(!at.equals(listener), "TLS came with a new listener (port 0 picked another)");
     }
 
+    /**
+     * The certificate is a named pipe that gives its bytes only when the test writes them: a
+     * certificate whose loading takes as long as the test likes. The cleartext port must accept
+     * connections meanwhile (a host restarted by an API refresh is not held up by TLS).
+     */
+    @Test
+    void theCleartextListenerAcceptsWhileTheCertificateIsStillLoading() throws Exception {
+        Path[] pair = TestCertificates.make(certificates, "first", "1001");
+        Path slow = certificates.resolve("slow.crt");
+        Process mkfifo = new ProcessBuilder("mkfifo", slow.toString()).start();
+        assertTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo");
+        int port = freePort();
+        props.put("port", String.valueOf(port));
+        props.put("tlsPort", String.valueOf(freePort()));
+        props.put("certificateFile", slow.toString());
+        props.put("privateKeyFile", pair[1].toString());
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread activation = new Thread(() -> {
+            try {
+                host.activate(context(), config(props), props);
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "test-activation");
+        activation.start();
+        try {
+            awaitTrue(() -> accepts(port));
+            assertTrue(activation.isAlive(), "the certificate is still loading");
+        } finally {
+            java.nio.file.Files.write(slow, java.nio.file.Files.readAllBytes(pair[0])); // the pipe gives the certificate
+            activation.join(10_000);
+            java.nio.file.Files.copy(pair[0], certificates.resolve("slow.crt.new"));
+            java.nio.file.Files.move(certificates.resolve("slow.crt.new"), slow,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING); // no reload poll may block on the pipe
+        }
+        assertNull(failed.get());
+        assertEquals("1001", host.tls().serialNumber());
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void aPairThatDoesNotLoadIsRefusedWithItsKeyAndTheCertificateInUseStays() throws Exception {
         Path[] first = TestCertificates.make(certificates, "first", "1001");
