@@ -162,6 +162,21 @@ final class Container implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits, at most {@code timeout}, until the loopback console answers a command. The console is
+     * its own bundle: that the host serves {@code /hello} says nothing about it.
+     */
+    boolean awaitConsole(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(home.resolve("var/console.token")) && run("--command", "lb").exit() == 0) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
     /** Runs {@code ./spindle --command line} against this container; returns what it printed. */
     String script(String line) throws IOException, InterruptedException {
         Run r = run("--command", line);

@@ -78,6 +78,7 @@ class ContainerIT {
         try (Container c = Container.prepare("background")) {
             c.start(false);
             assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
+            assertTrue(c.awaitConsole(STARTUP), "the console answers\n" + c.log());
             assertTrue(c.alive(), "end of input stopped the container:\n" + c.log());
             assertEquals(404, Http.get(c.port, "/nothing-here").status);
             String stats = c.script("spindle:stats");

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +39,17 @@ class TlsIT {
     private static final Duration STARTUP = Duration.ofSeconds(30);
 
     private static SSLSocket connect(int port) throws Exception {
+        SSLSocket s = (SSLSocket) trustingAll().getSocketFactory().createSocket("127.0.0.1", port);
+        s.setSoTimeout(10_000);
+        SSLParameters p = s.getSSLParameters();
+        p.setApplicationProtocols(new String[] {"http/1.1"});
+        s.setSSLParameters(p);
+        s.startHandshake();
+        return s;
+    }
+
+    /** A client context that trusts any certificate: the test looks at which one it got. */
+    private static SSLContext trustingAll() throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, new TrustManager[] {new X509TrustManager() {
             @Override
@@ -50,13 +65,7 @@ class TlsIT {
                 return new X509Certificate[0];
             }
         }}, null);
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
-        s.setSoTimeout(10_000);
-        SSLParameters p = s.getSSLParameters();
-        p.setApplicationProtocols(new String[] {"h2", "http/1.1"});
-        s.setSSLParameters(p);
-        s.startHandshake();
-        return s;
+        return ctx;
     }
 
     private static BigInteger serial(SSLSocket s) throws Exception {
@@ -108,8 +117,21 @@ class TlsIT {
             assertTrue(Files.exists(certificate) && Files.exists(key), "the launcher made the certificate");
             c.start(false);
             assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
+            assertTrue(c.awaitConsole(STARTUP), "the console answers\n" + c.log());
             assertNotNull(c.awaitLog(Pattern.compile("Spindle listening for TLS on [^ ]+:" + c.tlsPort
-                    + " \\(openssl \\(BoringSSL\\); ALPN http/1.1\\)"), STARTUP), c.log());
+                    + " \\(openssl \\(BoringSSL\\); ALPN h2,http/1.1\\)"), STARTUP), c.log());
+
+            // a client offering h2 and http/1.1, as curl --http2 and browsers do, gets HTTP/2
+            HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(trustingAll())
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            HttpResponse<String> overH2 = h2.send(HttpRequest.newBuilder(URI.create("https://localhost:" + c.tlsPort + "/hello"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(HttpClient.Version.HTTP_2, overH2.version());
+            assertEquals(200, overH2.statusCode());
+            assertEquals("hello world", overH2.body());
+            String listed = c.script("spindle:connections");
+            assertTrue(listed.lines().map(l -> l.split(" {2,}")).anyMatch(cols -> cols.length > 6 && cols[6].trim().equals("h2")),
+                    listed);
 
             try (SSLSocket open = connect(c.tlsPort)) {
                 assertEquals("http/1.1", open.getApplicationProtocol());
