@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  */
 final class Container implements AutoCloseable {
 
+    private static final Pattern SYSTEM_BUNDLE_ACTIVE = Pattern.compile("(?m)^\\s*0\\|Active\\b");
+
     final Path home;
     final int port;
     /** The HTTPS port (the shipped configuration turns TLS on). */
@@ -163,14 +165,19 @@ final class Container implements AutoCloseable {
     }
 
     /**
-     * Waits, at most {@code timeout}, until the loopback console answers a command. The console is
-     * its own bundle: that the host serves {@code /hello} says nothing about it.
+     * Waits, at most {@code timeout}, until the framework has started (the system bundle
+     * {@code Active}, so every bundle of the start levels has been started) and the loopback
+     * console answers. The host's listener serves {@code /hello} before that: it says nothing of
+     * the console bundle, nor of the framework's start being over.
      */
-    boolean awaitConsole(Duration timeout) throws IOException, InterruptedException {
+    boolean awaitStarted(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (Files.exists(home.resolve("var/console.token")) && run("--command", "lb").exit() == 0) {
-                return true;
+            if (Files.exists(home.resolve("var/console.token"))) {
+                Run lb = run("--command", "lb");
+                if (lb.exit() == 0 && SYSTEM_BUNDLE_ACTIVE.matcher(lb.output()).find()) {
+                    return true;
+                }
             }
             Thread.sleep(100);
         }

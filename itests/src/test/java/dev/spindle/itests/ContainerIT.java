@@ -24,6 +24,7 @@ class ContainerIT {
             c.configure("graceMillis", "500");
             c.start(true);
             assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
+            assertTrue(c.awaitStarted(STARTUP), "started, the console answering\n" + c.log());
             Http.Response hello = Http.get(c.port, "/hello");
             assertEquals("hello world", hello.body);
             assertTrue(hello.head.contains("\r\nContent-Type: text/plain\r\n"), hello.head);
@@ -78,7 +79,7 @@ class ContainerIT {
         try (Container c = Container.prepare("background")) {
             c.start(false);
             assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
-            assertTrue(c.awaitConsole(STARTUP), "the console answers\n" + c.log());
+            assertTrue(c.awaitStarted(STARTUP), "started, the console answering\n" + c.log());
             assertTrue(c.alive(), "end of input stopped the container:\n" + c.log());
             assertEquals(404, Http.get(c.port, "/nothing-here").status);
             String stats = c.script("spindle:stats");

@@ -117,7 +117,7 @@ class TlsIT {
             assertTrue(Files.exists(certificate) && Files.exists(key), "the launcher made the certificate");
             c.start(false);
             assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
-            assertTrue(c.awaitConsole(STARTUP), "the console answers\n" + c.log());
+            assertTrue(c.awaitStarted(STARTUP), "started, the console answering\n" + c.log());
             assertNotNull(c.awaitLog(Pattern.compile("Spindle listening for TLS on [^ ]+:" + c.tlsPort
                     + " \\(openssl \\(BoringSSL\\); ALPN h2,http/1.1\\)"), STARTUP), c.log());
 
