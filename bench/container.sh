@@ -2,7 +2,8 @@
 # Runs the real Spindle container for ../shared/bench/run.sh: a private copy of the assembled
 # container (Felix, Gogo, SCR, ConfigAdmin, FileInstall, the host, the samples and the bench
 # handler in deploy/), listening on 127.0.0.1:$1, in the foreground, no console.
-# JAVA and JAVA_OPTS come from run.sh, the same as for the JVM peers.
+# JAVA and JAVA_OPTS come from run.sh, the same as for the JVM peers. TLS is off unless TLS_PORT
+# is set (then with the launcher's self-signed certificate and TLS_PROVIDER, default auto).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 port=${1:?usage: container.sh PORT}
@@ -12,7 +13,12 @@ rm -rf "$home"
 mkdir -p "$(dirname "$home")"
 cp -r "$src" "$home"
 cp "$here"/handler/target/spindle-bench-handler-*.jar "$home/deploy/"
-sed -i "s/^port *=.*/port = $port/; s/^bindAddress *=.*/bindAddress = 127.0.0.1/" "$home/config/dev.spindle.host.cfg"
+sed -i "s/^port *=.*/port = $port/; s/^bindAddress *=.*/bindAddress = 127.0.0.1/; s/^tlsPort *=.*/tlsPort = ${TLS_PORT:-0}/" \
+  "$home/config/dev.spindle.host.cfg"
+if [ -n "${TLS_PORT:-}" ]; then
+  echo "tlsProvider = ${TLS_PROVIDER:-auto}" >> "$home/config/dev.spindle.host.cfg"
+  SPINDLE_HOME="$home" bash "$here/../spindle" --make-certificate
+fi
 echo "port = 0" > "$home/config/dev.spindle.console.cfg"
 cd "$home"
 exec ${JAVA:-java} ${JAVA_OPTS:-} -Dgosh.args=--nointeractive -Dfelix.config.properties=file:config/config.properties -jar bin/felix.jar

@@ -107,6 +107,7 @@ def container(work):
     text = open(cfg).read()
     text = re.sub(r'(?m)^port\s*=.*$', 'port = %d' % port, text)
     text = re.sub(r'(?m)^bindAddress\s*=.*$', 'bindAddress = 127.0.0.1', text)
+    text = re.sub(r'(?m)^tlsPort\s*=.*$', 'tlsPort = 0', text)  # cleartext measurements only
     open(cfg, 'w').write(text)
     open(os.path.join(home, 'config', 'dev.spindle.console.cfg'), 'w').write('port = 0\n')
     return home, port

@@ -2,6 +2,7 @@ package dev.spindle.api;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +45,44 @@ public interface HttpServer {
      * (a query is ignored).
      */
     RouteMatch match(String method, String path);
+
+    /**
+     * The HTTPS listener and the certificate it serves to new handshakes, or {@code null} when the
+     * server does not listen for TLS.
+     */
+    TlsInfo tls();
+
+    /** The HTTPS listener: where, with which provider, and the certificate in use. */
+    @ProviderType
+    interface TlsInfo {
+
+        /** The address of the TLS listener, with its actual port. */
+        InetSocketAddress address();
+
+        /** The TLS implementation: {@code openssl} (with its version, e.g. BoringSSL) or {@code jdk}. */
+        String provider();
+
+        /** The protocols offered by ALPN, in preference order, e.g. {@code [h2, http/1.1]}. */
+        List<String> applicationProtocols();
+
+        /** The TLS versions enabled, e.g. {@code [TLSv1.3, TLSv1.2]}. */
+        List<String> protocols();
+
+        /** The certificate's subject, as RFC 2253 writes it. */
+        String subject();
+
+        /** The certificate's subject alternative names, e.g. {@code DNS:localhost}, {@code IP:127.0.0.1}. */
+        List<String> subjectAlternativeNames();
+
+        /** The certificate's serial number, in hexadecimal. */
+        String serialNumber();
+
+        /** When the certificate expires (its notAfter). */
+        Instant notAfter();
+
+        /** When this certificate was loaded: at start or by the last reload of its files. */
+        Instant loadedAt();
+    }
 
     /** Traffic counters of the whole server. */
     @ProviderType
@@ -95,8 +134,8 @@ public interface HttpServer {
         String state();
 
         /**
-         * The protocol spoken: {@code h1} (HTTP/1.x), {@code h2c} (HTTP/2 on the cleartext port) or
-         * {@code h2} (HTTP/2 over TLS).
+         * The protocol spoken: {@code h1} (cleartext HTTP/1.x), {@code h1+tls} (HTTP/1.x over TLS),
+         * {@code h2c} (HTTP/2 on the cleartext port) or {@code h2} (HTTP/2 over TLS, chosen by ALPN).
          *
          * @since 1.1
          */

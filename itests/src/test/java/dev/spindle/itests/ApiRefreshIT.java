@@ -43,6 +43,7 @@ class ApiRefreshIT {
         try (Container c = Container.prepare("api-refresh")) {
             c.start(false);
             assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
+            assertTrue(c.awaitStarted(STARTUP), "started, the console answering\n" + c.log());
             Matcher api = API_LINE.matcher(c.script("lb"));
             assertTrue(api.find(), "lb lists the API bundle");
             String id = api.group(1);

@@ -132,6 +132,7 @@ class ConsoleAndLauncherIT {
             assertTrue(Files.exists(first.home.resolve("var/spindle.lock")));
             first.launch();
             assertTrue(Http.awaitOk(first.port, "/hello", STARTUP), first.log());
+            assertTrue(first.awaitStarted(STARTUP), "the console of the new start works\n" + first.log());
             assertEquals(String.valueOf(first.pid()), Files.readString(first.home.resolve("var/spindle.lock")).trim());
             assertEquals(0, first.run("--command", "spindle:stats").exit(), "the console of the new start works");
 

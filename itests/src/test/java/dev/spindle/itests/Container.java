@@ -23,15 +23,20 @@ import java.util.stream.Stream;
  */
 final class Container implements AutoCloseable {
 
+    private static final Pattern SYSTEM_BUNDLE_ACTIVE = Pattern.compile("(?m)^\\s*0\\|Active\\b");
+
     final Path home;
     final int port;
+    /** The HTTPS port (the shipped configuration turns TLS on). */
+    final int tlsPort;
     private final Path log;
     private Process process;
     private OutputStream console;
 
-    private Container(Path home, int port) {
+    private Container(Path home, int port, int tlsPort) {
         this.home = home;
         this.port = port;
+        this.tlsPort = tlsPort;
         this.log = home.resolve("container.log");
     }
 
@@ -51,13 +56,33 @@ final class Container implements AutoCloseable {
             }
         }
         int port = Http.freePort();
+        int tlsPort = Http.freePort();
         Path cfg = home.resolve("config/dev.spindle.host.cfg");
         String text = Files.readString(cfg).replaceAll("(?m)^port\\s*=.*$", "port = " + port)
+                .replaceAll("(?m)^tlsPort\\s*=.*$", "tlsPort = " + tlsPort)
                 .replaceAll("(?m)^bindAddress\\s*=.*$", "bindAddress = 127.0.0.1");
         Files.writeString(cfg, text);
         Path console = home.resolve("config/dev.spindle.console.cfg");
         Files.writeString(console, "port = " + Http.freePort() + "\n");
-        return new Container(home, port);
+        makeCertificate(home);
+        return new Container(home, port, tlsPort);
+    }
+
+    /** The launcher's first-start step: a self-signed certificate for localhost in var/tls/. */
+    private static void makeCertificate(Path home) throws IOException {
+        Path launcher = Paths.get(System.getProperty("spindle.launcher"));
+        ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--make-certificate").redirectErrorStream(true);
+        pb.environment().put("SPINDLE_HOME", home.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("spindle --make-certificate failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     private static void delete(Path dir) throws IOException {
@@ -137,6 +162,26 @@ final class Container implements AutoCloseable {
         } finally {
             Files.deleteIfExists(output);
         }
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until the framework has started (the system bundle
+     * {@code Active}, so every bundle of the start levels has been started) and the loopback
+     * console answers. The host's listener serves {@code /hello} before that: it says nothing of
+     * the console bundle, nor of the framework's start being over.
+     */
+    boolean awaitStarted(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(home.resolve("var/console.token"))) {
+                Run lb = run("--command", "lb");
+                if (lb.exit() == 0 && SYSTEM_BUNDLE_ACTIVE.matcher(lb.output()).find()) {
+                    return true;
+                }
+            }
+            Thread.sleep(100);
+        }
+        return false;
     }
 
     /** Runs {@code ./spindle --command line} against this container; returns what it printed. */

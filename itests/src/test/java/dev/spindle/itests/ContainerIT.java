@@ -24,6 +24,7 @@ class ContainerIT {
             c.configure("graceMillis", "500");
             c.start(true);
             assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
+            assertTrue(c.awaitStarted(STARTUP), "started, the console answering\n" + c.log());
             Http.Response hello = Http.get(c.port, "/hello");
             assertEquals("hello world", hello.body);
             assertTrue(hello.head.contains("\r\nContent-Type: text/plain\r\n"), hello.head);
@@ -37,7 +38,8 @@ class ContainerIT {
                 bundles++;
                 String state = m.group(2);
                 String name = m.group(3);
-                boolean fragment = name.startsWith("Netty/Transport/Native/Epoll");
+                boolean fragment = name.startsWith("Netty/Transport/Native/Epoll")
+                        || name.startsWith("Netty/TomcatNative [BoringSSL");
                 if (!state.equals(fragment ? "Resolved" : "Active")) {
                     notActive.add(name + " " + state);
                 }
@@ -77,6 +79,7 @@ class ContainerIT {
         try (Container c = Container.prepare("background")) {
             c.start(false);
             assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
+            assertTrue(c.awaitStarted(STARTUP), "started, the console answering\n" + c.log());
             assertTrue(c.alive(), "end of input stopped the container:\n" + c.log());
             assertEquals(404, Http.get(c.port, "/nothing-here").status);
             String stats = c.script("spindle:stats");

@@ -49,6 +49,7 @@ class RemovalIT {
             c.deploy(Jars.swapHandler(c.home.resolve("jars"), "1.0.0"));
             c.start(false);
             assertTrue(Http.awaitOk(c.port, "/swap", STARTUP), c.log());
+            assertTrue(c.awaitStarted(STARTUP), "started, the console answering\n" + c.log());
 
             // an update (spindle:redeploy updates and refreshes) under a client polling the route
             Path v2 = Jars.swapHandler(c.home.resolve("jars"), "2.0.0");

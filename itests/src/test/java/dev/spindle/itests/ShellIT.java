@@ -210,6 +210,7 @@ public class ShellIT {
             String[] cells = line.split(" {2,}");
             assertEquals(connections, "2", cells[3]);
             assertEquals(connections, "idle", cells[5]);
+            assertEquals(connections, "h1", cells[6]);
 
             String config = run("spindle:config");
             assertTrue(config, config.contains("port                    " + port() + "  ConfigAdmin")

@@ -37,6 +37,7 @@ class ShutdownIT {
             c.configure("drainTimeoutMillis", String.valueOf(DRAIN_MILLIS));
             c.start(false);
             assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
+            assertTrue(c.awaitStarted(STARTUP), "started, the console answering\n" + c.log()); // a SIGTERM during the start is another case
             List<Socket> streams = new ArrayList<>();
             List<Socket> idle = new ArrayList<>();
             try {

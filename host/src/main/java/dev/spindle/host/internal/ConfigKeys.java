@@ -1,5 +1,6 @@
 package dev.spindle.host.internal;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.http.tls.TlsSettings;
 
 /**
  * Outside the data path: the keys of PID {@code dev.spindle.host} as {@link SpindleHost} reads
@@ -24,7 +26,11 @@ final class ConfigKeys {
     static final Map<String, Function<HostConfiguration, Object>> KEYS = keys();
 
     /** The keys whose change needs a new listener (address, transport or event loops). */
-    static final List<String> LISTENER = List.of("port", "bindAddress", "transport", "ioThreads");
+    static final List<String> LISTENER = List.of("port", "tlsPort", "bindAddress", "transport", "ioThreads");
+
+    /** The keys of the certificate and the handshake: applied to new handshakes without a new listener. */
+    static final List<String> TLS = List.of("certificateFile", "privateKeyFile", "tlsProvider", "tlsProtocols", "alpn",
+            "tlsHandshakeTimeoutMillis");
 
     private ConfigKeys() {
     }
@@ -43,6 +49,23 @@ final class ConfigKeys {
         }
         check(cfg.port() >= 0 && cfg.port() <= 65535, "port", cfg.port());
         check(!cfg.bindAddress().isBlank(), "bindAddress", cfg.bindAddress());
+        check(cfg.tlsPort() >= 0 && cfg.tlsPort() <= 65535 && (cfg.tlsPort() == 0 || cfg.tlsPort() != cfg.port()),
+                "tlsPort", cfg.tlsPort());
+        if (cfg.tlsPort() != 0) {
+            if (cfg.certificateFile().isBlank()) {
+                throw invalid("certificateFile", "", "required when tlsPort is set");
+            }
+            if (cfg.privateKeyFile().isBlank()) {
+                throw invalid("privateKeyFile", "", "required when tlsPort is set");
+            }
+        }
+        check(List.of("auto", "openssl", "jdk").contains(cfg.tlsProvider()), "tlsProvider", cfg.tlsProvider());
+        for (String p : list(cfg.tlsProtocols())) {
+            check(p.matches("TLSv1(\\.[0-3])?"), "tlsProtocols", cfg.tlsProtocols());
+        }
+        check(!list(cfg.tlsProtocols()).isEmpty(), "tlsProtocols", cfg.tlsProtocols());
+        check(!list(cfg.alpn()).isEmpty() && List.of("h2", "http/1.1").containsAll(list(cfg.alpn())), "alpn", cfg.alpn());
+        check(cfg.tlsHandshakeTimeoutMillis() >= 0, "tlsHandshakeTimeoutMillis", cfg.tlsHandshakeTimeoutMillis());
         check(List.of("auto", "epoll", "nio").contains(cfg.transport()), "transport", cfg.transport());
         check(cfg.ioThreads() >= 0, "ioThreads", cfg.ioThreads());
         check(cfg.workerThreads() > 0, "workerThreads", cfg.workerThreads());
@@ -121,6 +144,23 @@ final class ConfigKeys {
                 cfg.requestTimeoutMillis(), extraMethods(cfg.extraMethods())).withHttp2(cfg.h2c(), cfg.maxConcurrentStreams());
     }
 
+    /** The TLS listener's settings of {@code cfg}; file names relative to the working directory (the container's). */
+    static TlsSettings tls(HostConfiguration cfg) {
+        return new TlsSettings(cfg.tlsPort(), Path.of(cfg.certificateFile()), Path.of(cfg.privateKeyFile()),
+                cfg.tlsProvider(), list(cfg.tlsProtocols()), list(cfg.alpn()), cfg.tlsHandshakeTimeoutMillis());
+    }
+
+    /** A comma-separated list, trimmed, without empty entries. */
+    private static List<String> list(String value) {
+        List<String> out = new ArrayList<>();
+        for (String v : value.split(",")) {
+            if (!v.isBlank()) {
+                out.add(v.trim());
+            }
+        }
+        return out;
+    }
+
     /** The {@code extraMethods} list: comma-separated tokens, upper-cased as methods are matched. */
     static Set<String> extraMethods(String value) {
         Set<String> out = new LinkedHashSet<>();
@@ -139,6 +179,13 @@ final class ConfigKeys {
     private static Map<String, Function<HostConfiguration, Object>> keys() {
         Map<String, Function<HostConfiguration, Object>> k = new LinkedHashMap<>();
         k.put("port", HostConfiguration::port);
+        k.put("tlsPort", HostConfiguration::tlsPort);
+        k.put("certificateFile", HostConfiguration::certificateFile);
+        k.put("privateKeyFile", HostConfiguration::privateKeyFile);
+        k.put("tlsProvider", HostConfiguration::tlsProvider);
+        k.put("tlsProtocols", HostConfiguration::tlsProtocols);
+        k.put("alpn", HostConfiguration::alpn);
+        k.put("tlsHandshakeTimeoutMillis", HostConfiguration::tlsHandshakeTimeoutMillis);
         k.put("bindAddress", HostConfiguration::bindAddress);
         k.put("transport", HostConfiguration::transport);
         k.put("ioThreads", HostConfiguration::ioThreads);

@@ -14,6 +14,30 @@ public @interface HostConfiguration {
     @AttributeDefinition(description = "Address to bind: 0.0.0.0 for every interface, 127.0.0.1 for loopback only")
     String bindAddress() default "0.0.0.0";
 
+    @AttributeDefinition(description = "HTTPS port (TLS, on bindAddress); 0 for no TLS listener")
+    int tlsPort() default 0;
+
+    @AttributeDefinition(description = "PEM file with the server certificate, then its chain; relative to the"
+            + " container folder; reloaded when it changes")
+    String certificateFile() default "";
+
+    @AttributeDefinition(description = "PEM file with the certificate's private key (PKCS#8, unencrypted); relative"
+            + " to the container folder; reloaded when it changes")
+    String privateKeyFile() default "";
+
+    @AttributeDefinition(description = "TLS implementation: auto (OpenSSL/BoringSSL where it loads, else the JDK),"
+            + " openssl or jdk")
+    String tlsProvider() default "auto";
+
+    @AttributeDefinition(description = "TLS versions enabled, comma-separated")
+    String tlsProtocols() default "TLSv1.3,TLSv1.2";
+
+    @AttributeDefinition(description = "Application protocols offered by ALPN, in preference order: h2, http/1.1")
+    String alpn() default "h2,http/1.1";
+
+    @AttributeDefinition(description = "Time a TLS connection has to complete its handshake, ms; then it is closed")
+    long tlsHandshakeTimeoutMillis() default 10000L;
+
     @AttributeDefinition(description = "Network transport: auto (epoll where available, else NIO), epoll or nio")
     String transport() default "auto";
 

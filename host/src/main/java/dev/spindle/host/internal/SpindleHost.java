@@ -6,6 +6,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -27,6 +29,8 @@ import dev.spindle.api.Handler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.HttpEngine;
+import dev.spindle.host.internal.http.tls.TlsContexts;
+import dev.spindle.host.internal.http.tls.TlsSettings;
 import dev.spindle.host.internal.http.dispatch.WorkerPool;
 import dev.spindle.host.internal.router.Registration;
 import dev.spindle.host.internal.router.Whiteboard;
@@ -46,6 +50,8 @@ import dev.spindle.host.internal.router.Whiteboard;
 public final class SpindleHost implements HttpServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpindleHost.class);
+    /** How often the certificate files are checked for a change. */
+    private static final long CERTIFICATE_POLL_MILLIS = 1000;
 
     private final Whiteboard whiteboard = new Whiteboard();
     /** The configuration in effect. */
@@ -53,6 +59,8 @@ public final class SpindleHost implements HttpServer {
     /** The keys of the last configuration refused since the last one applied: what they asked for. */
     private volatile Map<String, String> refused = Map.of();
     private volatile HttpEngine engine;
+    /** The certificate the TLS listener serves, watched for changes; null without {@code tlsPort}. */
+    private volatile TlsContexts tls;
     private WorkerPool workers;
     private final Lifecycle lifecycle = new Lifecycle();
 
@@ -62,11 +70,32 @@ public final class SpindleHost implements HttpServer {
     @Activate
     void activate(BundleContext context, HostConfiguration cfg, Map<String, Object> props) throws InterruptedException {
         ConfigKeys.validate(cfg, props);
+        // the certificate loads (OpenSSL's first context takes a while) while the cleartext
+        // listener starts: a restart of the host, as in a refresh of the API bundle, leaves the
+        // cleartext port without a listener no longer than it did without TLS
+        CompletableFuture<TlsContexts> certificate = cfg.tlsPort() == 0 ? null
+                : CompletableFuture.supplyAsync(() -> openTls(cfg), task -> new Thread(task, "spindle-tls-load").start());
         workers = new WorkerPool(cfg.workerThreads(), cfg.maxWorkersPerHandler(), cfg.workerQueue(),
                 cfg.workerQueueTimeoutMillis());
         commit(cfg);
         whiteboard.expect(lifecycle.open(context, this::shutdown));
-        engine = startEngine(cfg, false);
+        try {
+            engine = startCleartext(cfg, false);
+        } catch (RuntimeException | InterruptedException failed) {
+            if (certificate != null) {
+                certificate.thenAccept(TlsContexts::close);
+            }
+            throw failed;
+        }
+        if (certificate != null) {
+            try {
+                tls = loaded(certificate);
+                engine.startTls(cfg.bindAddress(), cfg.tlsPort(), false, tls);
+            } catch (RuntimeException | InterruptedException failed) {
+                deactivate();
+                throw failed;
+            }
+        }
         whiteboard.engine(() -> {
             HttpEngine e = engine;
             return e != null && e.inEventLoop();
@@ -104,6 +133,14 @@ public final class SpindleHost implements HttpServer {
         }
         List<String> listener = new ArrayList<>(changed);
         listener.retainAll(ConfigKeys.LISTENER);
+        TlsContexts tlsBefore = tls;
+        try {
+            tls = changeTls(before, cfg, changed);
+        } catch (ConfigKeys.InvalidKey e) {
+            LOG.error("Configuration refused, the one in effect stays: {}", e.getMessage());
+            refused = Map.of(e.key, String.valueOf(e.value));
+            return;
+        }
         if (!listener.isEmpty()) {
             try {
                 replaceEngine(cfg);
@@ -111,6 +148,7 @@ public final class SpindleHost implements HttpServer {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
+                undoTls(tlsBefore, before);
                 LOG.error("Configuration refused, the one in effect stays: cannot apply {}: {}",
                         ConfigKeys.describe(cfg, listener), e.getMessage());
                 Map<String, String> asked = new java.util.LinkedHashMap<>();
@@ -129,6 +167,9 @@ public final class SpindleHost implements HttpServer {
                 engine.summarizeFailures(cfg.failureSummaryMillis());
             }
         }
+        if (tlsBefore != null && tls != tlsBefore) {
+            tlsBefore.close();
+        }
         workers.resize(cfg.workerThreads(), cfg.maxWorkersPerHandler(), cfg.workerQueue(),
                 cfg.workerQueueTimeoutMillis());
         commit(cfg);
@@ -140,6 +181,10 @@ public final class SpindleHost implements HttpServer {
     void deactivate() {
         shutdown();
         lifecycle.close(whiteboard.routes());
+        if (tls != null) {
+            tls.close();
+            tls = null;
+        }
         if (workers != null) {
             workers.shutdown();
             workers = null;
@@ -177,8 +222,9 @@ public final class SpindleHost implements HttpServer {
         HttpEngine old = engine;
         HttpEngine fresh;
         boolean samePort = cfg.port() != 0 && old.address() != null && old.address().getPort() == cfg.port();
+        boolean sameTlsPort = cfg.tlsPort() != 0 && old.tlsAddress() != null && old.tlsAddress().getPort() == cfg.tlsPort();
         try {
-            fresh = startEngine(cfg, samePort);
+            fresh = startEngine(cfg, samePort, sameTlsPort);
         } catch (IllegalStateException bindFailed) {
             if (!samePort || old.sharesPort()) {
                 throw bindFailed;
@@ -186,7 +232,7 @@ public final class SpindleHost implements HttpServer {
             long closed = System.nanoTime();
             old.stopListening();
             try {
-                fresh = startEngine(cfg, true);
+                fresh = startEngine(cfg, true, true);
             } catch (IllegalStateException again) {
                 old.listenAgain();
                 throw again;
@@ -201,8 +247,25 @@ public final class SpindleHost implements HttpServer {
         retire.start();
     }
 
-    /** {@code ownPort}: the port is this server's already (a replacement listener binds beside the old one). */
-    private HttpEngine startEngine(HostConfiguration cfg, boolean ownPort) throws InterruptedException {
+    /**
+     * {@code ownPort}, {@code ownTlsPort}: the port is this server's already (a replacement listener
+     * binds beside the old one).
+     */
+    private HttpEngine startEngine(HostConfiguration cfg, boolean ownPort, boolean ownTlsPort) throws InterruptedException {
+        HttpEngine e = startCleartext(cfg, ownPort);
+        if (cfg.tlsPort() != 0) {
+            try {
+                e.startTls(cfg.bindAddress(), cfg.tlsPort(), ownTlsPort, tls);
+            } catch (IllegalStateException | InterruptedException failed) {
+                e.close();
+                throw failed;
+            }
+        }
+        return e;
+    }
+
+    /** A new engine listening on the cleartext port ({@code ownPort}: as for {@link #startEngine}). */
+    private HttpEngine startCleartext(HostConfiguration cfg, boolean ownPort) throws InterruptedException {
         HttpEngine e = new HttpEngine(ConfigKeys.settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
         e.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
         e.summarizeFailures(cfg.failureSummaryMillis());
@@ -212,6 +275,65 @@ public final class SpindleHost implements HttpServer {
             e.start(cfg.bindAddress(), cfg.port());
         }
         return e;
+    }
+
+    // ---------------------------------------------------------------- TLS
+
+    /** The certificate {@link #openTls} loaded on its own thread, or what refused it (a key named). */
+    private static TlsContexts loaded(CompletableFuture<TlsContexts> certificate) throws InterruptedException {
+        try {
+            return certificate.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("The TLS certificate did not load: " + e.getCause(), e.getCause());
+        }
+    }
+
+
+    /** Loads the certificate {@code cfg} names and starts watching it; refused with the key at fault. */
+    private static TlsContexts openTls(HostConfiguration cfg) {
+        try {
+            return new TlsContexts(ConfigKeys.tls(cfg), true, CERTIFICATE_POLL_MILLIS);
+        } catch (TlsSettings.Invalid e) {
+            throw new ConfigKeys.InvalidKey(e.key, ConfigKeys.KEYS.get(e.key).apply(cfg), e.getMessage());
+        }
+    }
+
+    /**
+     * The certificate holder for {@code cfg}: a new one when TLS turns on, the one in effect
+     * (reconfigured for new handshakes if a TLS key changed) otherwise, none when it turns off.
+     */
+    private TlsContexts changeTls(HostConfiguration before, HostConfiguration cfg, List<String> changed) {
+        if (cfg.tlsPort() == 0) {
+            return null;
+        }
+        if (tls == null) {
+            return openTls(cfg);
+        }
+        if (changed.stream().anyMatch(ConfigKeys.TLS::contains)) {
+            try {
+                tls.configure(ConfigKeys.tls(cfg));
+            } catch (TlsSettings.Invalid e) {
+                throw new ConfigKeys.InvalidKey(e.key, ConfigKeys.KEYS.get(e.key).apply(cfg), e.getMessage());
+            }
+        }
+        return tls;
+    }
+
+    /** The listener could not change: the TLS holder goes back to what {@code before} said. */
+    private void undoTls(TlsContexts tlsBefore, HostConfiguration before) {
+        if (tls != tlsBefore && tls != null) {
+            tls.close();
+        } else if (tls != null) {
+            try {
+                tls.configure(ConfigKeys.tls(before));
+            } catch (TlsSettings.Invalid e) {
+                LOG.warn("The TLS configuration in effect could not be restored: {}", e.getMessage());
+            }
+        }
+        tls = tlsBefore;
     }
 
     // ---------------------------------------------------------------- the whiteboard
@@ -257,6 +379,24 @@ public final class SpindleHost implements HttpServer {
     public long totalRequests() {
         HttpEngine e = engine;
         return e == null ? 0 : e.totalRequests();
+    }
+
+    @Override
+    public TlsInfo tls() {
+        HttpEngine e = engine;
+        TlsContexts t = tls;
+        InetSocketAddress at = e == null ? null : e.tlsAddress();
+        if (t == null || at == null) {
+            return null;
+        }
+        TlsContexts.Info i = t.info();
+        return new Tls(at, i.provider(), i.applicationProtocols(), i.protocols(), i.subject(), i.subjectAlternativeNames(),
+                i.serialNumber(), i.notAfter(), i.loadedAt());
+    }
+
+    private record Tls(InetSocketAddress address, String provider, List<String> applicationProtocols,
+            List<String> protocols, String subject, List<String> subjectAlternativeNames, String serialNumber,
+            java.time.Instant notAfter, java.time.Instant loadedAt) implements TlsInfo {
     }
 
     @Override

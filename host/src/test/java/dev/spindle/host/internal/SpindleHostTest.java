@@ -1,12 +1,14 @@
 package dev.spindle.host.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -29,6 +32,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.spindle.api.Handler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.host.internal.http.HttpEngine;
+import dev.spindle.host.internal.http.tls.TestCertificates;
 
 /**
  * The host component constructed directly, with configurations made as SCR makes them (a proxy
@@ -91,6 +95,114 @@ class SpindleHostTest {
         assertTrue(messages().stream().anyMatch(m -> m.contains("invalid maxHeaders: lots")), messages().toString());
         assertEquals("100", setting("maxHeaders").value());
         assertEquals("default (refused: lots)", setting("maxHeaders").source());
+    }
+
+    @TempDir
+    Path certificates;
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void tlsTurnsOnLiveAndANewCertificateAppliesWithoutANewListener() throws Exception {
+        host.activate(context(), config(props), props);
+        InetSocketAddress at = host.address();
+        assertNull(host.tls());
+        Path[] first = TestCertificates.make(certificates, "first", "1001");
+        Path[] second = TestCertificates.make(certificates, "second", "2002");
+        int tlsPort = freePort();
+        props.put("tlsPort", String.valueOf(tlsPort));
+        props.put("certificateFile", first[0].toString());
+        props.put("privateKeyFile", first[1].toString());
+        host.modified(config(props), props);
+        assertEquals(tlsPort, host.tls().address().getPort(), messages().toString());
+        assertEquals("1001", host.tls().serialNumber());
+        assertEquals(List.of("DNS:localhost", "IP:127.0.0.1"), host.tls().subjectAlternativeNames());
+        InetSocketAddress listener = host.address();
+        props.put("certificateFile", second[0].toString());
+        props.put("privateKeyFile", second[1].toString());
+        props.put("tlsProvider", "jdk");
+        host.modified(config(props), props);
+        assertEquals("2002", host.tls().serialNumber());
+        assertEquals("jdk", host.tls().provider());
+        assertEquals(listener, host.address(), "the same listener");
+        assertTrue(!at.equals(listener), "TLS came with a new listener (port 0 picked another)");
+    }
+
+    /**
+     * The certificate is a named pipe that gives its bytes only when the test writes them: a
+     * certificate whose loading takes as long as the test likes. The cleartext port must accept
+     * connections meanwhile (a host restarted by an API refresh is not held up by TLS).
+     */
+    @Test
+    void theCleartextListenerAcceptsWhileTheCertificateIsStillLoading() throws Exception {
+        Path[] pair = TestCertificates.make(certificates, "first", "1001");
+        Path slow = certificates.resolve("slow.crt");
+        Process mkfifo = new ProcessBuilder("mkfifo", slow.toString()).start();
+        assertTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo");
+        int port = freePort();
+        props.put("port", String.valueOf(port));
+        props.put("tlsPort", String.valueOf(freePort()));
+        props.put("certificateFile", slow.toString());
+        props.put("privateKeyFile", pair[1].toString());
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread activation = new Thread(() -> {
+            try {
+                host.activate(context(), config(props), props);
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "test-activation");
+        activation.start();
+        try {
+            awaitTrue(() -> accepts(port));
+            assertTrue(activation.isAlive(), "the certificate is still loading");
+        } finally {
+            java.nio.file.Files.write(slow, java.nio.file.Files.readAllBytes(pair[0])); // the pipe gives the certificate
+            activation.join(10_000);
+            java.nio.file.Files.copy(pair[0], certificates.resolve("slow.crt.new"));
+            java.nio.file.Files.move(certificates.resolve("slow.crt.new"), slow,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING); // no reload poll may block on the pipe
+        }
+        assertNull(failed.get());
+        assertEquals("1001", host.tls().serialNumber());
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aPairThatDoesNotLoadIsRefusedWithItsKeyAndTheCertificateInUseStays() throws Exception {
+        Path[] first = TestCertificates.make(certificates, "first", "1001");
+        Path[] other = TestCertificates.make(certificates, "other", "3003");
+        props.put("tlsPort", String.valueOf(freePort()));
+        props.put("certificateFile", first[0].toString());
+        props.put("privateKeyFile", first[1].toString());
+        host.activate(context(), config(props), props);
+        props.put("privateKeyFile", other[1].toString());
+        host.modified(config(props), props);
+        assertTrue(messages().stream().anyMatch(m -> m.contains("invalid privateKeyFile: " + other[1])
+                && m.contains("is not the key of the certificate")), messages().toString());
+        assertEquals("1001", host.tls().serialNumber());
+        assertTrue(setting("privateKeyFile").source().endsWith("(refused: " + other[1] + ")"), setting("privateKeyFile").source());
+        props.put("privateKeyFile", first[1].toString());
+        props.put("tlsProvider", "boringssh");
+        host.modified(config(props), props);
+        assertTrue(messages().stream().anyMatch(m -> m.contains("invalid tlsProvider: boringssh")), messages().toString());
+        props.put("tlsProvider", "auto");
+        props.remove("certificateFile");
+        host.modified(config(props), props);
+        assertTrue(messages().stream().anyMatch(m -> m.contains("invalid certificateFile")
+                && m.contains("required when tlsPort is set")), messages().toString());
+        assertEquals("1001", host.tls().serialNumber());
     }
 
     private HttpServer.Setting setting(String key) {

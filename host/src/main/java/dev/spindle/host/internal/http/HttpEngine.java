@@ -22,6 +22,8 @@ import dev.spindle.host.internal.http.dispatch.EngineStats;
 import dev.spindle.host.internal.http.exchange.Response;
 import dev.spindle.host.internal.http.h2.H2Connection;
 import dev.spindle.host.internal.http.h2.H2Pipeline;
+import dev.spindle.host.internal.http.tls.TlsContexts;
+import dev.spindle.host.internal.http.tls.TlsGate;
 import dev.spindle.host.internal.router.HandlerResolver;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.Channel;
@@ -57,6 +59,7 @@ public final class HttpEngine {
     private final boolean epoll;
     private final EventLoopGroup group;
     private final Listener listener;
+    private volatile Listener tlsListener;
     private volatile boolean retiring;
     private java.util.concurrent.Future<?> sampler;
     private DateCache.Ticker dates;
@@ -157,9 +160,56 @@ public final class HttpEngine {
         return bound;
     }
 
-    /** A connection the listener accepted, on its event loop: its pipeline, and what the engine is doing. */
+    /** A connection the cleartext listener accepted, on its event loop. */
     private void accepted(SocketChannel ch) {
         connections.add(ch);
+        serveHttp1(ch);
+    }
+
+    /**
+     * Listens for HTTPS on {@code port} beside the cleartext listener ({@code ownPort}: the port is
+     * this server's already, as for a replacement listener). Each connection first completes its
+     * TLS handshake with the certificate {@code tls} holds at that moment; then ALPN hands it to
+     * HTTP/1.1 (the pipeline of {@link #initPipeline}) or to HTTP/2 ({@link H2Pipeline#install}).
+     */
+    public InetSocketAddress startTls(String host, int port, boolean ownPort, TlsContexts tls)
+            throws InterruptedException {
+        if (port != 0 && !ownPort && sharesPort()) {
+            Listener.requireFree(host, port);
+        }
+        Listener l = new Listener(group, epoll, ch -> {
+            connections.add(ch);
+            TlsGate.install(ch, tls, this::serveHttp1, this::serveH2);
+            if (shuttingDown) {
+                ch.close();
+            }
+        });
+        InetSocketAddress bound;
+        try {
+            bound = l.bind(host, port);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot listen for TLS on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        tlsListener = l;
+        LOG.info("Spindle listening for TLS on {}:{} ({}; ALPN {})", host, bound.getPort(), tls.info().provider(),
+                String.join(",", tls.info().applicationProtocols()));
+        return bound;
+    }
+
+    /** {@code ch} chose {@code h2} by ALPN in its TLS handshake: HTTP/2 from now on. */
+    private void serveH2(Channel ch) {
+        H2Pipeline.install(ch, settings, dispatcher, "h2");
+        H2Connection h2 = ch.pipeline().get(H2Connection.class);
+        if (retiring) {
+            h2.closeAfterNextResponse();
+        }
+        if (shuttingDown) {
+            ch.eventLoop().execute(h2::shutdown);
+        }
+    }
+
+    /** {@code ch} speaks HTTP/1.1 from now on (at once on the cleartext port, after its handshake on TLS). */
+    private void serveHttp1(Channel ch) {
         initPipeline(ch, settings, dispatcher);
         if (retiring) {
             // accepted while the listener was being replaced: retired like the others
@@ -168,6 +218,12 @@ public final class HttpEngine {
         if (shuttingDown) {
             ch.eventLoop().execute(ch.pipeline().get(HttpConnection.class)::shutdown);
         }
+    }
+
+    /** The address of the TLS listener, or null without one. */
+    public InetSocketAddress tlsAddress() {
+        Listener l = tlsListener;
+        return l == null ? null : l.address();
     }
 
     /**
@@ -180,6 +236,10 @@ public final class HttpEngine {
 
     /** Closes the listening socket only: connections carry on; {@link #listenAgain} reopens it. */
     public void stopListening() {
+        Listener l = tlsListener;
+        if (l != null && l.channel() != null) {
+            l.channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
         Channel ch = listener.channel();
         if (ch != null) {
             ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -189,6 +249,10 @@ public final class HttpEngine {
     /** Binds the listener {@link #stopListening} closed, at the address it had. */
     public void listenAgain() throws InterruptedException {
         listener.bindAgain();
+        Listener l = tlsListener;
+        if (l != null) {
+            l.bindAgain();
+        }
     }
 
     /**
@@ -210,6 +274,8 @@ public final class HttpEngine {
                 ch.eventLoop().execute(c::closeAfterNextResponse);
             } else if (h2 != null) {
                 ch.eventLoop().execute(h2::closeAfterNextResponse);
+            } else if (TlsGate.handshaking(ch)) {
+                ch.close();
             }
         }
         int cut = 0;
@@ -278,7 +344,8 @@ public final class HttpEngine {
             if (c != null && in != null && encoder != null && ch.isActive()) {
                 long active = Math.max(in.lastActiveNanos, encoder.lastActiveNanos);
                 out.add(new ConnectionSnapshot(c.id, (InetSocketAddress) ch.remoteAddress(), now - in.createdNanos,
-                        c.requests(), now - active, c.state(), "h1", 0));
+                        c.requests(), now - active, c.state(),
+                        ch.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null ? "h1+tls" : "h1", 0));
             } else if (h2 != null && ch.isActive()) {
                 out.add(new ConnectionSnapshot(h2.id, (InetSocketAddress) ch.remoteAddress(), now - h2.createdNanos,
                         h2.requests(), now - h2.lastActiveNanos(), h2.openStreams() > 0 ? "streams" : "idle",
@@ -321,6 +388,12 @@ public final class HttpEngine {
         if (failureSummaries != null) {
             failureSummaries.cancel(false);
         }
+        // the TLS listener first: the cleartext one's close is what clients see, and connections
+        // hear of the shutdown right after it
+        Listener l = tlsListener;
+        if (l != null && l.channel() != null) {
+            l.channel().close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
         // as the listener closes (on its loop, before anyone waiting for the close wakes up): a
         // request arriving on an open connection from then on is told that its response is the
         // connection's last, even before the connection's shutdown() has run. Not before the
@@ -333,6 +406,11 @@ public final class HttpEngine {
         dispatcher.stop();
         int cut = 0;
         if (drainMillis > 0) {
+            for (Channel ch : connections) {
+                if (TlsGate.handshaking(ch)) {
+                    ch.close(); // owes nothing yet
+                }
+            }
             eachConnection(HttpConnection::shutdown, H2Connection::shutdown);
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (!connections.newCloseFuture().awaitUninterruptibly(Math.max(1, left), TimeUnit.MILLISECONDS)) {

@@ -20,9 +20,9 @@ import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 /**
- * Data path: the entry, before any connection exists. One {@link HttpEngine}'s listening socket
- * on the engine's event loops (epoll or NIO): binds it, hands each connection it accepts to the
- * engine for its pipeline, and closes and binds it again at the same address. Where the transport
+ * Data path: the entry, before any connection exists. One of {@link HttpEngine}'s listening
+ * sockets (the cleartext port, and the TLS port when there is one) on the engine's event loops
+ * (epoll or NIO): binds it, hands each connection it accepts to the engine for its pipeline, and closes and binds it again at the same address. Where the transport
  * allows ({@code SO_REUSEPORT}), the port is shared with the listener that replaces this one, so
  * that there is no moment without a listener; a port another process listens on is refused.
  */

@@ -40,6 +40,7 @@ import dev.spindle.api.HttpServer.HandlerRegistration;
     "osgi.command.function=stats",
     "osgi.command.function=connections",
     "osgi.command.function=config",
+    "osgi.command.function=tls",
     "osgi.command.function=deploy",
     "osgi.command.function=undeploy",
     "osgi.command.function=redeploy",
@@ -132,6 +133,9 @@ public final class SpindleCommands {
         Table t = new Table("METRIC", "VALUE");
         t.row("transport", server.transport());
         t.row("listening", server.address().getHostString() + ":" + server.address().getPort());
+        HttpServer.TlsInfo tls = server.tls();
+        t.row("tls", tls == null ? "off" : tls.address().getHostString() + ":" + tls.address().getPort() + ", "
+                + tls.provider());
         t.row("uptime", duration(s.uptime()));
         t.row("open connections", server.openConnections());
         t.row("connections accepted", s.totalConnections());
@@ -152,6 +156,27 @@ public final class SpindleCommands {
             t.row(c.id(), c.remoteAddress() == null ? "-" : c.remoteAddress().getHostString() + ":" + c.remoteAddress().getPort(),
                     duration(c.age()), c.requests(), duration(c.idle()), c.state(), c.protocol(), c.openStreams());
         }
+        return t.toString();
+    }
+
+    @Descriptor("the TLS listener: provider, protocols, and the certificate new handshakes get")
+    public String tls() {
+        HttpServer.TlsInfo tls = server.tls();
+        if (tls == null) {
+            return "TLS is off (set tlsPort, certificateFile and privateKeyFile in dev.spindle.host)\n";
+        }
+        Table t = new Table("TLS", "VALUE");
+        t.row("listening", tls.address().getHostString() + ":" + tls.address().getPort());
+        t.row("provider", tls.provider());
+        t.row("protocols", String.join(", ", tls.protocols()));
+        t.row("alpn", String.join(", ", tls.applicationProtocols()));
+        t.row("subject", tls.subject());
+        t.row("subject alt names", String.join(", ", tls.subjectAlternativeNames()));
+        t.row("serial", tls.serialNumber());
+        Duration left = Duration.between(java.time.Instant.now(), tls.notAfter());
+        t.row("expires", tls.notAfter() + (left.isNegative() ? " (EXPIRED)" : " (in " + left.toDays() + " days)"));
+        t.row("loaded", tls.loadedAt() + " (" + duration(Duration.between(tls.loadedAt(), java.time.Instant.now()))
+                + " ago)");
         return t.toString();
     }
 

@@ -53,14 +53,24 @@ final class H2Wire implements AutoCloseable {
     private ByteArrayOutputStream block;
 
     H2Wire(InetSocketAddress at) throws IOException {
-        socket = new Socket(at.getAddress(), at.getPort());
+        this(new Socket(at.getAddress(), at.getPort()));
+    }
+
+    /** Over a socket already connected (a TLS socket whose ALPN chose h2). */
+    H2Wire(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(5000);
         in = new DataInputStream(socket.getInputStream());
     }
 
     /** Connects and sends the preface and empty SETTINGS. */
     static H2Wire open(InetSocketAddress at) throws IOException {
-        H2Wire w = new H2Wire(at);
+        return open(new Socket(at.getAddress(), at.getPort()));
+    }
+
+    /** Sends the preface and empty SETTINGS on {@code connected}. */
+    static H2Wire open(Socket connected) throws IOException {
+        H2Wire w = new H2Wire(connected);
         w.raw(PREFACE);
         w.frame(SETTINGS, 0, 0, new byte[0]);
         return w;
