@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -30,7 +29,6 @@ import dev.spindle.api.HttpServer;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.tls.TlsContexts;
-import dev.spindle.host.internal.http.tls.TlsSettings;
 import dev.spindle.host.internal.http.dispatch.WorkerPool;
 import dev.spindle.host.internal.router.Registration;
 import dev.spindle.host.internal.router.Whiteboard;
@@ -51,7 +49,6 @@ public final class SpindleHost implements HttpServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpindleHost.class);
     /** How often the certificate files are checked for a change. */
-    private static final long CERTIFICATE_POLL_MILLIS = 1000;
 
     private final Whiteboard whiteboard = new Whiteboard();
     /** The configuration in effect. */
@@ -59,8 +56,8 @@ public final class SpindleHost implements HttpServer {
     /** The keys of the last configuration refused since the last one applied: what they asked for. */
     private volatile Map<String, String> refused = Map.of();
     private volatile HttpEngine engine;
-    /** The certificate the TLS listener serves, watched for changes; null without {@code tlsPort}. */
-    private volatile TlsContexts tls;
+    /** The certificate the TLS listener serves, watched for changes. */
+    private final HostTls tls = new HostTls();
     private WorkerPool workers;
     private final Lifecycle lifecycle = new Lifecycle();
 
@@ -73,8 +70,7 @@ public final class SpindleHost implements HttpServer {
         // the certificate loads (OpenSSL's first context takes a while) while the cleartext
         // listener starts: a restart of the host, as in a refresh of the API bundle, leaves the
         // cleartext port without a listener no longer than it did without TLS
-        CompletableFuture<TlsContexts> certificate = cfg.tlsPort() == 0 ? null
-                : CompletableFuture.supplyAsync(() -> openTls(cfg), task -> new Thread(task, "spindle-tls-load").start());
+        CompletableFuture<TlsContexts> certificate = HostTls.load(cfg);
         workers = new WorkerPool(cfg.workerThreads(), cfg.maxWorkersPerHandler(), cfg.workerQueue(),
                 cfg.workerQueueTimeoutMillis());
         commit(cfg);
@@ -89,8 +85,7 @@ public final class SpindleHost implements HttpServer {
         }
         if (certificate != null) {
             try {
-                tls = loaded(certificate);
-                engine.startTls(cfg.bindAddress(), cfg.tlsPort(), false, tls);
+                engine.startTls(cfg.bindAddress(), cfg.tlsPort(), false, tls.loaded(certificate));
             } catch (RuntimeException | InterruptedException failed) {
                 deactivate();
                 throw failed;
@@ -133,9 +128,9 @@ public final class SpindleHost implements HttpServer {
         }
         List<String> listener = new ArrayList<>(changed);
         listener.retainAll(ConfigKeys.LISTENER);
-        TlsContexts tlsBefore = tls;
+        TlsContexts tlsBefore = tls.current();
         try {
-            tls = changeTls(before, cfg, changed);
+            tls.change(cfg, changed);
         } catch (ConfigKeys.InvalidKey e) {
             LOG.error("Configuration refused, the one in effect stays: {}", e.getMessage());
             refused = Map.of(e.key, String.valueOf(e.value));
@@ -148,7 +143,7 @@ public final class SpindleHost implements HttpServer {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                undoTls(tlsBefore, before);
+                tls.undo(tlsBefore, before);
                 LOG.error("Configuration refused, the one in effect stays: cannot apply {}: {}",
                         ConfigKeys.describe(cfg, listener), e.getMessage());
                 Map<String, String> asked = new java.util.LinkedHashMap<>();
@@ -167,7 +162,7 @@ public final class SpindleHost implements HttpServer {
                 engine.summarizeFailures(cfg.failureSummaryMillis());
             }
         }
-        if (tlsBefore != null && tls != tlsBefore) {
+        if (tlsBefore != null && tls.current() != tlsBefore) {
             tlsBefore.close();
         }
         workers.resize(cfg.workerThreads(), cfg.maxWorkersPerHandler(), cfg.workerQueue(),
@@ -181,10 +176,7 @@ public final class SpindleHost implements HttpServer {
     void deactivate() {
         shutdown();
         lifecycle.close(whiteboard.routes());
-        if (tls != null) {
-            tls.close();
-            tls = null;
-        }
+        tls.close();
         if (workers != null) {
             workers.shutdown();
             workers = null;
@@ -255,7 +247,7 @@ public final class SpindleHost implements HttpServer {
         HttpEngine e = startCleartext(cfg, ownPort);
         if (cfg.tlsPort() != 0) {
             try {
-                e.startTls(cfg.bindAddress(), cfg.tlsPort(), ownTlsPort, tls);
+                e.startTls(cfg.bindAddress(), cfg.tlsPort(), ownTlsPort, tls.current());
             } catch (IllegalStateException | InterruptedException failed) {
                 e.close();
                 throw failed;
@@ -275,65 +267,6 @@ public final class SpindleHost implements HttpServer {
             e.start(cfg.bindAddress(), cfg.port());
         }
         return e;
-    }
-
-    // ---------------------------------------------------------------- TLS
-
-    /** The certificate {@link #openTls} loaded on its own thread, or what refused it (a key named). */
-    private static TlsContexts loaded(CompletableFuture<TlsContexts> certificate) throws InterruptedException {
-        try {
-            return certificate.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException("The TLS certificate did not load: " + e.getCause(), e.getCause());
-        }
-    }
-
-
-    /** Loads the certificate {@code cfg} names and starts watching it; refused with the key at fault. */
-    private static TlsContexts openTls(HostConfiguration cfg) {
-        try {
-            return new TlsContexts(ConfigKeys.tls(cfg), true, CERTIFICATE_POLL_MILLIS);
-        } catch (TlsSettings.Invalid e) {
-            throw new ConfigKeys.InvalidKey(e.key, ConfigKeys.KEYS.get(e.key).apply(cfg), e.getMessage());
-        }
-    }
-
-    /**
-     * The certificate holder for {@code cfg}: a new one when TLS turns on, the one in effect
-     * (reconfigured for new handshakes if a TLS key changed) otherwise, none when it turns off.
-     */
-    private TlsContexts changeTls(HostConfiguration before, HostConfiguration cfg, List<String> changed) {
-        if (cfg.tlsPort() == 0) {
-            return null;
-        }
-        if (tls == null) {
-            return openTls(cfg);
-        }
-        if (changed.stream().anyMatch(ConfigKeys.TLS::contains)) {
-            try {
-                tls.configure(ConfigKeys.tls(cfg));
-            } catch (TlsSettings.Invalid e) {
-                throw new ConfigKeys.InvalidKey(e.key, ConfigKeys.KEYS.get(e.key).apply(cfg), e.getMessage());
-            }
-        }
-        return tls;
-    }
-
-    /** The listener could not change: the TLS holder goes back to what {@code before} said. */
-    private void undoTls(TlsContexts tlsBefore, HostConfiguration before) {
-        if (tls != tlsBefore && tls != null) {
-            tls.close();
-        } else if (tls != null) {
-            try {
-                tls.configure(ConfigKeys.tls(before));
-            } catch (TlsSettings.Invalid e) {
-                LOG.warn("The TLS configuration in effect could not be restored: {}", e.getMessage());
-            }
-        }
-        tls = tlsBefore;
     }
 
     // ---------------------------------------------------------------- the whiteboard
@@ -384,19 +317,7 @@ public final class SpindleHost implements HttpServer {
     @Override
     public TlsInfo tls() {
         HttpEngine e = engine;
-        TlsContexts t = tls;
-        InetSocketAddress at = e == null ? null : e.tlsAddress();
-        if (t == null || at == null) {
-            return null;
-        }
-        TlsContexts.Info i = t.info();
-        return new Tls(at, i.provider(), i.applicationProtocols(), i.protocols(), i.subject(), i.subjectAlternativeNames(),
-                i.serialNumber(), i.notAfter(), i.loadedAt());
-    }
-
-    private record Tls(InetSocketAddress address, String provider, List<String> applicationProtocols,
-            List<String> protocols, String subject, List<String> subjectAlternativeNames, String serialNumber,
-            java.time.Instant notAfter, java.time.Instant loadedAt) implements TlsInfo {
+        return tls.info(e == null ? null : e.tlsAddress());
     }
 
     @Override
@@ -407,7 +328,7 @@ public final class SpindleHost implements HttpServer {
     @Override
     public Stats stats() {
         HttpEngine e = engine;
-        return e == null ? null : new EngineView(e.stats());
+        return e == null ? null : new ServerViews.EngineView(e.stats());
     }
 
     @Override
@@ -418,7 +339,7 @@ public final class SpindleHost implements HttpServer {
         }
         List<ConnectionInfo> out = new java.util.ArrayList<>();
         for (HttpEngine.ConnectionSnapshot c : e.connections()) {
-            out.add(new Connection(c.id(), c.remoteAddress(), java.time.Duration.ofNanos(c.ageNanos()), c.requests(),
+            out.add(new ServerViews.Connection(c.id(), c.remoteAddress(), java.time.Duration.ofNanos(c.ageNanos()), c.requests(),
                     java.time.Duration.ofNanos(c.idleNanos()), c.state(), c.protocol(), c.openStreams()));
         }
         return out;
@@ -435,7 +356,7 @@ public final class SpindleHost implements HttpServer {
             if (notApplied.containsKey(key.getKey())) {
                 source += " (refused: " + notApplied.get(key.getKey()) + ")";
             }
-            out.add(new Config(key.getKey(), String.valueOf(key.getValue().apply(cfg)), source));
+            out.add(new ServerViews.Config(key.getKey(), String.valueOf(key.getValue().apply(cfg)), source));
         }
         return out;
     }
@@ -461,56 +382,5 @@ public final class SpindleHost implements HttpServer {
             LOG.debug("Cannot read the configuration's keys", e);
         }
         return keys;
-    }
-
-    private record Config(String key, String value, String source) implements Setting {
-    }
-
-    private record Connection(long id, InetSocketAddress remoteAddress, java.time.Duration age, long requests,
-            java.time.Duration idle, String state, String protocol, int openStreams) implements ConnectionInfo {
-    }
-
-    /** The engine's counters as {@link Stats}. */
-    private static final class EngineView implements Stats {
-        private final dev.spindle.host.internal.http.dispatch.EngineStats s;
-
-        EngineView(dev.spindle.host.internal.http.dispatch.EngineStats s) {
-            this.s = s;
-        }
-
-        @Override
-        public long totalRequests() {
-            return s.totalRequests();
-        }
-
-        @Override
-        public double requestsPerSecond(int seconds) {
-            return s.requestsPerSecond(seconds);
-        }
-
-        @Override
-        public long bytesIn() {
-            return s.bytesIn();
-        }
-
-        @Override
-        public long bytesOut() {
-            return s.bytesOut();
-        }
-
-        @Override
-        public long responses(int statusClass) {
-            return s.responses(statusClass);
-        }
-
-        @Override
-        public long totalConnections() {
-            return s.totalConnections();
-        }
-
-        @Override
-        public java.time.Duration uptime() {
-            return java.time.Duration.ofNanos(s.uptimeNanos());
-        }
     }
 }
