@@ -2,9 +2,7 @@ package dev.spindle.host.internal.http;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,15 +30,12 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
  * Data path: the top of the engine, where sockets come in. The Netty server: event loops (epoll
@@ -55,7 +50,7 @@ public final class HttpEngine {
 
     private volatile EngineSettings settings;
     private final Dispatcher dispatcher;
-    private final ChannelGroup connections;
+    private final OpenConnections connections = new OpenConnections();
     private final boolean epoll;
     private final EventLoopGroup group;
     private final Listener listener;
@@ -104,7 +99,6 @@ public final class HttpEngine {
         // adds context switches, and its connections wait whole time slices while the other runs
         this.eventLoops = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
         this.group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("spindle-io", true), io);
-        this.connections = new DefaultChannelGroup("spindle-connections", GlobalEventExecutor.INSTANCE);
         this.listener = new Listener(group, epoll, this::accepted);
     }
 
@@ -267,19 +261,9 @@ public final class HttpEngine {
     public int retire(long drainMillis) {
         retiring = true;
         stopListening();
-        for (Channel ch : connections) {
-            HttpConnection c = ch.pipeline().get(HttpConnection.class);
-            H2Connection h2 = ch.pipeline().get(H2Connection.class);
-            if (c != null) {
-                ch.eventLoop().execute(c::closeAfterNextResponse);
-            } else if (h2 != null) {
-                ch.eventLoop().execute(h2::closeAfterNextResponse);
-            } else if (TlsGate.handshaking(ch)) {
-                ch.close();
-            }
-        }
+        connections.retireAll();
         int cut = 0;
-        if (!connections.newCloseFuture().awaitUninterruptibly(drainMillis, TimeUnit.MILLISECONDS)) {
+        if (!connections.awaitClosed(drainMillis)) {
             cut = connections.size();
             LOG.warn("{} connection(s) of the replaced listener still open after {} ms: closing them", cut, drainMillis);
         }
@@ -334,26 +318,7 @@ public final class HttpEngine {
 
     /** The open connections, oldest first. */
     public java.util.List<ConnectionSnapshot> connections() {
-        long now = System.nanoTime();
-        java.util.List<ConnectionSnapshot> out = new java.util.ArrayList<>();
-        for (Channel ch : connections) {
-            HttpConnection c = ch.pipeline().get(HttpConnection.class);
-            RequestDecoder in = ch.pipeline().get(RequestDecoder.class);
-            ResponseEncoder encoder = ch.pipeline().get(ResponseEncoder.class);
-            H2Connection h2 = ch.pipeline().get(H2Connection.class);
-            if (c != null && in != null && encoder != null && ch.isActive()) {
-                long active = Math.max(in.lastActiveNanos, encoder.lastActiveNanos);
-                out.add(new ConnectionSnapshot(c.id, (InetSocketAddress) ch.remoteAddress(), now - in.createdNanos,
-                        c.requests(), now - active, c.state(),
-                        ch.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null ? "h1+tls" : "h1", 0));
-            } else if (h2 != null && ch.isActive()) {
-                out.add(new ConnectionSnapshot(h2.id, (InetSocketAddress) ch.remoteAddress(), now - h2.createdNanos,
-                        h2.requests(), now - h2.lastActiveNanos(), h2.openStreams() > 0 ? "streams" : "idle",
-                        h2.protocol(), h2.openStreams()));
-            }
-        }
-        out.sort(java.util.Comparator.comparingLong(ConnectionSnapshot::id));
-        return out;
+        return connections.snapshots();
     }
 
     /** Stops at once: closes the listener and every connection, stops the event loops. */
@@ -406,22 +371,17 @@ public final class HttpEngine {
         dispatcher.stop();
         int cut = 0;
         if (drainMillis > 0) {
-            for (Channel ch : connections) {
-                if (TlsGate.handshaking(ch)) {
-                    ch.close(); // owes nothing yet
-                }
-            }
-            eachConnection(HttpConnection::shutdown, H2Connection::shutdown);
+            connections.shutdownAll();
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (!connections.newCloseFuture().awaitUninterruptibly(Math.max(1, left), TimeUnit.MILLISECONDS)) {
+            if (!connections.awaitClosed(Math.max(1, left))) {
                 cut = connections.size();
                 LOG.warn("{} connection(s) still busy after {} ms: ending what they serve ({})", cut, drainMillis,
                         Outcome.SERVER_SHUTDOWN);
-                eachConnection(c -> c.end(null, Outcome.SERVER_SHUTDOWN), c -> c.end(null, Outcome.SERVER_SHUTDOWN));
-                connections.newCloseFuture().awaitUninterruptibly(CUT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+                connections.endAll(null, Outcome.SERVER_SHUTDOWN);
+                connections.awaitClosed(CUT_GRACE_MILLIS);
             }
         }
-        connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        connections.closeAll();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         dispatcher.failures().summarize();
         return cut;
@@ -432,7 +392,7 @@ public final class HttpEngine {
      * {@code why} (see {@link HttpConnection#end}). Does not wait.
      */
     public void endServedBy(RouteTarget target, Outcome why) {
-        eachConnection(c -> c.end(target, why), c -> c.end(target, why));
+        connections.endAll(target, why);
     }
 
     /** Whether the calling thread is one of this engine's event loops (which must never wait). */
@@ -443,26 +403,5 @@ public final class HttpEngine {
             }
         }
         return false;
-    }
-
-    /** Runs {@code h1} or {@code http2} (by the protocol it speaks) on each open connection's event loop. */
-    private void eachConnection(Consumer<HttpConnection> h1, Consumer<H2Connection> http2) {
-        for (Channel ch : connections) {
-            HttpConnection c = ch.pipeline().get(HttpConnection.class);
-            H2Connection h2 = ch.pipeline().get(H2Connection.class);
-            if (c != null || h2 != null) {
-                try {
-                    ch.eventLoop().execute(() -> {
-                        if (c != null) {
-                            h1.accept(c);
-                        } else {
-                            http2.accept(h2);
-                        }
-                    });
-                } catch (RejectedExecutionException e) {
-                    LOG.debug("Event loop gone: {} is closed already", ch);
-                }
-            }
-        }
     }
 }
