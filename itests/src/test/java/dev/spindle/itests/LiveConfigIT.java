@@ -154,6 +154,31 @@ public class LiveConfigIT {
         }
     }
 
+    /**
+     * New event loops keep the listening socket: connections arriving all along, some of them as
+     * the old engine retires, are all answered. (A socket closed while others share its port
+     * resets the connections in its backlog, unless the kernel migrates them.)
+     */
+    @Test
+    public void newEventLoopsUnderAStreamOfNewConnectionsFailNoRequest() throws Exception {
+        ServiceRegistration<Handler> fast = register("/arrivals", false, "fast");
+        int port = server.address().getPort();
+        try (Load arrivals = Load.newConnections(4, port, "/arrivals")) {
+            awaitProgress(arrivals);
+            for (String loops : new String[] {"1", "2", "1", "2", "1", "2"}) {
+                change("ioThreads", loops);
+                awaitTrue("event loops: " + loops, () -> loops.equals(setting("ioThreads").value()));
+                awaitProgress(arrivals);
+            }
+            assertEquals("the same port throughout", port, server.address().getPort());
+            arrivals.close();
+            assertEquals("failed requests", List.of(), arrivals.failures);
+            assertEquals(Set.of("200 fast"), arrivals.answers.keySet());
+        } finally {
+            fast.unregister();
+        }
+    }
+
     @Test
     public void aListenerThatCannotBindIsRefusedAndTheOldOneStays() throws Exception {
         InetSocketAddress before = server.address();

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Clients sending requests back to back on keep-alive connections until closed, counting every
  * answer by status and body and recording every failure (a reset, a close without
  * {@code Connection: close}, a timeout). After an answer with {@code Connection: close} a client
- * opens a new connection, as HTTP clients do.
+ * opens a new connection, as HTTP clients do. {@link #newConnections} clients open a connection
+ * for each request instead.
  */
 final class Load implements AutoCloseable {
 
@@ -28,7 +29,16 @@ final class Load implements AutoCloseable {
     private volatile boolean running = true;
 
     Load(int clients, int port, String path) {
-        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        this(clients, port, ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Clients that open a connection for each request: a steady stream of new connections. */
+    static Load newConnections(int clients, int port, String path) {
+        return new Load(clients, port, ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private Load(int clients, int port, byte[] request) {
         for (int i = 0; i < clients; i++) {
             Thread t = new Thread(() -> run(port, request), "load-client-" + i);
             t.setDaemon(true);
@@ -39,6 +49,7 @@ final class Load implements AutoCloseable {
 
     private void run(int port, byte[] request) {
         while (running) {
+            int answered = 0;
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 s.setSoTimeout(30_000);
                 OutputStream out = s.getOutputStream();
@@ -46,6 +57,7 @@ final class Load implements AutoCloseable {
                 while (running) {
                     out.write(request);
                     Http.Response r = Http.read(in);
+                    answered++;
                     answers.computeIfAbsent(r.status + " " + r.body, k -> new LongAdder()).increment();
                     if (r.head.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n")) {
                         break; // the server closes after this answer, as HTTP lets it: a new connection
@@ -53,7 +65,7 @@ final class Load implements AutoCloseable {
                 }
             } catch (IOException e) {
                 if (running) {
-                    failures.add(e.toString());
+                    failures.add(e + " (after " + answered + " answers on its connection)");
                 }
             }
         }

@@ -76,7 +76,8 @@ public final class SpindleHost implements HttpServer {
         commit(cfg);
         whiteboard.expect(lifecycle.open(context, this::shutdown));
         try {
-            engine = startCleartext(cfg, false);
+            engine = newEngine(cfg);
+            engine.start(cfg.bindAddress(), cfg.port());
         } catch (RuntimeException | InterruptedException failed) {
             if (certificate != null) {
                 certificate.thenAccept(TlsContexts::close);
@@ -85,7 +86,7 @@ public final class SpindleHost implements HttpServer {
         }
         if (certificate != null) {
             try {
-                engine.startTls(cfg.bindAddress(), cfg.tlsPort(), false, tls.loaded(certificate));
+                engine.listeners().startTls(cfg.bindAddress(), cfg.tlsPort(), false, tls.loaded(certificate));
             } catch (RuntimeException | InterruptedException failed) {
                 deactivate();
                 throw failed;
@@ -205,28 +206,29 @@ public final class SpindleHost implements HttpServer {
 
     /**
      * Starts the engine for {@code cfg} beside the running one, then retires the old one in the
-     * background (bounded by the drain timeout). On the same port both listen at once where the
-     * transport shares ports ({@code SO_REUSEPORT}); where it does not, the old listener closes
-     * just before the new one binds, and the gap is logged. Throws, with the old engine untouched
-     * and listening, if the new one cannot start.
+     * background (bounded by the drain timeout). A listening socket whose address and transport
+     * stay (new event loops, or only the other port changed) passes to the new engine as it is;
+     * another one binds beside the old where the transport shares ports ({@code SO_REUSEPORT}),
+     * and where it does not, the old listener closes just before the new one binds, and the gap is
+     * logged. Throws, with the old engine untouched and listening, if the new one cannot start.
      */
     private void replaceEngine(HostConfiguration cfg) throws InterruptedException {
         HttpEngine old = engine;
         HttpEngine fresh;
-        boolean samePort = cfg.port() != 0 && old.address() != null && old.address().getPort() == cfg.port();
-        boolean sameTlsPort = cfg.tlsPort() != 0 && old.tlsAddress() != null && old.tlsAddress().getPort() == cfg.tlsPort();
+        boolean samePort = cfg.port() != 0 && old.listeners().address() != null && old.listeners().address().getPort() == cfg.port();
+        boolean sameTlsPort = cfg.tlsPort() != 0 && old.listeners().tlsAddress() != null && old.listeners().tlsAddress().getPort() == cfg.tlsPort();
         try {
-            fresh = startEngine(cfg, samePort, sameTlsPort);
+            fresh = startEngine(cfg, old, samePort, sameTlsPort);
         } catch (IllegalStateException bindFailed) {
-            if (!samePort || old.sharesPort()) {
+            if (!samePort || old.listeners().sharesPort()) {
                 throw bindFailed;
             }
             long closed = System.nanoTime();
-            old.stopListening();
+            old.listeners().close(() -> { });
             try {
-                fresh = startEngine(cfg, true, true);
+                fresh = startEngine(cfg, null, true, true);
             } catch (IllegalStateException again) {
-                old.listenAgain();
+                old.listeners().listenAgain();
                 throw again;
             }
             LOG.info("Port {} rebound after closing the old listener: {} µs without a listener", cfg.port(),
@@ -240,32 +242,43 @@ public final class SpindleHost implements HttpServer {
     }
 
     /**
-     * {@code ownPort}, {@code ownTlsPort}: the port is this server's already (a replacement listener
-     * binds beside the old one).
+     * A new engine for {@code cfg}, listening; it takes over those of {@code old}'s listening
+     * sockets (null at the start) that it would open anyway, once nothing else can fail.
+     * {@code ownPort}, {@code ownTlsPort}: the port is this server's already (a replacement
+     * listener binds beside the old one).
      */
-    private HttpEngine startEngine(HostConfiguration cfg, boolean ownPort, boolean ownTlsPort) throws InterruptedException {
-        HttpEngine e = startCleartext(cfg, ownPort);
-        if (cfg.tlsPort() != 0) {
-            try {
-                e.startTls(cfg.bindAddress(), cfg.tlsPort(), ownTlsPort, tls.current());
-            } catch (IllegalStateException | InterruptedException failed) {
-                e.close();
-                throw failed;
+    private HttpEngine startEngine(HostConfiguration cfg, HttpEngine old, boolean ownPort, boolean ownTlsPort)
+            throws InterruptedException {
+        HttpEngine e = newEngine(cfg);
+        boolean keep = old != null && e.listeners().canAdopt(old.listeners(), cfg.bindAddress(), cfg.port());
+        boolean keepTls = old != null && cfg.tlsPort() != 0 && e.listeners().canAdoptTls(old.listeners(), cfg.bindAddress(), cfg.tlsPort());
+        try {
+            if (!keep && ownPort) {
+                e.listeners().replaceBeside(cfg.bindAddress(), cfg.port());
+            } else if (!keep) {
+                e.start(cfg.bindAddress(), cfg.port());
             }
+            if (cfg.tlsPort() != 0 && !keepTls) {
+                e.listeners().startTls(cfg.bindAddress(), cfg.tlsPort(), ownTlsPort, tls.current());
+            }
+        } catch (IllegalStateException | InterruptedException failed) {
+            e.close();
+            throw failed;
+        }
+        if (keep) {
+            e.listeners().adopt(old.listeners());
+        }
+        if (keepTls) {
+            e.listeners().adoptTls(old.listeners(), tls.current());
         }
         return e;
     }
 
-    /** A new engine listening on the cleartext port ({@code ownPort}: as for {@link #startEngine}). */
-    private HttpEngine startCleartext(HostConfiguration cfg, boolean ownPort) throws InterruptedException {
+    /** An engine for {@code cfg}, not listening yet. */
+    private HttpEngine newEngine(HostConfiguration cfg) {
         HttpEngine e = new HttpEngine(ConfigKeys.settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
         e.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
         e.summarizeFailures(cfg.failureSummaryMillis());
-        if (ownPort) {
-            e.startBeside(cfg.bindAddress(), cfg.port());
-        } else {
-            e.start(cfg.bindAddress(), cfg.port());
-        }
         return e;
     }
 
@@ -317,7 +330,7 @@ public final class SpindleHost implements HttpServer {
     @Override
     public TlsInfo tls() {
         HttpEngine e = engine;
-        return tls.info(e == null ? null : e.tlsAddress());
+        return tls.info(e == null ? null : e.listeners().tlsAddress());
     }
 
     @Override

@@ -80,8 +80,8 @@ class SpindleHostTest {
             res.end("done");
         }, reference(), Map.of("service.id", 41L, Handler.ROUTE, "/block"));
         props.put("blockedLoopWarnMillis", "100");
-        host.modified(config(props), props);
-        assertEquals(at, host.address(), "a new listener");
+        String after = secondAnswerAcross(at, () -> host.modified(config(props), props));
+        assertTrue(after.contains("\r\nConnection: keep-alive\r\n"), "the same engine: " + after);
         get(at);
         awaitTrue(() -> messages().stream().anyMatch(m -> m.startsWith("Handler service 41 has held event loop")));
         assertEquals("100", setting("blockedLoopWarnMillis").value());
@@ -121,15 +121,44 @@ class SpindleHostTest {
         assertEquals(tlsPort, host.tls().address().getPort(), messages().toString());
         assertEquals("1001", host.tls().serialNumber());
         assertEquals(List.of("DNS:localhost", "IP:127.0.0.1"), host.tls().subjectAlternativeNames());
-        InetSocketAddress listener = host.address();
+        assertEquals(at, host.address(), "the cleartext socket stays as TLS turns on");
         props.put("certificateFile", second[0].toString());
         props.put("privateKeyFile", second[1].toString());
         props.put("tlsProvider", "jdk");
-        host.modified(config(props), props);
+        String after = secondAnswerAcross(at, () -> host.modified(config(props), props));
         assertEquals("2002", host.tls().serialNumber());
         assertEquals("jdk", host.tls().provider());
-        assertEquals(listener, host.address(), "the same listener");
-        assertTrue(!at.equals(listener), "TLS came with a new listener (port 0 picked another)");
+        assertTrue(after.contains("\r\nConnection: keep-alive\r\n"), "the same engine: " + after);
+    }
+
+    /**
+     * Runs {@code change} between two requests on one connection; returns the head of the second
+     * answer, which says whether the engine stayed: a replaced one answers {@code Connection: close}.
+     */
+    private static String secondAnswerAcross(InetSocketAddress at, Runnable change) throws Exception {
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(5000);
+            byte[] get = "GET /nothing HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            s.getOutputStream().write(get);
+            String first = head(s.getInputStream());
+            assertTrue(first.contains("\r\nConnection: keep-alive\r\n"), first);
+            change.run();
+            s.getOutputStream().write(get);
+            return head(s.getInputStream());
+        }
+    }
+
+    /** Reads one answer, its body framed by Content-Length; returns its head. */
+    private static String head(InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.indexOf("\r\n\r\n") < 0) {
+            int b = in.read();
+            assertTrue(b >= 0, "closed after " + head);
+            head.append((char) b);
+        }
+        int at = head.indexOf("Content-Length: ");
+        in.readNBytes(Integer.parseInt(head.substring(at + 16, head.indexOf("\r\n", at))));
+        return head.toString();
     }
 
     /**

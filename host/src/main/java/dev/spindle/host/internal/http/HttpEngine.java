@@ -53,11 +53,10 @@ public final class HttpEngine {
     private final OpenConnections connections = new OpenConnections();
     private final boolean epoll;
     private final EventLoopGroup group;
-    private final Listener listener;
-    private volatile Listener tlsListener;
+    private final Listeners listeners;
     private volatile boolean retiring;
-    private java.util.concurrent.Future<?> sampler;
-    private DateCache.Ticker dates;
+    private final java.util.concurrent.Future<?> sampler;
+    private final DateCache.Ticker dates;
     private BlockedLoopChecker blockedLoops;
     /** Set when {@link #close} begins: a connection accepted from then on is shut down at once. */
     private volatile boolean shuttingDown;
@@ -99,7 +98,9 @@ public final class HttpEngine {
         // adds context switches, and its connections wait whole time slices while the other runs
         this.eventLoops = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
         this.group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("spindle-io", true), io);
-        this.listener = new Listener(group, epoll, this::accepted);
+        this.listeners = new Listeners(group, epoll, this::accepted, this::acceptedTls);
+        this.sampler = group.next().scheduleAtFixedRate(dispatcher.stats()::sample, 1, 1, TimeUnit.SECONDS);
+        this.dates = DateCache.tick(group.next());
     }
 
     /**
@@ -128,30 +129,22 @@ public final class HttpEngine {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** Binds and starts accepting; returns the bound address. */
+    /**
+     * Binds the cleartext port and starts accepting; returns the bound address. If it cannot,
+     * the engine is closed. The other ways to listen, and the TLS port: {@link #listeners}.
+     */
     public InetSocketAddress start(String host, int port) throws InterruptedException {
-        if (port != 0 && sharesPort()) {
-            Listener.requireFree(host, port);
+        try {
+            return listeners.start(host, port);
+        } catch (IllegalStateException | InterruptedException e) {
+            close();
+            throw e;
         }
-        return startBeside(host, port);
     }
 
-    /**
-     * Starts listening on a port this server already listens on, beside the listener it
-     * replaces: {@link #start} without the check that nobody else listens there.
-     */
-    public InetSocketAddress startBeside(String host, int port) throws InterruptedException {
-        InetSocketAddress bound;
-        try {
-            bound = listener.bind(host, port);
-        } catch (Exception e) {
-            close();
-            throw new IllegalStateException("Cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
-        }
-        sampler = group.next().scheduleAtFixedRate(dispatcher.stats()::sample, 1, 1, TimeUnit.SECONDS);
-        dates = DateCache.tick(group.next());
-        LOG.info("Spindle listening on {}:{} ({} transport)", host, bound.getPort(), transport());
-        return bound;
+    /** The engine's listening sockets: how it listens, and takes over those of the engine it replaces. */
+    public Listeners listeners() {
+        return listeners;
     }
 
     /** A connection the cleartext listener accepted, on its event loop. */
@@ -160,34 +153,13 @@ public final class HttpEngine {
         serveHttp1(ch);
     }
 
-    /**
-     * Listens for HTTPS on {@code port} beside the cleartext listener ({@code ownPort}: the port is
-     * this server's already, as for a replacement listener). Each connection first completes its
-     * TLS handshake with the certificate {@code tls} holds at that moment; then ALPN hands it to
-     * HTTP/1.1 (the pipeline of {@link #initPipeline}) or to HTTP/2 ({@link H2Pipeline#install}).
-     */
-    public InetSocketAddress startTls(String host, int port, boolean ownPort, TlsContexts tls)
-            throws InterruptedException {
-        if (port != 0 && !ownPort && sharesPort()) {
-            Listener.requireFree(host, port);
+    /** A connection the TLS listener accepted, on its event loop: its handshake first, with {@code tls}. */
+    private void acceptedTls(SocketChannel ch, TlsContexts tls) {
+        connections.add(ch);
+        TlsGate.install(ch, tls, this::serveHttp1, this::serveH2);
+        if (shuttingDown) {
+            ch.close();
         }
-        Listener l = new Listener(group, epoll, ch -> {
-            connections.add(ch);
-            TlsGate.install(ch, tls, this::serveHttp1, this::serveH2);
-            if (shuttingDown) {
-                ch.close();
-            }
-        });
-        InetSocketAddress bound;
-        try {
-            bound = l.bind(host, port);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot listen for TLS on " + host + ":" + port + ": " + e.getMessage(), e);
-        }
-        tlsListener = l;
-        LOG.info("Spindle listening for TLS on {}:{} ({}; ALPN {})", host, bound.getPort(), tls.info().provider(),
-                String.join(",", tls.info().applicationProtocols()));
-        return bound;
     }
 
     /** {@code ch} chose {@code h2} by ALPN in its TLS handshake: HTTP/2 from now on. */
@@ -214,41 +186,6 @@ public final class HttpEngine {
         }
     }
 
-    /** The address of the TLS listener, or null without one. */
-    public InetSocketAddress tlsAddress() {
-        Listener l = tlsListener;
-        return l == null ? null : l.address();
-    }
-
-    /**
-     * Whether this engine's listener lets a replacement bind the same port beside it
-     * ({@code SO_REUSEPORT}: epoll has it, NIO where the JDK offers it, as on Linux).
-     */
-    public boolean sharesPort() {
-        return listener.sharesPort();
-    }
-
-    /** Closes the listening socket only: connections carry on; {@link #listenAgain} reopens it. */
-    public void stopListening() {
-        Listener l = tlsListener;
-        if (l != null && l.channel() != null) {
-            l.channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
-        Channel ch = listener.channel();
-        if (ch != null) {
-            ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Binds the listener {@link #stopListening} closed, at the address it had. */
-    public void listenAgain() throws InterruptedException {
-        listener.bindAgain();
-        Listener l = tlsListener;
-        if (l != null) {
-            l.bindAgain();
-        }
-    }
-
     /**
      * This engine's listener gives way to another's: it stops accepting at once; each connection
      * answers what it was sent and closes after its next response (which says
@@ -260,7 +197,8 @@ public final class HttpEngine {
      */
     public int retire(long drainMillis) {
         retiring = true;
-        stopListening();
+        listeners.close(() -> { });
+        settle();
         connections.retireAll();
         int cut = 0;
         if (!connections.awaitClosed(drainMillis)) {
@@ -269,6 +207,22 @@ public final class HttpEngine {
         }
         close();
         return cut;
+    }
+
+    /**
+     * Waits (bounded) until each event loop has run what was queued on it, so that a connection
+     * accepted before the listener closed or changed hands is among the open connections.
+     */
+    private void settle() {
+        for (EventExecutor loop : group) {
+            if (!loop.inEventLoop() && !loop.isShuttingDown()) {
+                try {
+                    loop.submit(() -> { }).awaitUninterruptibly(1, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    // stopped meanwhile: nothing more can be queued on it
+                }
+            }
+        }
     }
 
     /** The per-connection pipeline: request decoder, response encoder, connection handler. */
@@ -300,8 +254,9 @@ public final class HttpEngine {
         return epoll ? "epoll" : "nio";
     }
 
+    /** The address of the cleartext listener (see {@link Listeners#address}). */
     public InetSocketAddress address() {
-        return listener.address();
+        return listeners.address();
     }
 
     public int openConnections() {
@@ -341,34 +296,22 @@ public final class HttpEngine {
     public int close(long drainMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, drainMillis));
         shuttingDown = true;
-        if (sampler != null) {
-            sampler.cancel(false);
-        }
-        if (dates != null) {
-            dates.close();
-        }
+        sampler.cancel(false);
+        dates.close();
         if (blockedLoops != null) {
             blockedLoops.close();
         }
         if (failureSummaries != null) {
             failureSummaries.cancel(false);
         }
-        // the TLS listener first: the cleartext one's close is what clients see, and connections
-        // hear of the shutdown right after it
-        Listener l = tlsListener;
-        if (l != null && l.channel() != null) {
-            l.channel().close().awaitUninterruptibly(1, TimeUnit.SECONDS);
-        }
-        // as the listener closes (on its loop, before anyone waiting for the close wakes up): a
-        // request arriving on an open connection from then on is told that its response is the
-        // connection's last, even before the connection's shutdown() has run. Not before the
-        // close: a client told so would reconnect into the listener's backlog, which the close
-        // resets.
-        Channel serverChannel = listener.channel();
-        if (serverChannel != null) {
-            serverChannel.close().addListener(closed -> dispatcher.stop()).awaitUninterruptibly(1, TimeUnit.SECONDS);
-        }
+        // the TLS listener first: the cleartext one's close is what clients see. As that closes
+        // (on its loop, before anyone waiting for the close wakes up), a request arriving on an
+        // open connection from then on is told that its response is the connection's last, even
+        // before the connection's shutdown() has run. Not before the close: a client told so would
+        // reconnect into the listener's backlog, which the close resets.
+        listeners.close(dispatcher::stop);
         dispatcher.stop();
+        settle();
         int cut = 0;
         if (drainMillis > 0) {
             connections.shutdownAll();

@@ -1,90 +1,159 @@
 package dev.spindle.host.internal.http;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import io.netty.bootstrap.ServerBootstrap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * Data path: the entry, before any connection exists. One of {@link HttpEngine}'s listening
- * sockets (the cleartext port, and the TLS port when there is one) on the engine's event loops
- * (epoll or NIO): binds it, hands each connection it accepts to the engine for its pipeline, and closes and binds it again at the same address. Where the transport
- * allows ({@code SO_REUSEPORT}), the port is shared with the listener that replaces this one, so
+ * sockets (the cleartext port, and the TLS port when there is one). It accepts on an event loop of
+ * its own (epoll or NIO) and hands each connection to the engine that serves it: registered on
+ * one of that engine's loops, where the engine builds its pipeline. The socket outlives an engine:
+ * a replacement engine on the same address and transport (new event loops, say) takes it over
+ * ({@link #serve}), so the port never changes hands. Where the socket itself must change (another
+ * address or transport), the transport's {@code SO_REUSEPORT} lets the new one bind beside it, so
  * that there is no moment without a listener; a port another process listens on is refused.
  */
 final class Listener {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
     private static final boolean NIO_REUSE_PORT = nioReusePort();
 
-    private final EventLoopGroup group;
+    /** The engine a connection goes to: its event loops, and what builds the connection's pipeline there. */
+    private record Target(EventLoopGroup loops, Consumer<SocketChannel> accepted) {
+    }
+
     private final boolean epoll;
-    private final Consumer<SocketChannel> accepted;
+    private volatile Target target;
     private volatile Channel channel;
-    private ServerBootstrap bootstrap;
+    private EventLoopGroup acceptor;
     private InetSocketAddress bound;
 
-    /** @param accepted builds the pipeline of each connection accepted, on its event loop */
-    Listener(EventLoopGroup group, boolean epoll, Consumer<SocketChannel> accepted) {
-        this.group = group;
+    /**
+     * @param loops the engine's event loops, where its connections are registered
+     * @param accepted builds the pipeline of each connection accepted, on its event loop
+     */
+    Listener(EventLoopGroup loops, boolean epoll, Consumer<SocketChannel> accepted) {
         this.epoll = epoll;
-        this.accepted = accepted;
+        this.target = new Target(loops, accepted);
     }
 
     /** Binds {@code host:port} (0: any free port) and starts accepting; returns the bound address. */
     InetSocketAddress bind(String host, int port) throws InterruptedException {
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(channelType)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        accepted.accept(ch);
-                    }
-                });
-        if (sharesPort()) {
-            // a replacement listener (new address, transport or event loops) binds the same port
-            // beside this one, so that there is no moment without a listener
-            if (epoll) {
-                b.option(EpollChannelOption.SO_REUSEPORT, true);
-            } else {
-                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
-            }
-        }
-        bootstrap = b;
-        channel = b.bind(host, port).sync().channel();
-        bound = (InetSocketAddress) channel.localAddress();
-        return bound;
+        return open(new InetSocketAddress(host, port));
     }
 
     /** Binds again, at the address it had, the listener that {@link #bind} opened and was closed since. */
     void bindAgain() throws InterruptedException {
-        channel = bootstrap.bind(bound).sync().channel();
+        open(bound);
     }
 
-    /** The listening socket's channel; null before {@link #bind}. */
-    Channel channel() {
-        return channel;
+    private InetSocketAddress open(InetSocketAddress address) throws InterruptedException {
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("spindle-accept", true),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        ServerChannel ch = epoll ? new EpollServerSocketChannel() : new NioServerSocketChannel();
+        ch.config().setOption(ChannelOption.SO_BACKLOG, 1024);
+        ch.config().setOption(ChannelOption.SO_REUSEADDR, true);
+        if (sharesPort()) {
+            // a replacement listener (new address or transport) binds the same port beside this
+            // one, so that there is no moment without a listener
+            if (epoll) {
+                ch.config().setOption(EpollChannelOption.SO_REUSEPORT, true);
+            } else {
+                ch.config().setOption(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+            }
+        }
+        ch.pipeline().addLast(new Acceptor());
+        try {
+            loop.register(ch).sync();
+            ch.bind(address).sync();
+        } catch (RuntimeException | InterruptedException e) {
+            ch.close();
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+        acceptor = loop;
+        channel = ch;
+        bound = (InetSocketAddress) ch.localAddress();
+        return bound;
     }
 
-    /** The address the listener is bound to; null before {@link #bind}. */
+    /**
+     * Connections accepted from now on go to {@code loops} and {@code accepted} (another engine's);
+     * returns once no connection can go to the former engine any more: a connection accepted
+     * before has been handed to it (its registration is queued on one of the former engine's loops).
+     */
+    void serve(EventLoopGroup loops, Consumer<SocketChannel> accepted) {
+        Target next = new Target(loops, accepted);
+        Channel ch = channel;
+        if (ch == null || !ch.isRegistered()) {
+            target = next;
+            return;
+        }
+        ch.eventLoop().submit(() -> target = next).syncUninterruptibly();
+    }
+
+    /**
+     * Whether this listener is the socket a new engine on {@code host:port} with this transport
+     * would open ({@code port} 0: whichever port it has).
+     */
+    boolean listensAt(String host, int port, boolean epollTransport) {
+        InetSocketAddress at = address();
+        if (at == null || epollTransport != epoll || (port != 0 && port != at.getPort())) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(host).equals(at.getAddress());
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Closes the listening socket (connections carry on), running {@code onClosed} on the
+     * listener's loop as it closes; returns once the socket is really closed, so that a client
+     * told to reconnect now cannot land in its backlog, which the close resets (NIO closes a
+     * socket registered with a selector only at the selector's next pass: the acceptor loop's
+     * end is what guarantees it). {@link #bindAgain} reopens it.
+     */
+    void close(Runnable onClosed) {
+        Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        channel = null;
+        ch.close().addListener(closed -> onClosed.run()).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /** The address the listener is bound to; null before {@link #bind} and after {@link #close}. */
     InetSocketAddress address() {
         Channel ch = channel;
         return ch == null ? null : (InetSocketAddress) ch.localAddress();
@@ -96,6 +165,11 @@ final class Listener {
      */
     boolean sharesPort() {
         return epoll || NIO_REUSE_PORT;
+    }
+
+    /** Whether NIO listeners share their port ({@code SO_REUSEPORT} offered by the JDK here). */
+    static boolean nioSharesPort() {
+        return NIO_REUSE_PORT;
     }
 
     /**
@@ -119,6 +193,43 @@ final class Listener {
             return probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
         } catch (IOException | UnsupportedOperationException e) {
             return false;
+        }
+    }
+
+    /**
+     * On the listener's loop: each accepted connection to the engine of the moment, as Netty's
+     * {@code ServerBootstrap} hands it to a fixed one.
+     */
+    @Sharable
+    private final class Acceptor extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            SocketChannel child = (SocketChannel) msg;
+            Target to = target;
+            child.config().setOption(ChannelOption.TCP_NODELAY, true);
+            child.pipeline().addLast(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    to.accepted().accept(ch);
+                }
+            });
+            to.loops().register(child).addListener(registered -> {
+                if (!registered.isSuccess()) {
+                    LOG.warn("A connection from {} could not be registered: {}", child.remoteAddress(),
+                            String.valueOf(registered.cause()));
+                    child.unsafe().closeForcibly();
+                }
+            });
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // accept() failing (out of file descriptors, say) would fail again at once: pause
+            // accepting for a second, as ServerBootstrap does, and let the backlog wait
+            LOG.warn("Accepting connections on {} failed, pausing for 1 s: {}", bound, String.valueOf(cause));
+            ctx.channel().config().setAutoRead(false);
+            ctx.channel().eventLoop().schedule(() -> ctx.channel().config().setAutoRead(true), 1, TimeUnit.SECONDS);
         }
     }
 }

@@ -80,7 +80,7 @@ class TlsListenerTest {
         HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
         engine = new HttpEngine(EngineSettings.defaults(), (m, p) -> found, workers, "auto", 1);
         engine.start("127.0.0.1", 0);
-        at = engine.startTls("127.0.0.1", 0, false, tls);
+        at = engine.listeners().startTls("127.0.0.1", 0, false, tls);
     }
 
     /** A client that trusts any certificate (the test looks at which one it got) and offers {@code alpn}. */
