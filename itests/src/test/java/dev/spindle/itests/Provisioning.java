@@ -57,7 +57,6 @@ final class Provisioning {
                 mavenBundle("io.netty", "netty-codec-http").versionAsInProject(),
                 mavenBundle("io.netty", "netty-codec-http2").versionAsInProject(),
                 mavenBundle("io.netty", "netty-handler").versionAsInProject(),
-                mavenBundle("io.netty", "netty-codec-http2").versionAsInProject(),
                 mavenBundle("io.netty", "netty-tcnative-classes").versionAsInProject(),
                 mavenBundle("io.netty", "netty-tcnative-boringssl-static").classifier("linux-x86_64").versionAsInProject().noStart(),
                 mavenBundle("io.netty", "netty-transport-native-unix-common").versionAsInProject(),
