@@ -21,4 +21,4 @@ if [ -n "${TLS_PORT:-}" ]; then
 fi
 echo "port = 0" > "$home/config/dev.spindle.console.cfg"
 cd "$home"
-exec ${JAVA:-java} ${JAVA_OPTS:-} -Dgosh.args=--nointeractive -Dfelix.config.properties=file:config/config.properties -jar bin/felix.jar
+exec ${JAVA:-java} ${JAVA_OPTS:-} -Dgosh.args=--nointeractive -Dfelix.config.properties=file:conf/config.properties -jar bin/felix.jar

@@ -55,6 +55,42 @@ final class Container implements AutoCloseable {
                 }
             }
         }
+        return configured(home);
+    }
+
+    /**
+     * A home holding only the operator's configuration (a free port, TLS off), as before the first
+     * start: the launcher makes the rest from the distribution.
+     */
+    static Container empty(String name) throws IOException {
+        Path home = Paths.get(System.getProperty("spindle.work")).resolve(name);
+        delete(home);
+        Files.createDirectories(home.resolve("config"));
+        int port = Http.freePort();
+        Files.writeString(home.resolve("config/dev.spindle.host.cfg"),
+                "port = " + port + "\ntlsPort = 0\nbindAddress = 127.0.0.1\n");
+        Files.writeString(home.resolve("config/dev.spindle.console.cfg"), "port = " + Http.freePort() + "\n");
+        return new Container(home, port, 0);
+    }
+
+    /** The distribution's archive unpacked under the build's work folder, listening on a free port. */
+    static Container unpacked(String name) throws IOException, InterruptedException {
+        Path dir = Paths.get(System.getProperty("spindle.work")).resolve(name);
+        delete(dir);
+        Files.createDirectories(dir);
+        Process tar = new ProcessBuilder("tar", "xzf", System.getProperty("spindle.archive"), "-C", dir.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!tar.waitFor(60, TimeUnit.SECONDS) || tar.exitValue() != 0) {
+            throw new IOException("tar failed: " + out);
+        }
+        try (Stream<Path> top = Files.list(dir)) {
+            return configured(top.findFirst().orElseThrow());
+        }
+    }
+
+    /** {@code home}'s configuration set to free ports on loopback, with its certificate made. */
+    private static Container configured(Path home) throws IOException {
         int port = Http.freePort();
         int tlsPort = Http.freePort();
         Path cfg = home.resolve("config/dev.spindle.host.cfg");
@@ -109,11 +145,28 @@ final class Container implements AutoCloseable {
      * pipe (interactive) or with {@code gosh.args=--nointeractive} (background), as ./spindle does.
      */
     void start(boolean interactive) throws IOException {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = interactive
-                ? new ProcessBuilder(java, "-Dfelix.config.properties=file:config/config.properties", "-jar", "bin/felix.jar")
-                : new ProcessBuilder(java, "-Dgosh.args=--nointeractive",
-                        "-Dfelix.config.properties=file:config/config.properties", "-jar", "bin/felix.jar");
+        start(interactive, true);
+    }
+
+    /**
+     * Starts plain {@code java -jar bin/felix.jar} in the container folder, as Felix's own
+     * documentation does, with no property: Felix's launcher finds {@code conf/config.properties}
+     * beside {@code bin/} by itself; the console reads an input that has ended.
+     */
+    void startPlain() throws IOException {
+        start(false, false);
+    }
+
+    private void start(boolean interactive, boolean asTheLauncher) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
+        if (asTheLauncher) {
+            if (!interactive) {
+                command.add("-Dgosh.args=--nointeractive");
+            }
+            command.add("-Dfelix.config.properties=file:conf/config.properties");
+        }
+        command.addAll(List.of("-jar", "bin/felix.jar"));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         process = pb.start();
         console = process.getOutputStream();
@@ -129,6 +182,19 @@ final class Container implements AutoCloseable {
      */
     void launch() throws IOException {
         process = launcher("--background").redirectOutput(log.toFile()).start();
+        process.getOutputStream().close();
+    }
+
+    /**
+     * Starts the container with its own launcher, {@code bin/spindle --background}, as in an
+     * unpacked archive or under a service manager (no SPINDLE_HOME: the launcher finds its home).
+     */
+    void launchOwn() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("bin/spindle", "--background").directory(home.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("SPINDLE_HOME");
+        pb.environment().put("SPINDLE_CDS", "off");
+        process = pb.start();
         process.getOutputStream().close();
     }
 
