@@ -17,6 +17,7 @@ import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.http.dispatch.BatchTally;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.http.dispatch.Protocol;
 import dev.spindle.host.internal.http.exchange.Exchange;
 import dev.spindle.host.internal.http.exchange.Response;
 import dev.spindle.host.internal.router.RouteTarget;
@@ -65,7 +66,7 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
     H2Connection(EngineSettings settings, Dispatcher dispatcher, String protocol) {
         this.settings = settings;
         this.dispatcher = dispatcher;
-        this.tally = new BatchTally(dispatcher.stats());
+        this.tally = new BatchTally(dispatcher.stats(), Protocol.of(protocol));
         this.protocol = protocol;
     }
 
@@ -204,6 +205,10 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Http2Exception {
         this.ctx = ctx;
+        if (protocol.equals("h2c")) {
+            // a cleartext connection, counted as h1 when it opened, turned to HTTP/2
+            dispatcher.stats().connectionTurned(Protocol.H1, Protocol.H2C);
+        }
         Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
         // each stream may hold its whole window unread (a paused body): the connection's window
         // covers all of them, so one paused stream never stops the others
