@@ -116,6 +116,98 @@ class Http2EngineTest {
         }
     }
 
+    /**
+     * As Node's {@code Http2ServerResponse}: {@code statusMessage} reads {@code ""}, and setting it
+     * or giving {@code writeHead} a reason phrase (even one HTTP/1.1 would refuse) is ignored; the
+     * host notes it in the log once per handler, not per request.
+     */
+    @Test
+    void statusMessageReadsEmptyAndAReasonPhraseIsIgnoredNotedOncePerHandler() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                dev.spindle.host.internal.http.h2.H2Connection.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try {
+            InetSocketAddress at = start((req, res) -> {
+                String initial = res.statusMessage();
+                res.statusMessage("Custom");
+                String set = res.statusMessage();
+                res.writeHead(201, "Made\n", Map.of("x-a", "1"));
+                res.end("initial=" + initial + "| set=" + set + "| head=" + res.statusMessage() + "|");
+            });
+            try (H2Wire w = H2Wire.open(at)) {
+                for (int stream = 1; stream <= 3; stream += 2) {
+                    w.headers(stream, H2Wire.request("GET", "/reason"), true);
+                    H2Wire.Response r = w.response(stream);
+                    assertEquals("201", r.status());
+                    assertEquals(List.of(":status", "x-a", "date"), names(r.heads.get(0)));
+                    assertEquals("initial=| set=| head=|", r.text());
+                }
+            }
+            List<String> notes = log.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("status message")).toList();
+            assertEquals(1, notes.size(), notes.toString());
+            assertTrue(log.list.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)),
+                    log.list.toString());
+        } finally {
+            logger.detachAppender(log);
+            logger.setLevel(null);
+        }
+    }
+
+    /**
+     * The response's state getters ({@code headersSent}, {@code writableEnded},
+     * {@code writableFinished}, {@code sendDate}, {@code statusCode}) read the same over HTTP/2 as
+     * over HTTP/1.1 at each step, as in Node: {@code writableFinished} is false right after
+     * {@code end()} and true from {@code 'finish'} on.
+     */
+    @Test
+    void theResponsesStateGettersReadTheSameOverHttp2AsOverHttp11() throws Exception {
+        LinkedBlockingQueue<String> traces = new LinkedBlockingQueue<>();
+        InetSocketAddress at = start((req, res) -> {
+            List<String> t = new java.util.ArrayList<>();
+            java.util.function.Consumer<String> step = name -> t.add(name + " sent=" + res.headersSent() + " ended="
+                    + res.writableEnded() + " finished=" + res.writableFinished() + " date=" + res.sendDate()
+                    + " status=" + res.statusCode());
+            step.accept("start");
+            res.statusCode(202);
+            res.sendDate(false);
+            res.write("a");
+            step.accept("written");
+            res.onFinish(() -> step.accept("finish"));
+            res.onDone(outcome -> {
+                step.accept("done " + outcome);
+                traces.add(String.join("; ", t));
+            });
+            res.end("b");
+            step.accept("ended");
+        });
+        try (java.net.Socket s = new java.net.Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /h1 HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readNBytes(80), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 202 Accepted\r\n"), answer);
+        }
+        String overHttp11 = traces.poll(5, TimeUnit.SECONDS);
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/h2"), true);
+            H2Wire.Response r = w.response(1);
+            assertEquals("202", r.status());
+            assertEquals(List.of(":status"), names(r.heads.get(0)));
+            assertEquals("ab", r.text());
+        }
+        String overHttp2 = traces.poll(5, TimeUnit.SECONDS);
+        assertEquals("start sent=false ended=false finished=false date=true status=200; "
+                + "written sent=true ended=false finished=false date=false status=202; "
+                + "ended sent=true ended=true finished=false date=false status=202; "
+                + "finish sent=true ended=true finished=true date=false status=202; "
+                + "done COMPLETED sent=true ended=true finished=true date=false status=202", overHttp11);
+        assertEquals(overHttp11, overHttp2);
+    }
+
     @Test
     void trailersGoOutAsATrailingHeadersFrameAndRequestTrailersArrive() throws Exception {
         InetSocketAddress at = start((req, res) -> req.body().thenAccept(body -> {

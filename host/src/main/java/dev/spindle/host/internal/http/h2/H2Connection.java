@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,6 +45,9 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(H2Connection.class);
     private static final AtomicLong IDS = new AtomicLong(1L << 40);
+    /** The handlers told about {@link #statusMessageIgnored}: weakly held, so that a removed one's bundle can go. */
+    private static final Set<RouteTarget> STATUS_MESSAGE_NOTED = Collections.synchronizedSet(
+            Collections.newSetFromMap(new WeakHashMap<>()));
 
     private final EngineSettings settings;
     private final Dispatcher dispatcher;
@@ -140,6 +145,18 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
             } else {
                 idle();
             }
+        }
+    }
+
+    /**
+     * The handler of {@code target} gave a status message (its own, or a reason phrase to
+     * {@code writeHead}), which HTTP/2 has no place for: ignored, as Node ignores it, and said
+     * once per handler (Node warns once per process).
+     */
+    void statusMessageIgnored(RouteTarget target) {
+        if (STATUS_MESSAGE_NOTED.add(target)) {
+            LOG.info("Handler service {} sets a status message: HTTP/2 has none, so it is ignored over h2 and h2c"
+                    + " (noted once per handler)", target == null ? "-" : target.serviceId());
         }
     }
 

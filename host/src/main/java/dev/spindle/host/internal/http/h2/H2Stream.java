@@ -75,10 +75,6 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
         this.dispatcher = dispatcher;
     }
 
-    Exchange exchange() {
-        return exchange;
-    }
-
     // ---------------------------------------------------------------- inbound frames
 
     @Override
@@ -358,6 +354,16 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
             ctx.close();
         }
+    }
+
+    @Override
+    public boolean reasonPhrase() {
+        return false; // none in HTTP/2: statusMessage reads "", as Node's Http2ServerResponse
+    }
+
+    @Override
+    public void statusMessageIgnored() {
+        connection.statusMessageIgnored(exchange.target());
     }
 
     // ---------------------------------------------------------------- Exchange.Observer
