@@ -186,6 +186,9 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
     /**
      * The host ends what this connection serves for {@code target} (null: everything, at the
      * shutdown deadline) with {@code why}: an unanswered stream gets 503, one under way is reset.
+     * As on HTTP/1.1, a response already ended is left to flush: its DATA may wait for the
+     * client's window, bounded by the write timeout (at shutdown by the engine's cut grace, then
+     * the connection is closed).
      */
     public void end(RouteTarget target, Outcome why) {
         if (!ctx.channel().isActive()) {

@@ -384,9 +384,10 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
         }
     }
 
-    /** The host ends this stream's exchange if {@code target} (null: any) serves it. */
+    /** The host ends this stream's exchange if {@code target} (null: any) serves it: see {@link H2Connection#end}. */
     void end(RouteTarget target, Outcome why) {
-        if (exchange != null && !exchange.gone() && (target == null || exchange.target() == target)) {
+        if (exchange != null && !exchange.gone() && !exchange.response().writableEnded()
+                && (target == null || exchange.target() == target)) {
             exchange.endFor(why);
         }
     }
