@@ -52,7 +52,7 @@ public final class SpindleCommands {
     private final BundleContext context;
 
     @Activate
-    public SpindleCommands(@Reference HttpServer server, BundleContext context) {
+    public SpindleCommands(@Reference(name = "server") HttpServer server, BundleContext context) {
         this.server = server;
         this.context = context;
     }
