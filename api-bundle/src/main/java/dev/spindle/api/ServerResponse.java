@@ -44,7 +44,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * head goes out as a HEADERS frame with {@code :status} first, header names lower-cased in the
  * order first set, and {@code date} last (unless set or removed); the body as DATA ending with
  * END_STREAM, never framed by the host ({@code Content-Length} only if the handler sets it);
- * {@link #statusMessage(String)} and a reason phrase given to {@code writeHead} are ignored;
+ * {@link #statusMessage()} reads {@code ""}, and {@link #statusMessage(String)} and a reason phrase
+ * given to {@code writeHead} are ignored (not even checked for invalid characters);
  * {@code Connection} is dropped; {@code Keep-Alive}, {@code Proxy-Connection},
  * {@code Transfer-Encoding}, {@code Upgrade} and a {@code TE} other than {@code trailers} make the
  * head fail with {@link HttpException#ERR_HTTP2_INVALID_CONNECTION_HEADERS} when it is fixed (and,
@@ -100,7 +101,10 @@ public interface ServerResponse {
      */
     ServerResponse statusCode(int code);
 
-    /** The reason phrase; {@code null} until set or until the head is fixed with Node's default. */
+    /**
+     * The reason phrase; {@code null} until set or until the head is fixed with Node's default.
+     * Over HTTP/2 always {@code ""}, as Node's {@code Http2ServerResponse}.
+     */
     String statusMessage();
 
     /**

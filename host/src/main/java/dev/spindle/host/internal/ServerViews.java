@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import dev.spindle.api.HttpServer.ConnectionInfo;
 import dev.spindle.api.HttpServer.Setting;
 import dev.spindle.api.HttpServer.Stats;
+import dev.spindle.host.internal.http.dispatch.Protocol;
+import dev.spindle.host.internal.shell.ProtocolStats;
 
 /**
  * Beside the data path: the values the {@link SpindleHost} hands out as the {@code HttpServer}
@@ -22,8 +24,8 @@ final class ServerViews {
             java.time.Duration idle, String state, String protocol, int openStreams) implements ConnectionInfo {
     }
 
-    /** The engine's counters as {@link Stats}. */
-    static final class EngineView implements Stats {
+    /** The engine's counters as {@link Stats}, and by protocol for the shell. */
+    static final class EngineView implements Stats, ProtocolStats {
         private final dev.spindle.host.internal.http.dispatch.EngineStats s;
 
         EngineView(dev.spindle.host.internal.http.dispatch.EngineStats s) {
@@ -63,6 +65,16 @@ final class ServerViews {
         @Override
         public java.time.Duration uptime() {
             return java.time.Duration.ofNanos(s.uptimeNanos());
+        }
+
+        @Override
+        public long connections(Protocol protocol) {
+            return s.connections(protocol);
+        }
+
+        @Override
+        public long requests(Protocol protocol) {
+            return s.requests(protocol);
         }
     }
 }

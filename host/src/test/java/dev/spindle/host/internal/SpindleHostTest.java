@@ -8,6 +8,12 @@ import java.io.InputStream;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -15,6 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +43,7 @@ import dev.spindle.api.Handler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.tls.TestCertificates;
+import dev.spindle.host.internal.shell.SpindleCommands;
 
 /**
  * The host component constructed directly, with configurations made as SCR makes them (a proxy
@@ -129,6 +140,80 @@ class SpindleHostTest {
         assertEquals("2002", host.tls().serialNumber());
         assertEquals("jdk", host.tls().provider());
         assertTrue(after.contains("\r\nConnection: keep-alive\r\n"), "the same engine: " + after);
+    }
+
+    /**
+     * {@code spindle:stats} counts connections and requests by the protocol they speak, over real
+     * connections of each: HTTP/1.1 in clear and over TLS (ALPN http/1.1), HTTP/2 over TLS (ALPN
+     * h2), and h2c both ways in (an {@code Upgrade: h2c}, whose first request is h2c's, and a
+     * connection preface): a cleartext connection that turned to HTTP/2 counts as h2c, not h1.
+     */
+    @Test
+    void statsCountConnectionsAndRequestsByProtocol() throws Exception {
+        Path[] pair = TestCertificates.make(certificates, "first", "1001");
+        props.put("tlsPort", String.valueOf(freePort()));
+        props.put("certificateFile", pair[0].toString());
+        props.put("privateKeyFile", pair[1].toString());
+        props.put("tlsProvider", "jdk");
+        host.activate(context(), config(props), props);
+        host.bindHandler((req, res) -> res.end("v" + req.httpVersion()), reference(),
+                Map.of("service.id", 41L, Handler.ROUTE, "/p"));
+        URI clear = URI.create("http://127.0.0.1:" + host.address().getPort() + "/p");
+        URI tls = URI.create("https://127.0.0.1:" + host.tls().address().getPort() + "/p");
+        try (Socket s = new Socket(host.address().getAddress(), host.address().getPort())) { // h1: 2 requests
+            s.setSoTimeout(5000);
+            byte[] get = "GET /p HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            s.getOutputStream().write(get);
+            head(s.getInputStream());
+            s.getOutputStream().write(get);
+            head(s.getInputStream());
+        }
+        assertEquals("v1.1", send(client(HttpClient.Version.HTTP_1_1), tls)); // h1+tls: 1 request
+        HttpClient h2 = client(HttpClient.Version.HTTP_2); // h2: 2 requests on one connection
+        assertEquals("v2.0", send(h2, tls));
+        assertEquals("v2.0", send(h2, tls));
+        HttpClient upgrading = client(HttpClient.Version.HTTP_2); // h2c by Upgrade: 2 requests on one connection
+        assertEquals("v2.0", send(upgrading, clear));
+        assertEquals("v2.0", send(upgrading, clear));
+        try (Socket s = new Socket(host.address().getAddress(), host.address().getPort())) { // h2c by preface: none
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\4\0\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1));
+            byte[] frame = s.getInputStream().readNBytes(9);
+            assertEquals(4, frame[3], "the server's SETTINGS: the connection speaks HTTP/2");
+        }
+        SpindleCommands shell = new SpindleCommands(host, null);
+        awaitTrue(() -> host.stats().totalRequests() == 7 && host.stats().totalConnections() == 5);
+        String stats = shell.stats();
+        assertTrue(stats.contains("\n"
+                + "PROTOCOL  CONNECTIONS  REQUESTS\n"
+                + "h1        1            2\n"
+                + "h1+tls    1            1\n"
+                + "h2c       2            2\n"
+                + "h2        1            2\n"), stats);
+    }
+
+    private static HttpClient client(HttpClient.Version version) throws Exception {
+        SSLContext trustAll = SSLContext.getInstance("TLS");
+        trustAll.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        return HttpClient.newBuilder().version(version).sslContext(trustAll).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private static String send(HttpClient client, URI uri) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.spindle.host.internal.http.connection.HttpConnection;
 import dev.spindle.host.internal.http.dispatch.BlockedLoopChecker;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.dispatch.EngineStats;
+import dev.spindle.host.internal.http.dispatch.Protocol;
 import dev.spindle.host.internal.http.exchange.Response;
 import dev.spindle.host.internal.http.h2.H2Connection;
 import dev.spindle.host.internal.http.h2.H2Pipeline;
@@ -34,6 +35,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -237,7 +239,8 @@ public final class HttpEngine {
         ch.pipeline()
                 .addLast("decoder", new RequestDecoder(decoder))
                 .addLast("encoder", new ResponseEncoder())
-                .addLast("connection", new HttpConnection(dispatcher, settings));
+                .addLast("connection", new HttpConnection(dispatcher, settings,
+                        ch.pipeline().get(SslHandler.class) != null ? Protocol.H1_TLS : Protocol.H1));
         H2Pipeline.cleartext(ch.pipeline(), settings, dispatcher);
     }
 

@@ -28,6 +28,7 @@ import org.osgi.service.component.annotations.Reference;
 import dev.spindle.api.Handler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.api.HttpServer.HandlerRegistration;
+import dev.spindle.host.internal.http.dispatch.Protocol;
 
 /**
  * The {@code spindle:} commands of the Gogo shell: what the server is doing, read through the
@@ -47,13 +48,12 @@ import dev.spindle.api.HttpServer.HandlerRegistration;
 })
 public final class SpindleCommands {
 
-    @Reference
-    private HttpServer server;
-
-    private BundleContext context;
+    private final HttpServer server;
+    private final BundleContext context;
 
     @Activate
-    void activate(BundleContext context) {
+    public SpindleCommands(@Reference(name = "server") HttpServer server, BundleContext context) {
+        this.server = server;
         this.context = context;
     }
 
@@ -127,7 +127,8 @@ public final class SpindleCommands {
                 + h.bundleSymbolicName() + " [" + h.bundleId() + "]): " + m.reason() + "\n";
     }
 
-    @Descriptor("server traffic: connections, requests and rates, bytes, responses by status class")
+    @Descriptor("server traffic: connections, requests and rates, bytes, responses by status class; connections and"
+            + " requests by protocol (h1, h1+tls, h2c, h2)")
     public String stats() {
         HttpServer.Stats s = server.stats();
         Table t = new Table("METRIC", "VALUE");
@@ -146,7 +147,15 @@ public final class SpindleCommands {
         t.row("bytes out", s.bytesOut());
         t.row("responses 1xx/2xx/3xx/4xx/5xx", s.responses(1) + "/" + s.responses(2) + "/" + s.responses(3) + "/"
                 + s.responses(4) + "/" + s.responses(5));
-        return t.toString();
+        if (!(s instanceof ProtocolStats)) {
+            return t.toString();
+        }
+        ProtocolStats by = (ProtocolStats) s;
+        Table protocols = new Table("PROTOCOL", "CONNECTIONS", "REQUESTS");
+        for (Protocol p : Protocol.values()) {
+            protocols.row(p.label(), by.connections(p), by.requests(p));
+        }
+        return t + "\n" + protocols;
     }
 
     @Descriptor("open connections: client, age, requests served, idle time, state, protocol, open HTTP/2 streams")

@@ -116,6 +116,98 @@ class Http2EngineTest {
         }
     }
 
+    /**
+     * As Node's {@code Http2ServerResponse}: {@code statusMessage} reads {@code ""}, and setting it
+     * or giving {@code writeHead} a reason phrase (even one HTTP/1.1 would refuse) is ignored; the
+     * host notes it in the log once per handler, not per request.
+     */
+    @Test
+    void statusMessageReadsEmptyAndAReasonPhraseIsIgnoredNotedOncePerHandler() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                dev.spindle.host.internal.http.h2.H2Connection.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try {
+            InetSocketAddress at = start((req, res) -> {
+                String initial = res.statusMessage();
+                res.statusMessage("Custom");
+                String set = res.statusMessage();
+                res.writeHead(201, "Made\n", Map.of("x-a", "1"));
+                res.end("initial=" + initial + "| set=" + set + "| head=" + res.statusMessage() + "|");
+            });
+            try (H2Wire w = H2Wire.open(at)) {
+                for (int stream = 1; stream <= 3; stream += 2) {
+                    w.headers(stream, H2Wire.request("GET", "/reason"), true);
+                    H2Wire.Response r = w.response(stream);
+                    assertEquals("201", r.status());
+                    assertEquals(List.of(":status", "x-a", "date"), names(r.heads.get(0)));
+                    assertEquals("initial=| set=| head=|", r.text());
+                }
+            }
+            List<String> notes = log.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("status message")).toList();
+            assertEquals(1, notes.size(), notes.toString());
+            assertTrue(log.list.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)),
+                    log.list.toString());
+        } finally {
+            logger.detachAppender(log);
+            logger.setLevel(null);
+        }
+    }
+
+    /**
+     * The response's state getters ({@code headersSent}, {@code writableEnded},
+     * {@code writableFinished}, {@code sendDate}, {@code statusCode}) read the same over HTTP/2 as
+     * over HTTP/1.1 at each step, as in Node: {@code writableFinished} is false right after
+     * {@code end()} and true from {@code 'finish'} on.
+     */
+    @Test
+    void theResponsesStateGettersReadTheSameOverHttp2AsOverHttp11() throws Exception {
+        LinkedBlockingQueue<String> traces = new LinkedBlockingQueue<>();
+        InetSocketAddress at = start((req, res) -> {
+            List<String> t = new java.util.ArrayList<>();
+            java.util.function.Consumer<String> step = name -> t.add(name + " sent=" + res.headersSent() + " ended="
+                    + res.writableEnded() + " finished=" + res.writableFinished() + " date=" + res.sendDate()
+                    + " status=" + res.statusCode());
+            step.accept("start");
+            res.statusCode(202);
+            res.sendDate(false);
+            res.write("a");
+            step.accept("written");
+            res.onFinish(() -> step.accept("finish"));
+            res.onDone(outcome -> {
+                step.accept("done " + outcome);
+                traces.add(String.join("; ", t));
+            });
+            res.end("b");
+            step.accept("ended");
+        });
+        try (java.net.Socket s = new java.net.Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /h1 HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readNBytes(80), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 202 Accepted\r\n"), answer);
+        }
+        String overHttp11 = traces.poll(5, TimeUnit.SECONDS);
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/h2"), true);
+            H2Wire.Response r = w.response(1);
+            assertEquals("202", r.status());
+            assertEquals(List.of(":status"), names(r.heads.get(0)));
+            assertEquals("ab", r.text());
+        }
+        String overHttp2 = traces.poll(5, TimeUnit.SECONDS);
+        assertEquals("start sent=false ended=false finished=false date=true status=200; "
+                + "written sent=true ended=false finished=false date=false status=202; "
+                + "ended sent=true ended=true finished=false date=false status=202; "
+                + "finish sent=true ended=true finished=true date=false status=202; "
+                + "done COMPLETED sent=true ended=true finished=true date=false status=202", overHttp11);
+        assertEquals(overHttp11, overHttp2);
+    }
+
     @Test
     void trailersGoOutAsATrailingHeadersFrameAndRequestTrailersArrive() throws Exception {
         InetSocketAddress at = start((req, res) -> req.body().thenAccept(body -> {
@@ -278,6 +370,101 @@ class Http2EngineTest {
             assertEquals("503", r.status());
             assertEquals(Outcome.SERVER_SHUTDOWN, outcomes.poll(5, TimeUnit.SECONDS));
             assertEquals(1, cut.get(5, TimeUnit.SECONDS));
+            engine = null;
+        }
+    }
+
+    /**
+     * At the shutdown deadline, as on HTTP/1.1: a stream still under way is reset
+     * ({@code SERVER_SHUTDOWN}), but one whose response has ended, its DATA only queued behind a
+     * window the client has not opened, is left to flush in the cut grace: a client that opens
+     * its window then gets the whole response, and the connection closes after it.
+     */
+    @Test
+    void atTheShutdownDeadlineAnEndedStreamQueuedBehindFlowControlFlushesInTheGraceNotReset() throws Exception {
+        LinkedBlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
+        int total = 200 * 1024;
+        InetSocketAddress at = start((req, res) -> {
+            res.onDone(outcome -> outcomes.add(req.url() + " " + outcome));
+            if (req.url().equals("/ended")) {
+                res.end(new byte[total]); // all but the client's window stays queued
+            } else {
+                res.write("partial"); // never ends
+            }
+        });
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/ended"), true);
+            int got = 0;
+            while (got < 65_535) {
+                H2Wire.Frame f = w.read();
+                assertNotNull(f, "the connection ended early");
+                if (f.type() == H2Wire.DATA && f.stream() == 1) {
+                    got += f.payload().length;
+                }
+            }
+            w.headers(3, H2Wire.request("GET", "/partial"), true);
+            H2Wire.Frame f;
+            do {
+                f = w.read();
+            } while (f != null && !(f.type() == H2Wire.HEADERS && f.stream() == 3));
+            assertNotNull(f, "the head of stream 3");
+            long start = System.nanoTime();
+            java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> engine.close(300));
+            do { // GOAWAY at once, then at the deadline the reset of the stream under way
+                f = w.read();
+                assertNotNull(f, "the connection closed before the deadline's reset");
+                assertTrue(!(f.type() == H2Wire.RST_STREAM && f.stream() == 1), "the ended stream was reset");
+            } while (!(f.type() == H2Wire.RST_STREAM && f.stream() == 3));
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(250), "reset at the deadline");
+            w.windowUpdate(0, 1 << 20);
+            w.windowUpdate(1, 1 << 20);
+            H2Wire.Response rest = w.response(1);
+            assertNotNull(rest, "the connection closed before the ended stream flushed");
+            assertEquals(-1, rest.reset, "not reset");
+            assertTrue(rest.ended, "END_STREAM");
+            assertEquals(total - 65_535, rest.body.size());
+            assertEquals(null, w.read(), "the connection closes once its streams are done");
+            assertEquals(1, cut.get(5, TimeUnit.SECONDS), "busy at the deadline");
+            engine = null;
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 2; i++) {
+            String o = outcomes.poll(5, TimeUnit.SECONDS);
+            assertNotNull(o, "outcomes so far: " + seen);
+            seen.add(o);
+        }
+        assertEquals(java.util.Set.of("/ended COMPLETED", "/partial SERVER_SHUTDOWN"), seen);
+    }
+
+    /**
+     * The other side of the grace: an ended stream whose client never opens its window is not
+     * reset at the deadline either; its connection is dropped when the cut grace is over, and the
+     * exchange ends with {@code SERVER_SHUTDOWN}, as an HTTP/1.1 response its client does not take.
+     */
+    @Test
+    void anEndedStreamWhoseWindowNeverOpensGoesWithItsConnectionAfterTheGrace() throws Exception {
+        LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+        InetSocketAddress at = start((req, res) -> {
+            res.onDone(outcomes::add);
+            res.end(new byte[200 * 1024]);
+        });
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", "/ended"), true);
+            H2Wire.Frame f;
+            do {
+                f = w.read();
+            } while (f != null && f.type() != H2Wire.DATA);
+            long start = System.nanoTime();
+            java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> engine.close(300));
+            while ((f = w.read()) != null) {
+                assertTrue(f.type() != H2Wire.RST_STREAM, "the ended stream was reset");
+            }
+            long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(closedAfter >= 550, "closed " + closedAfter + " ms after the stop: not before the deadline and grace");
+            assertEquals(1, cut.get(5, TimeUnit.SECONDS));
+            assertEquals(Outcome.SERVER_SHUTDOWN, outcomes.poll(5, TimeUnit.SECONDS));
             engine = null;
         }
     }

@@ -16,6 +16,7 @@ import dev.spindle.host.internal.http.codec.Http1Head;
 import dev.spindle.host.internal.http.codec.RequestDecoder;
 import dev.spindle.host.internal.http.codec.ResponseEncoder;
 import dev.spindle.host.internal.http.dispatch.BatchTally;
+import dev.spindle.host.internal.http.dispatch.Protocol;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.exchange.Exchange;
 import dev.spindle.host.internal.http.exchange.Fields;
@@ -57,6 +58,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     private final Dispatcher dispatcher;
     private final EngineSettings settings;
     private final BatchTally tally;
+    private final Protocol protocol;
     private final AsciiString keepAliveValue;
     private final RequestGate gate = new RequestGate();
     private ChannelHandlerContext ctx;
@@ -79,10 +81,12 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     private volatile long requests;
     private volatile String state = "idle";
 
-    public HttpConnection(Dispatcher dispatcher, EngineSettings settings) {
+    /** @param protocol {@code H1}, or {@code H1_TLS} behind a TLS handshake: what its connection and requests count as */
+    public HttpConnection(Dispatcher dispatcher, EngineSettings settings, Protocol protocol) {
         this.dispatcher = dispatcher;
         this.settings = settings;
-        this.tally = new BatchTally(dispatcher.stats());
+        this.protocol = protocol;
+        this.tally = new BatchTally(dispatcher.stats(), protocol);
         this.keepAliveValue = Http1Head.keepAliveValue(settings.keepAliveTimeoutMillis());
     }
 
@@ -267,7 +271,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        dispatcher.connectionOpened();
+        dispatcher.connectionOpened(protocol);
         if (dispatcher.openConnections() > settings.maxConnections()) {
             ending.refuseConnection();
             return;

@@ -15,6 +15,8 @@ import dev.spindle.host.internal.router.RouteTarget;
 public final class BatchTally {
 
     private final EngineStats stats;
+    /** What the connection speaks: its requests are counted under it. */
+    private final Protocol protocol;
     private boolean inBatch;
     private long requests;
     private final long[] responses = new long[6];
@@ -24,8 +26,9 @@ public final class BatchTally {
     private int runCount;
     private final int[] runByStatus = new int[6];
 
-    public BatchTally(EngineStats stats) {
+    public BatchTally(EngineStats stats, Protocol protocol) {
         this.stats = stats;
+        this.protocol = protocol;
     }
 
     public EngineStats stats() {
@@ -41,13 +44,13 @@ public final class BatchTally {
         if (inBatch) {
             requests++;
         } else {
-            stats.requests.increment();
+            stats.requests(protocol, 1);
         }
     }
 
     /** A request refused before it became an exchange: counted with its status. */
     public void refused(int status) {
-        stats.requests.increment();
+        stats.requests(protocol, 1);
         stats.response(status);
     }
 
@@ -104,7 +107,7 @@ public final class BatchTally {
     /** The requests counted so far go out now: before their responses do. */
     public void publishRequests() {
         if (requests != 0) {
-            stats.requests.add(requests);
+            stats.requests(protocol, requests);
             requests = 0;
         }
     }

@@ -66,8 +66,9 @@ public final class Dispatcher {
         return stats.openConnections();
     }
 
-    public void connectionOpened() {
-        stats.connectionsOpened.increment();
+    /** A connection begins to speak {@code protocol}. */
+    public void connectionOpened(Protocol protocol) {
+        stats.connectionOpened(protocol);
     }
 
     public void connectionClosed() {

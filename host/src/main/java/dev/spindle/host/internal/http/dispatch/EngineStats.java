@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Server-wide traffic counters: striped adders on the request path, and a once-a-second sample of
- * the request count from which rates over the last 1 to 60 seconds are read.
+ * the request count from which rates over the last 1 to 60 seconds are read. Connections and
+ * requests are also counted by the {@link Protocol} they speak.
  */
 public final class EngineStats {
 
@@ -25,9 +26,47 @@ public final class EngineStats {
     final LongAdder connectionsClosed = new LongAdder();
     private final LongAdder[] responses = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(),
         new LongAdder(), new LongAdder()};
+    private final LongAdder[] protocolConnections = adders(Protocol.values().length);
+    private final LongAdder[] protocolRequests = adders(Protocol.values().length);
     private final AtomicLongArray samples = new AtomicLongArray(SLOTS);
     private volatile long sampledSeconds;
     private final long startNanos = System.nanoTime();
+
+    private static LongAdder[] adders(int n) {
+        LongAdder[] a = new LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
+    }
+
+    /** {@code n} requests received over {@code protocol}, refused ones included. */
+    void requests(Protocol protocol, long n) {
+        requests.add(n);
+        protocolRequests[protocol.ordinal()].add(n);
+    }
+
+    /** A connection begins to speak {@code protocol} (counted once in {@link #totalConnections()}). */
+    void connectionOpened(Protocol protocol) {
+        connectionsOpened.increment();
+        protocolConnections[protocol.ordinal()].increment();
+    }
+
+    /** A connection counted as {@code from} turned to {@code to} (a cleartext one to HTTP/2): counted as {@code to} only. */
+    public void connectionTurned(Protocol from, Protocol to) {
+        protocolConnections[from.ordinal()].decrement();
+        protocolConnections[to.ordinal()].increment();
+    }
+
+    /** Connections opened since start that speak {@code protocol} (one that turned to HTTP/2 counts as h2c only). */
+    public long connections(Protocol protocol) {
+        return protocolConnections[protocol.ordinal()].sum();
+    }
+
+    /** Requests received over {@code protocol} since start, refused ones included. */
+    public long requests(Protocol protocol) {
+        return protocolRequests[protocol.ordinal()].sum();
+    }
 
     void response(int status) {
         int statusClass = status / 100;

@@ -86,7 +86,7 @@ abstract class ResponseHead implements ServerResponse {
 
     @Override
     public String statusMessage() {
-        return away() ? hop(this::statusMessage) : draft.statusMessage;
+        return away() ? hop(this::statusMessage) : sink.reasonPhrase() ? draft.statusMessage : "";
     }
 
     @Override
@@ -94,7 +94,11 @@ abstract class ResponseHead implements ServerResponse {
         if (away()) {
             return hop(() -> statusMessage(message), this);
         }
-        draft.statusMessage = message;
+        if (sink.reasonPhrase()) {
+            draft.statusMessage = message;
+        } else {
+            sink.statusMessageIgnored();
+        }
         return this;
     }
 
@@ -219,10 +223,15 @@ abstract class ResponseHead implements ServerResponse {
         if (code < 100 || code > 999) {
             throw new HttpException(HttpException.ERR_HTTP_INVALID_STATUS_CODE, "Invalid status code: " + code);
         }
-        if (reasonPhrase != null) {
+        if (reasonPhrase != null && sink.reasonPhrase()) {
             draft.statusMessage = reasonPhrase;
-        } else if (draft.statusMessage == null || draft.statusMessage.isEmpty()) {
-            draft.statusMessage = StatusCodes.reason(code);
+        } else {
+            if (reasonPhrase != null) {
+                sink.statusMessageIgnored();
+            }
+            if (draft.statusMessage == null || draft.statusMessage.isEmpty()) {
+                draft.statusMessage = StatusCodes.reason(code);
+            }
         }
         draft.statusCode = code;
         // like Node, headers given only to writeHead are not kept if the head cannot be fixed

@@ -49,4 +49,13 @@ public interface ResponseSink {
 
     /** Gives up the response: what was sent is flushed, then the connection (or stream) is closed. */
     void cutOff();
+
+    /** Whether the head carries a reason phrase: not on HTTP/2, where {@code statusMessage} reads {@code ""}. */
+    default boolean reasonPhrase() {
+        return true;
+    }
+
+    /** The handler gave a status message this protocol has no place for (see {@link #reasonPhrase()}). */
+    default void statusMessageIgnored() {
+    }
 }

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +19,7 @@ import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.http.dispatch.BatchTally;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.http.dispatch.Protocol;
 import dev.spindle.host.internal.http.exchange.Exchange;
 import dev.spindle.host.internal.http.exchange.Response;
 import dev.spindle.host.internal.router.RouteTarget;
@@ -42,6 +45,9 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(H2Connection.class);
     private static final AtomicLong IDS = new AtomicLong(1L << 40);
+    /** The handlers told about {@link #statusMessageIgnored}: weakly held, so that a removed one's bundle can go. */
+    private static final Set<RouteTarget> STATUS_MESSAGE_NOTED = Collections.synchronizedSet(
+            Collections.newSetFromMap(new WeakHashMap<>()));
 
     private final EngineSettings settings;
     private final Dispatcher dispatcher;
@@ -65,7 +71,7 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
     H2Connection(EngineSettings settings, Dispatcher dispatcher, String protocol) {
         this.settings = settings;
         this.dispatcher = dispatcher;
-        this.tally = new BatchTally(dispatcher.stats());
+        this.tally = new BatchTally(dispatcher.stats(), Protocol.of(protocol));
         this.protocol = protocol;
     }
 
@@ -142,6 +148,18 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The handler of {@code target} gave a status message (its own, or a reason phrase to
+     * {@code writeHead}), which HTTP/2 has no place for: ignored, as Node ignores it, and said
+     * once per handler (Node warns once per process).
+     */
+    void statusMessageIgnored(RouteTarget target) {
+        if (STATUS_MESSAGE_NOTED.add(target)) {
+            LOG.info("Handler service {} sets a status message: HTTP/2 has none, so it is ignored over h2 and h2c"
+                    + " (noted once per handler)", target == null ? "-" : target.serviceId());
+        }
+    }
+
     void streamFailed(Throwable cause) {
         LOG.debug("A stream from {} failed: {}", remoteAddress(), cause.toString());
     }
@@ -168,6 +186,9 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
     /**
      * The host ends what this connection serves for {@code target} (null: everything, at the
      * shutdown deadline) with {@code why}: an unanswered stream gets 503, one under way is reset.
+     * As on HTTP/1.1, a response already ended is left to flush: its DATA may wait for the
+     * client's window, bounded by the write timeout (at shutdown by the engine's cut grace, then
+     * the connection is closed).
      */
     public void end(RouteTarget target, Outcome why) {
         if (!ctx.channel().isActive()) {
@@ -204,6 +225,10 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Http2Exception {
         this.ctx = ctx;
+        if (protocol.equals("h2c")) {
+            // a cleartext connection, counted as h1 when it opened, turned to HTTP/2
+            dispatcher.stats().connectionTurned(Protocol.H1, Protocol.H2C);
+        }
         Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
         // each stream may hold its whole window unread (a paused body): the connection's window
         // covers all of them, so one paused stream never stops the others

@@ -2,6 +2,7 @@ package dev.spindle.host.internal.http.h2;
 
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.http.dispatch.Protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -58,7 +59,7 @@ public final class H2Pipeline {
      * ({@code h2}).
      */
     public static void install(Channel ch, EngineSettings settings, Dispatcher dispatcher, String protocol) {
-        dispatcher.connectionOpened();
+        dispatcher.connectionOpened(Protocol.of(protocol));
         H2Connection connection = new H2Connection(settings, dispatcher, protocol);
         ch.pipeline().addLast("h2-codec", codec(settings));
         ch.pipeline().addLast("h2-streams", multiplexer(settings, dispatcher, connection));

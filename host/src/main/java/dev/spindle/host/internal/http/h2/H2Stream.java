@@ -75,10 +75,6 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
         this.dispatcher = dispatcher;
     }
 
-    Exchange exchange() {
-        return exchange;
-    }
-
     // ---------------------------------------------------------------- inbound frames
 
     @Override
@@ -360,6 +356,16 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
         }
     }
 
+    @Override
+    public boolean reasonPhrase() {
+        return false; // none in HTTP/2: statusMessage reads "", as Node's Http2ServerResponse
+    }
+
+    @Override
+    public void statusMessageIgnored() {
+        connection.statusMessageIgnored(exchange.target());
+    }
+
     // ---------------------------------------------------------------- Exchange.Observer
 
     /** A listener of the handler's threw: logged as the handler's failures are, not flooding. */
@@ -378,9 +384,10 @@ final class H2Stream extends ChannelInboundHandlerAdapter implements ResponseSin
         }
     }
 
-    /** The host ends this stream's exchange if {@code target} (null: any) serves it. */
+    /** The host ends this stream's exchange if {@code target} (null: any) serves it: see {@link H2Connection#end}. */
     void end(RouteTarget target, Outcome why) {
-        if (exchange != null && !exchange.gone() && (target == null || exchange.target() == target)) {
+        if (exchange != null && !exchange.gone() && !exchange.response().writableEnded()
+                && (target == null || exchange.target() == target)) {
             exchange.endFor(why);
         }
     }
