@@ -5,10 +5,12 @@
 # (Node's hello world) and GET /stream (64 KiB as 16 writes of 4 KiB), over h2c and h2, in ONE
 # invocation: interleaved rounds, medians, ratios Spindle / each peer (bench/h2/run.py does the runs).
 #
-#   bench/h2.sh                       build, then 3 rounds (about 9 minutes)
+#   bench/h2.sh                       build, then 3 rounds (about 10 minutes)
 #   bench/h2.sh --no-build -r 1       skip the Maven builds; options go to bench/h2/run.py:
-#                                     -r/--rounds N, --duration S (4), --warmup S (2),
-#                                     --process-warmup S (6), --only spindle-jdk,vertx-jdk,...
+#                                     -r/--rounds N, --duration S (4), --warmup S (1),
+#                                     --process-warmup S (12), --only spindle-jdk,vertx-jdk,...
+# The container's JIT needs 10-15 s of load on this 2-core machine before its figures settle (Vert.x
+# about 6 s): hence the 12 s of warm-up per server process, over all the cases it serves.
 #
 # Every TLS server gets the same certificate (RSA 2048, made here with openssl for this run). Servers
 # run on CPU 0 (SERVER_CPU), h2load on CPU 1 (CLIENT_CPU); every JVM with JAVA_OPTS

@@ -3,7 +3,7 @@
 a test). It sits outside Spindle's data path: it starts each server in turn pinned to one core, drives
 it with h2load from the other, and reads CPU times from /proc.
 
-  run.py --cert C --key K --out DIR [--rounds 3] [--duration 4] [--warmup 2] [--process-warmup 6]
+  run.py --cert C --key K --out DIR [--rounds 3] [--duration 4] [--warmup 1] [--process-warmup 12]
          [--only NAME,...] SERVER_SPECS...
 
 Each round starts every server process in the order given (A B C, A B C, ... as ../shared/bench's
@@ -236,9 +236,13 @@ def summary(tsv, out):
         header = f.readline().rstrip('\n').split('\t')
         for line in f:
             rows.append(dict(zip(header, line.rstrip('\n').split('\t'))))
-    groups = {}
-    for r in rows:
-        groups.setdefault((r['protocol'], r['path'], r['server']), []).append(r)
+    groups, stalled = {}, {}
+    for r in rows:  # a run in which no request completed is counted aside, not as a rate of 0
+        key = (r['protocol'], r['path'], r['server'])
+        if float(r['rps']) > 0:
+            groups.setdefault(key, []).append(r)
+        else:
+            stalled[key] = stalled.get(key, 0) + 1
 
     def med(key, column):
         return statistics.median(float(r[column]) for r in groups[key])
@@ -257,7 +261,8 @@ def summary(tsv, out):
         lines.append('%-10s %-7s %-8s %8.0f %8.0f..%-8.0f %7.1f %8.2f %6.0f %6.0f %6.0f  %s' % (
             protocol, path, server, statistics.median(rps), min(rps), max(rps), med(key, 'MBps'),
             med(key, 'srv_us_per_req'), med(key, 'srv_cpu'), med(key, 'client_cpu'),
-            max(float(r['other_cpu']) for r in groups[key]), ratio))
+            max(float(r['other_cpu']) for r in groups[key]),
+            ratio + ('  (%d more runs with no request done)' % stalled[key] if key in stalled else '')))
     for path in PATHS:
         jdk, ossl = ('h2-jdk', path, 'spindle'), ('h2-openssl', path, 'spindle')
         if jdk in groups and ossl in groups:
@@ -275,8 +280,8 @@ def main():
     ap.add_argument('--logs', help='where the servers\' logs go (default: --out)')
     ap.add_argument('--rounds', type=int, default=3)
     ap.add_argument('--duration', type=float, default=4)
-    ap.add_argument('--warmup', type=float, default=2)
-    ap.add_argument('--process-warmup', type=float, default=6)
+    ap.add_argument('--warmup', type=float, default=1)
+    ap.add_argument('--process-warmup', type=float, default=12)
     ap.add_argument('--only', help='comma-separated spec names to run (default: all)')
     ap.add_argument('--summary-only', action='store_true', help='only summarise --out/runs.tsv')
     ap.add_argument('specs', nargs='*')
