@@ -3,7 +3,8 @@
 # container (Felix, Gogo, SCR, ConfigAdmin, FileInstall, the host, the samples and the bench
 # handler in deploy/), listening on 127.0.0.1:$1, in the foreground, no console.
 # JAVA and JAVA_OPTS come from run.sh, the same as for the JVM peers. TLS is off unless TLS_PORT
-# is set (then with the launcher's self-signed certificate and TLS_PROVIDER, default auto).
+# is set (then with TLS_PROVIDER, default auto, and the PEM pair TLS_CERT and TLS_KEY if given, else
+# the launcher's self-signed certificate).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 port=${1:?usage: container.sh PORT}
@@ -17,6 +18,11 @@ sed -i "s/^port *=.*/port = $port/; s/^bindAddress *=.*/bindAddress = 127.0.0.1/
   "$home/config/dev.spindle.host.cfg"
 if [ -n "${TLS_PORT:-}" ]; then
   echo "tlsProvider = ${TLS_PROVIDER:-auto}" >> "$home/config/dev.spindle.host.cfg"
+  if [ -n "${TLS_CERT:-}" ]; then
+    mkdir -p "$home/var/tls"
+    cp "$TLS_CERT" "$home/var/tls/certificate.pem"
+    cp "${TLS_KEY:?TLS_CERT needs TLS_KEY}" "$home/var/tls/private-key.pem"
+  fi
   SPINDLE_HOME="$home" bash "$here/../spindle" --make-certificate
 fi
 echo "port = 0" > "$home/config/dev.spindle.console.cfg"
