@@ -1,6 +1,8 @@
 package dev.spindle.api;
 
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -27,8 +29,23 @@ public interface IncomingMessage {
     /** The request-target as sent: path and query, still percent-encoded. */
     String url();
 
-    /** The path part of {@link #url()}: everything before {@code ?}. */
+    /** The path part of {@link #url()}: everything before {@code ?}, still percent-encoded. */
     String path();
+
+    /**
+     * The rest of the path after the prefix route that matched, percent-decoded as UTF-8 by
+     * {@link #percentDecode(String)}: for a handler on {@code /greet/*}, {@code Zoë} for
+     * {@code /greet/Zo%C3%AB}, {@code a/b} for {@code /greet/a/b}, and the empty string for
+     * {@code /greet} and {@code /greet/}; for {@code /*}, the whole path without its leading
+     * {@code /}. The empty string for an exact route. The query is not part of it.
+     *
+     * <p>{@code %2F} decodes to {@code /} like any other escape, so the decoded rest cannot tell an
+     * encoded slash from a separator; a handler that must, splits {@link #path()} first and
+     * decodes each segment with {@link #percentDecode(String)}.
+     *
+     * @since 1.2
+     */
+    String remainingPath();
 
     /** {@code "1.1"} or {@code "1.0"}; {@code "2.0"} over HTTP/2. */
     String httpVersion();
@@ -104,4 +121,44 @@ public interface IncomingMessage {
      * {@link #onData}.
      */
     CompletionStage<byte[]> body();
+
+    /**
+     * Decodes percent-escapes as UTF-8, by the URL Standard's percent-decode
+     * (WHATWG, "percent-decode" followed by "UTF-8 decode without BOM"):
+     * <ul>
+     * <li>{@code %XX} (two hex digits, either case) is the byte {@code XX}; the bytes together are
+     * read as UTF-8: {@code Zo%C3%AB} is {@code Zoë};</li>
+     * <li>{@code +} stays {@code +}: it means a space only in form data
+     * ({@code application/x-www-form-urlencoded}), never in a path;</li>
+     * <li>a malformed escape, a {@code %} not followed by two hex digits ({@code %zz},
+     * a final {@code %4}), is kept as it is, never refused: {@code 100%zz} stays
+     * {@code 100%zz};</li>
+     * <li>bytes that are not valid UTF-8 ({@code %FF}, a lone {@code %C3}) each become
+     * U+FFFD, the replacement character.</li>
+     * </ul>
+     * So it never throws, and decoding what has no {@code %} returns it unchanged.
+     *
+     * @param s a path, a path segment or a query value, as received
+     * @return the decoded text
+     * @since 1.2
+     */
+    static String percentDecode(String s) {
+        int first = s.indexOf('%');
+        if (first < 0) {
+            return s;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+        byte[] raw = s.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < raw.length; i++) {
+            int hi = i + 2 < raw.length && raw[i] == '%' ? Character.digit(raw[i + 1], 16) : -1;
+            int lo = hi < 0 ? -1 : Character.digit(raw[i + 2], 16);
+            if (lo < 0) {
+                bytes.write(raw[i]);
+            } else {
+                bytes.write(hi << 4 | lo);
+                i += 2;
+            }
+        }
+        return new String(bytes.toByteArray(), StandardCharsets.UTF_8);
+    }
 }

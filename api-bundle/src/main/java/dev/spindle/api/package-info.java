@@ -8,7 +8,7 @@
  * {@link dev.spindle.api.HttpException} carrying Node's error code.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.spindle.api;
 
 import org.osgi.annotation.bundle.Export;

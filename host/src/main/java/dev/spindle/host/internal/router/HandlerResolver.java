@@ -1,8 +1,25 @@
 package dev.spindle.host.internal.router;
 
+import java.util.Collection;
+
 /** Finds the handler for a request; the router's routing table implements it. */
 @FunctionalInterface
 public interface HandlerResolver {
+
+    /**
+     * The router's routing table over a fixed set of registrations, for an engine without a
+     * whiteboard (spindle-testkit runs handlers this way, outside OSGi).
+     *
+     * @throws IllegalArgumentException for the first invalid registration, with its reason
+     */
+    static HandlerResolver of(Collection<Registration> registrations) {
+        for (Registration r : registrations) {
+            if (!r.valid()) {
+                throw new IllegalArgumentException(r.failure);
+            }
+        }
+        return new RouteTable(registrations);
+    }
 
     /** What serves {@code method} on {@code path} (the request-target up to {@code ?}). */
     Resolution resolve(String method, String path);

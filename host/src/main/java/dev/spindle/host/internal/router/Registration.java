@@ -59,7 +59,7 @@ public final class Registration {
             List<String> methods = parseMethods(props.get(Handler.METHODS));
             boolean blocking = parseBoolean(Handler.BLOCKING, props.get(Handler.BLOCKING));
             boolean checkContinue = parseBoolean(Handler.CHECK_CONTINUE, props.get(Handler.CHECK_CONTINUE));
-            RouteTarget target = new RouteTarget(handler, id, blocking, checkContinue);
+            RouteTarget target = new RouteTarget(handler, id, blocking, checkContinue, prefix);
             return new Registration(id, bundleId, bsn, route, prefix, methods, ranking, blocking,
                     checkContinue, null, target);
         } catch (IllegalArgumentException e) {

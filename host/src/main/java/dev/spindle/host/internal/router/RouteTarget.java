@@ -28,11 +28,19 @@ public final class RouteTarget {
     private final Object drainLock = new Object();
     private volatile boolean removed;
 
+    private final String routePrefix;
+
     public RouteTarget(Handler handler, long serviceId, boolean blocking, boolean checkContinue) {
+        this(handler, serviceId, blocking, checkContinue, null);
+    }
+
+    /** @param routePrefix the prefix of a {@code /x/*} route ({@code /x}), {@code null} for an exact route */
+    public RouteTarget(Handler handler, long serviceId, boolean blocking, boolean checkContinue, String routePrefix) {
         this.handler = handler;
         this.serviceId = serviceId;
         this.blocking = blocking;
         this.checkContinue = checkContinue;
+        this.routePrefix = routePrefix;
     }
 
     public Handler handler() {
@@ -49,6 +57,11 @@ public final class RouteTarget {
 
     public boolean checkContinue() {
         return checkContinue;
+    }
+
+    /** The prefix of the {@code /x/*} route this handler serves ({@code /x}), {@code null} for an exact route. */
+    public String routePrefix() {
+        return routePrefix;
     }
 
     /**

@@ -116,6 +116,7 @@ public final class Dispatcher {
             return;
         }
         exchange.target(target);
+        req.routePrefix(target.routePrefix());
         if (exchange.expectContinue() && !target.checkContinue()) {
             res.writeContinue();
         }

@@ -44,6 +44,8 @@ public final class Request implements IncomingMessage {
     private final RequestSource connection;
     private final ResponseEvents events;
     private final long maxBodyBytes;
+    /** The matched {@code /x/*} route's {@code /x}; {@code null} for an exact route. */
+    private String routePrefix;
     private Map<String, String> headers;
     private Map<String, List<String>> headersDistinct;
 
@@ -107,6 +109,21 @@ public final class Request implements IncomingMessage {
         String uri = head.uri();
         int q = uri.indexOf('?');
         return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    /** Which prefix route matched (its {@code /x} for {@code /x/*}), set before the handler is called. */
+    public void routePrefix(String prefix) {
+        this.routePrefix = prefix;
+    }
+
+    @Override
+    public String remainingPath() {
+        String prefix = routePrefix;
+        String path = path();
+        if (prefix == null || path.length() <= prefix.length() + 1) {
+            return "";
+        }
+        return IncomingMessage.percentDecode(path.substring(prefix.length() + 1));
     }
 
     @Override

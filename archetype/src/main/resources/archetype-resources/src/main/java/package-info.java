@@ -1,0 +1,2 @@
+/** The handler of this bundle. Nothing exported: the container finds it as a service. */
+package ${package};
