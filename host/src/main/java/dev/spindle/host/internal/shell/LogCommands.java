@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Paths;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -12,6 +14,7 @@ import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.Hashtable;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,9 +40,9 @@ import org.osgi.service.log.LogReaderService;
 /**
  * The {@code log:} commands of the Gogo shell, after Karaf's: the last entries of the log and
  * following it, read from the OSGi {@link LogReaderService} that the logging backend
- * (pax-logging) registers; the level of a logger, changed in the backend's ConfigAdmin
- * configuration (PID {@value #PID}), which applies it at once and which File Install writes back
- * to {@code config/org.ops4j.pax.logging.cfg}.
+ * (pax-logging) registers; the level of a logger, changed in the backend's configuration (PID
+ * {@value #PID}): in {@code config/org.ops4j.pax.logging.cfg} when it came from there (File Install
+ * delivers the edit, the backend applies it), else in ConfigAdmin.
  */
 @Component(service = LogCommands.class, property = {
     "osgi.command.scope=log",
@@ -53,6 +56,8 @@ public final class LogCommands {
     /** The logging backend's configuration. */
     static final String PID = "org.ops4j.pax.logging";
     static final String ROOT_LEVEL = "log4j2.rootLogger.level";
+    /** Where File Install read the configuration from (a file: URL), when it did. */
+    static final String FILE_NAME = "felix.fileinstall.filename";
     private static final String LOGGER = "log4j2.logger.";
     private static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
@@ -155,21 +160,35 @@ public final class LogCommands {
         if (props == null) {
             props = new Hashtable<>();
         }
+        Map<String, String> changes = new LinkedHashMap<>();
         if (root) {
-            props.put(ROOT_LEVEL, wanted);
+            changes.put(ROOT_LEVEL, wanted);
         } else {
             String id = loggerId(props, logger);
             if ("DEFAULT".equals(wanted)) {
-                props.remove(LOGGER + id + ".level");
+                changes.put(LOGGER + id + ".level", null);
                 if (!hasOtherKeys(props, id)) {
-                    props.remove(LOGGER + id + ".name");
+                    changes.put(LOGGER + id + ".name", null);
                 }
             } else {
-                props.put(LOGGER + id + ".name", logger);
-                props.put(LOGGER + id + ".level", wanted);
+                changes.put(LOGGER + id + ".name", logger);
+                changes.put(LOGGER + id + ".level", wanted);
             }
         }
-        cfg.update(props);
+        Object file = props.get(FILE_NAME);
+        if (file != null) {
+            // File Install delivers the edited file, as it does an operator's edit
+            LevelFile.apply(Paths.get(URI.create(file.toString())), changes);
+        } else {
+            for (Map.Entry<String, String> c : changes.entrySet()) {
+                if (c.getValue() == null) {
+                    props.remove(c.getKey());
+                } else {
+                    props.put(c.getKey(), c.getValue());
+                }
+            }
+            cfg.update(props);
+        }
         return (root ? "root logger" : logger) + ": " + ("DEFAULT".equals(wanted) ? "follows its parent" : wanted)
                 + " (config/org.ops4j.pax.logging.cfg)";
     }
@@ -228,10 +247,12 @@ public final class LogCommands {
         return logger.replaceAll("[^A-Za-z0-9]", "_");
     }
 
+    /** Whether the logger {@code id} has keys beside its name and level (appenders, additivity). */
     private static boolean hasOtherKeys(Dictionary<String, Object> props, String id) {
         for (Enumeration<String> keys = props.keys(); keys.hasMoreElements();) {
             String key = keys.nextElement();
-            if (key.startsWith(LOGGER + id + ".") && !key.equals(LOGGER + id + ".name")) {
+            if (key.startsWith(LOGGER + id + ".") && !key.equals(LOGGER + id + ".name")
+                    && !key.equals(LOGGER + id + ".level")) {
                 return true;
             }
         }

@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -17,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
@@ -161,6 +164,34 @@ class LogCommandsTest {
         assertEquals(null, stored.get().get("log4j2.logger.dev_spindle_host.name"));
         assertEquals("dev.spindle.host.internal.x: WARN (from ROOT)", commands.get("dev.spindle.host.internal.x"));
         assertTrue(commands.get().matches("(?s)LOGGER\\s+LEVEL\nROOT\\s+WARN\nio\\.netty\\s+ERROR\n"), commands.get());
+    }
+
+    @Test
+    void aConfigurationFromAFileIsChangedInThatFileWrittenAsideThenRenamedAndConfigAdminIsLeftToFileInstall(
+            @TempDir Path dir) throws Exception {
+        Path file = dir.resolve("org.ops4j.pax.logging.cfg");
+        Files.writeString(file, "# the logging\nlog4j2.rootLogger.level = INFO\n# netty\nlog4j2.logger.netty.name = io.netty\n"
+                + "log4j2.logger.netty.level = WARN\n");
+        Hashtable<String, Object> initial = new Hashtable<>();
+        initial.put(LogCommands.ROOT_LEVEL, "INFO");
+        initial.put("log4j2.logger.netty.name", "io.netty");
+        initial.put("log4j2.logger.netty.level", "WARN");
+        initial.put(LogCommands.FILE_NAME, file.toUri().toString());
+        stored.set(initial);
+
+        commands.set("DEBUG", "io.netty");
+        commands.set("TRACE", "dev.spindle");
+        commands.set("ERROR");
+        assertEquals("# the logging\nlog4j2.rootLogger.level = ERROR\n# netty\nlog4j2.logger.netty.name = io.netty\n"
+                + "log4j2.logger.netty.level = DEBUG\nlog4j2.logger.dev_spindle.name = dev.spindle\n"
+                + "log4j2.logger.dev_spindle.level = TRACE\n", Files.readString(file));
+        commands.set("DEFAULT", "io.netty");
+        assertEquals("# the logging\nlog4j2.rootLogger.level = ERROR\n# netty\nlog4j2.logger.dev_spindle.name = dev.spindle\n"
+                + "log4j2.logger.dev_spindle.level = TRACE\n", Files.readString(file));
+        assertEquals(initial, stored.get(), "ConfigAdmin hears of it from File Install, not from the command");
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(file), left.toList(), "nothing left aside");
+        }
     }
 
     @Test
