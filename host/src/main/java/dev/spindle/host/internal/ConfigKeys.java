@@ -207,6 +207,7 @@ final class ConfigKeys {
         k.put("requestTimeoutMillis", HostConfiguration::requestTimeoutMillis);
         k.put("blockedLoopWarnMillis", HostConfiguration::blockedLoopWarnMillis);
         k.put("failureSummaryMillis", HostConfiguration::failureSummaryMillis);
+        k.put("accessLog", HostConfiguration::accessLog);
         k.put("drainTimeoutMillis", HostConfiguration::drainTimeoutMillis);
         k.put("graceMillis", HostConfiguration::graceMillis);
         k.put("extraMethods", HostConfiguration::extraMethods);

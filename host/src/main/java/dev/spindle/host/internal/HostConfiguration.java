@@ -93,6 +93,10 @@ public @interface HostConfiguration {
             + " exception class; the others are counted and logged as one line per handler and class this often, ms")
     long failureSummaryMillis() default 60000L;
 
+    @AttributeDefinition(description = "Whether each request is written to the access log (logger spindle.access,"
+            + " var/log/access.log): combined log format, then the handler's service id and the latency in ms")
+    boolean accessLog() default false;
+
     @AttributeDefinition(description = "Idle time before a kept-alive connection is closed, ms; sent as Keep-Alive: timeout")
     long keepAliveTimeoutMillis() default 5000L;
 

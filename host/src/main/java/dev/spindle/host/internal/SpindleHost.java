@@ -162,6 +162,7 @@ public final class SpindleHost implements HttpServer {
             if (cfg.failureSummaryMillis() != before.failureSummaryMillis()) {
                 engine.summarizeFailures(cfg.failureSummaryMillis());
             }
+            engine.accessLog(cfg.accessLog());
         }
         if (tlsBefore != null && tls.current() != tlsBefore) {
             tlsBefore.close();
@@ -279,6 +280,7 @@ public final class SpindleHost implements HttpServer {
         HttpEngine e = new HttpEngine(ConfigKeys.settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
         e.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
         e.summarizeFailures(cfg.failureSummaryMillis());
+        e.accessLog(cfg.accessLog());
         return e;
     }
 

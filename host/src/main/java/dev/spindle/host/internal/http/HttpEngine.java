@@ -119,6 +119,11 @@ public final class HttpEngine {
         }
     }
 
+    /** Writes a line per request to the access log, or stops doing so: at once, on every connection. */
+    public void accessLog(boolean on) {
+        dispatcher.accessLog(on);
+    }
+
     /**
      * Logs every {@code millis} how many exceptions each handler threw beyond the first of each
      * class (which is logged in full); until this is called, they are only counted.

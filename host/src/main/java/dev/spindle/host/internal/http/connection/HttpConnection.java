@@ -192,6 +192,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         if (exchange.target() != null) {
             tally.finished(exchange.target(), outcome, status, exchange.startNanos(), flushes.finishedAtNanos());
         }
+        dispatcher.ended(exchange, status);
         if (inRead) {
             idleCheckPending = true; // once for the whole batch, at its end
         } else {

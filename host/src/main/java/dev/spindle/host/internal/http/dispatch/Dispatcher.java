@@ -30,6 +30,8 @@ public final class Dispatcher {
     private final FailureLog failures = new FailureLog();
     /** The server began to stop: read by every connection as it fixes a response's head. */
     private volatile boolean stopping;
+    /** Whether each ended exchange is written to the {@link AccessLog}. */
+    private volatile boolean accessLog;
 
     public Dispatcher(HandlerResolver resolver, Executor workers) {
         this.resolver = resolver;
@@ -51,6 +53,21 @@ public final class Dispatcher {
 
     public boolean stopping() {
         return stopping;
+    }
+
+    /** Turns the {@link AccessLog} on or off, at once for every connection. */
+    public void accessLog(boolean on) {
+        accessLog = on;
+    }
+
+    /**
+     * An exchange ended ({@code status} 0: nothing was sent): the access log's line, when it is on.
+     * The one check the request path pays when it is off.
+     */
+    public void ended(Exchange exchange, int status) {
+        if (accessLog) {
+            AccessLog.log(exchange, status);
+        }
     }
 
     /** Where the exceptions of handlers are logged. */

@@ -39,6 +39,8 @@ abstract class ResponseBody extends ResponseHead {
     private volatile long beyondMark;
     /** Workers waiting in {@link #awaitBelowBound}; read before waking them. */
     private volatile int waiters;
+    /** Body bytes handed to the protocol (the access log's size); event loop only. */
+    private long bodyBytes;
 
     ResponseBody(ResponseSink sink, HeadDraft draft, ResponseEvents events, boolean expectContinue) {
         super(sink, draft, events, expectContinue);
@@ -46,6 +48,11 @@ abstract class ResponseBody extends ResponseHead {
 
     final boolean ended() {
         return ended;
+    }
+
+    /** Body bytes handed to the protocol so far, without the head and the framing. */
+    public final long bodyBytes() {
+        return bodyBytes;
     }
 
     @Override
@@ -206,8 +213,12 @@ abstract class ResponseBody extends ResponseHead {
     private boolean sendPart(ByteBuf data, boolean last, Consumer<? super HttpException> callback) {
         headSent = true;
         HttpHeaders trailing = last && trailers != null && head().sendsTrailers() ? trailers : null;
-        if (needDrain && data != null) {
-            beyondMark += data.readableBytes();
+        if (data != null) {
+            int length = data.readableBytes();
+            bodyBytes += length;
+            if (needDrain) {
+                beyondMark += length;
+            }
         }
         sink.send(data, last, trailing, callback);
         boolean below = sink.writable();

@@ -133,6 +133,7 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
         if (exchange.target() != null) {
             tally.finished(exchange.target(), outcome, status, exchange.startNanos(), 0);
         }
+        dispatcher.ended(exchange, status);
         lastActiveNanos = System.nanoTime();
     }
 
