@@ -32,6 +32,8 @@ public final class Dispatcher {
     private volatile boolean stopping;
     /** Whether each ended exchange is written to the {@link AccessLog}. */
     private volatile boolean accessLog;
+    /** When the access log was last turned on ({@code System.nanoTime()}): requests from then on are logged. */
+    private volatile long accessLogSince;
 
     public Dispatcher(HandlerResolver resolver, Executor workers) {
         this.resolver = resolver;
@@ -55,8 +57,14 @@ public final class Dispatcher {
         return stopping;
     }
 
-    /** Turns the {@link AccessLog} on or off, at once for every connection. */
+    /**
+     * Turns the {@link AccessLog} on or off, at once for every connection: a request that arrives
+     * from now on is logged, one that arrived before is not, wherever its response is.
+     */
     public void accessLog(boolean on) {
+        if (on && !accessLog) {
+            accessLogSince = System.nanoTime();
+        }
         accessLog = on;
     }
 
@@ -65,7 +73,7 @@ public final class Dispatcher {
      * The one check the request path pays when it is off.
      */
     public void ended(Exchange exchange, int status) {
-        if (accessLog) {
+        if (accessLog && exchange.startNanos() - accessLogSince >= 0) {
             AccessLog.log(exchange, status);
         }
     }
