@@ -105,7 +105,8 @@ class ShellContainerIT {
         String row = table.lines().filter(l -> l.startsWith("dev.spindle.unresolvable")).findFirst()
                 .orElseThrow(() -> new AssertionError(table));
         assertTrue(table.contains("Did not resolve"), table);
-        assertTrue(row.contains("unresolvable.jar") && row.contains("package com.example.missing"), row);
+        assertTrue(row.contains("unresolvable.jar")
+                && row.contains("package com.example.missing (version>=1.0.0, not version>=2.0.0)"), row);
     }
 
     @Test

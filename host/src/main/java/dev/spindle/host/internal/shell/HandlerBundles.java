@@ -156,14 +156,18 @@ final class HandlerBundles {
                 : String.join(", ", missing);
     }
 
-    /** {@code package com.example (version>=1.0.0)} from {@code (&(osgi.wiring.package=com.example)(version>=1.0.0))}. */
+    /**
+     * {@code package com.example (version>=1.0.0, not version>=2.0.0)} from
+     * {@code (&(osgi.wiring.package=com.example)(version>=1.0.0)(!(version>=2.0.0)))}.
+     */
     private static String requirement(BundleRequirement r) {
         String filter = r.getDirectives().getOrDefault(Namespace.REQUIREMENT_FILTER_DIRECTIVE, "");
         String ns = r.getNamespace();
         String kind = ns.startsWith("osgi.wiring.") ? ns.substring("osgi.wiring.".length()) : ns;
         String name = null;
         List<String> rest = new ArrayList<>();
-        for (String term : filter.replaceAll("^\\(&", "").split("\\)\\(|[()]")) {
+        String flat = filter.replaceAll("\\(!\\(([^()]*)\\)\\)", "(not $1)");
+        for (String term : flat.replaceAll("^\\(&", "").split("\\)\\(|[()]")) {
             if (term.isBlank()) {
                 continue;
             }
