@@ -130,14 +130,16 @@ public class ShellIT {
             assertEquals(table, "3", a[8]);
             assertEquals(table, "3", a[9]);
             assertTrue(table, !a[12].equals("-") && Double.parseDouble(a[12]) > 0);
-            assertEquals(table, "SHADOWED (shadowed by service " + id(winner) + ")", row(table, id(shadowed))[6]);
+            assertEquals(table, "SHADOWED", row(table, id(shadowed))[6]);
+            assertEquals(table, "by service " + id(winner), row(table, id(shadowed))[15]);
             assertEquals(table, "3", row(table, id(failing))[11]);
             assertEquals(table, "IllegalStateException 3", row(table, id(failing))[14]);
             assertEquals(table, "-", a[14]);
             HttpServer.HandlerRegistration failed = server.handlers().stream()
                     .filter(h -> h.serviceId() == id(failing)).findFirst().orElseThrow();
             assertEquals(java.util.Map.of(IllegalStateException.class.getName(), 3L), failed.exceptions());
-            assertEquals(table, "FAILED (spindle.route is missing)", row(table, id(broken))[6]);
+            assertEquals(table, "FAILED", row(table, id(broken))[6]);
+            assertEquals(table, "spindle.route is missing", row(table, id(broken))[15]);
 
             String why = run("spindle:routes /shell/a");
             assertTrue(why, why.startsWith("GET /shell/a -> service " + id(winner)));
@@ -177,7 +179,8 @@ public class ShellIT {
             while (!table.contains("DRAINING") && System.nanoTime() < deadline) {
                 table = run("spindle:handlers");
             }
-            assertEquals(table, "DRAINING (1 in flight)", row(table, id)[6]);
+            assertEquals(table, "DRAINING", row(table, id)[6]);
+            assertEquals(table, "1 in flight", row(table, id)[15]);
             finish.get().run();
             unregister.get(10, TimeUnit.SECONDS);
             assertTrue(run("spindle:handlers").indexOf(id + " ") < 0);
@@ -239,6 +242,25 @@ public class ShellIT {
         assertTrue(undeployed, undeployed.matches("(?s)Undeployed dev\\.spindle\\.swap 2\\.0\\.0 \\[\\d+\\]; drained and removed in \\d+ ms\\s*"));
         assertTrue(java.util.Arrays.stream(context.getBundles()).noneMatch(b -> "dev.spindle.swap".equals(b.getSymbolicName())));
         assertTrue(run("spindle:handlers").indexOf("dev.spindle.swap") < 0);
+    }
+
+    /** A deploy of a jar whose bundle is installed replaces the old code, as a redeploy would, instead of keeping it. */
+    @Test
+    public void deployOfAnInstalledBundleUpdatesIt() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Paths.get(System.getProperty("spindle.work"), "shell-deploy-twice");
+        java.nio.file.Path v1 = Jars.swapHandler(dir, "1.0.0");
+        assertTrue(run("spindle:deploy " + v1).startsWith("Deployed dev.spindle.swap 1.0.0"));
+        try {
+            java.nio.file.Path v2 = Jars.swapHandler(dir.resolve("v2"), "2.0.0");
+            String again = run("spindle:deploy " + v2);
+            assertTrue(again, again.matches("(?s)Updated dev\\.spindle\\.swap 1\\.0\\.0 \\[\\d+\\] to 2\\.0\\.0 from .*"
+                    + " \\(it was installed: the old version drained and replaced\\) in \\d+ ms\\s*"));
+            assertEquals("version=2.0.0", Http.get(port(), "/swap").body);
+            assertEquals(1, java.util.Arrays.stream(context.getBundles())
+                    .filter(b -> "dev.spindle.swap".equals(b.getSymbolicName())).count());
+        } finally {
+            run("spindle:undeploy dev.spindle.swap");
+        }
     }
 
     /** The container's own bundles are not handler bundles: undeploying the host would take every route. */

@@ -1,95 +1,162 @@
 package dev.spindle.host.internal.shell;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.lang.reflect.Method;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Arrays;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.StringJoiner;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleException;
-import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.ServiceReference;
-import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-import dev.spindle.api.Handler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.api.HttpServer.HandlerRegistration;
 import dev.spindle.host.internal.http.dispatch.Protocol;
 
 /**
- * The {@code spindle:} commands of the Gogo shell: what the server is doing, read through the
- * {@link HttpServer} service, and deploying handler bundles with the drain made visible.
+ * The {@code spindle:} view commands of the Gogo shell: what the server is doing, read through
+ * the {@link HttpServer} service ({@link DeployCommands} deploys). {@code spindle} alone, and
+ * {@code help spindle}, describe every command of the scope. Each command also takes any other
+ * arguments, to answer them with its usage instead of Gogo's coercion error.
  */
 @Component(service = SpindleCommands.class, property = {
     "osgi.command.scope=spindle",
+    "osgi.command.function=spindle",
     "osgi.command.function=handlers",
     "osgi.command.function=routes",
     "osgi.command.function=stats",
     "osgi.command.function=connections",
     "osgi.command.function=config",
     "osgi.command.function=tls",
-    "osgi.command.function=deploy",
-    "osgi.command.function=undeploy",
-    "osgi.command.function=redeploy",
 })
 public final class SpindleCommands {
 
+    static final String OVERVIEW = "Spindle's commands, scope spindle: handlers, routes, stats, connections, tls,"
+            + " config, deploy, undeploy, redeploy; 'spindle' prints what each does, 'help spindle:<command>' its"
+            + " arguments";
+    private static final String HANDLERS = "handler services sorted by route: bundle, methods, ranking, state"
+            + " (ACTIVE, SHADOWED, DRAINING, FAILED; WHY says by whom or why), requests in flight and in all,"
+            + " responses by class, p50/p99 latency over the last minute, exceptions thrown; then the handler"
+            + " bundles that did not resolve, with what they miss";
+    private static final String PATH = "a request path, for example /api/notes/1";
+    private static final String METHOD = "a request method, for example POST";
+    private static final String OTHER = DeployCommands.OTHER;
+    private static final Map<String, String> PLACEHOLDERS = Map.of(PATH, "<path>", METHOD, "<method>",
+            DeployCommands.JAR, "<jar|url>", DeployCommands.BUNDLE, "<id|name>");
+
     private final HttpServer server;
-    private final BundleContext context;
+    /** Null without a framework (a unit test of the views). */
+    private final HandlerBundles bundles;
 
     @Activate
     public SpindleCommands(@Reference(name = "server") HttpServer server, BundleContext context) {
         this.server = server;
-        this.context = context;
+        this.bundles = context == null ? null : new HandlerBundles(context);
     }
 
-    // ---------------------------------------------------------------- views
-
-    @Descriptor("handler services: route, state, traffic, latency and exceptions thrown of each")
-    public String handlers() {
-        Table t = new Table("ID", "BUNDLE", "ROUTE", "METHODS", "RANK", "BLOCKING", "STATE", "IN-FLIGHT", "TOTAL",
-                "2XX", "4XX", "5XX", "P50 MS", "P99 MS", "THREW");
-        for (HandlerRegistration h : server.handlers()) {
-            t.row(h.serviceId(), h.bundleSymbolicName() + " [" + h.bundleId() + "]", h.route() == null ? "-" : h.route(),
-                    h.methods().isEmpty() ? "*" : String.join(",", h.methods()), h.ranking(), h.blocking(),
-                    state(h), h.inFlight(), h.totalRequests(), h.responses(2), h.responses(4), h.responses(5),
-                    millis(h.latencyMillis(50)), millis(h.latencyMillis(99)), thrown(h.exceptions()));
+    @Descriptor(OVERVIEW)
+    public String spindle() {
+        Table t = new Table("COMMAND", "WHAT IT DOES");
+        for (Class<?> c : List.of(SpindleCommands.class, DeployCommands.class)) {
+            List<Method> methods = new ArrayList<>(List.of(c.getMethods()));
+            methods.sort(Comparator.comparing(Method::getName).thenComparing(Method::getParameterCount));
+            for (Method m : methods) {
+                Descriptor d = m.getAnnotation(Descriptor.class);
+                if (d != null && !m.getName().equals("spindle") && !m.isVarArgs()) {
+                    t.row(synopsis(m), d.value());
+                }
+            }
         }
         return t.toString();
     }
 
+    /** {@code spindle:routes <method> <path>}, from the descriptions of the method's parameters. */
+    private static String synopsis(Method m) {
+        StringJoiner s = new StringJoiner(" ");
+        s.add("spindle:" + m.getName());
+        for (java.lang.annotation.Annotation[] annotations : m.getParameterAnnotations()) {
+            for (java.lang.annotation.Annotation a : annotations) {
+                if (a instanceof Descriptor) {
+                    s.add(PLACEHOLDERS.getOrDefault(((Descriptor) a).value(), "<arg>"));
+                }
+            }
+        }
+        return s.toString();
+    }
+
+    @Descriptor(OTHER)
+    public String spindle(String... arguments) {
+        if (arguments.length == 0) {
+            return spindle();
+        }
+        throw Usage.wrong("spindle", "no arguments", arguments);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    @Descriptor(HANDLERS)
+    public String handlers() {
+        Table t = new Table("ID", "BUNDLE", "ROUTE", "METHODS", "RANK", "BLOCKING", "STATE", "IN-FLIGHT", "TOTAL",
+                "2XX", "4XX", "5XX", "P50 MS", "P99 MS", "THREW", "WHY");
+        List<HandlerRegistration> all = new ArrayList<>(server.handlers());
+        all.sort(Comparator.comparing((HandlerRegistration h) -> h.route() == null ? "\uffff" : h.route()));
+        for (HandlerRegistration h : all) {
+            t.row(h.serviceId(), h.bundleSymbolicName() + " [" + h.bundleId() + "]", h.route() == null ? "-" : h.route(),
+                    h.methods().isEmpty() ? "*" : String.join(",", h.methods()), h.ranking(), h.blocking(),
+                    h.state(), h.inFlight(), h.totalRequests(), h.responses(2), h.responses(4), h.responses(5),
+                    millis(h.latencyMillis(50)), millis(h.latencyMillis(99)), thrown(h.exceptions()), why(h));
+        }
+        List<Bundle> unresolved = bundles == null ? List.of() : bundles.unresolved();
+        if (unresolved.isEmpty()) {
+            return t.toString();
+        }
+        Table u = new Table("BUNDLE", "JAR", "MISSING");
+        for (Bundle b : unresolved) {
+            u.row(HandlerBundles.describe(b), bundles.watchedJar(b).map(Object::toString).orElse(b.getLocation()),
+                    bundles.missing(b));
+        }
+        return t + "\nDid not resolve (no handler services until they do):\n" + u;
+    }
+
+    @Descriptor(OTHER)
+    public String handlers(String... arguments) {
+        if (arguments.length == 0) {
+            return handlers();
+        }
+        throw Usage.wrong("spindle:handlers", "no arguments", arguments);
+    }
+
     /** {@code IllegalStateException 12345, NullPointerException 2}, by simple class name; {@code -} for none. */
-    private static String thrown(java.util.Map<String, Long> exceptions) {
+    private static String thrown(Map<String, Long> exceptions) {
         if (exceptions.isEmpty()) {
             return "-";
         }
-        java.util.StringJoiner out = new java.util.StringJoiner(", ");
+        StringJoiner out = new StringJoiner(", ");
         exceptions.forEach((type, n) -> out.add(type.substring(type.lastIndexOf('.') + 1) + " " + n));
         return out.toString();
     }
 
-    private static String state(HandlerRegistration h) {
+    /** Beside the state, without repeating it: {@code by service 23}, {@code 2 in flight}, a failure's reason. */
+    private static String why(HandlerRegistration h) {
         switch (h.state()) {
             case "ACTIVE":
-                return "ACTIVE";
+                return "";
             case "DRAINING":
-                return "DRAINING (" + h.inFlight() + " in flight)";
+                return h.inFlight() + " in flight";
             default:
-                return h.state() + " (" + h.reason() + ")";
+                String reason = h.reason() == null ? "" : h.reason();
+                String word = h.state().toLowerCase(Locale.ROOT) + " ";
+                return reason.startsWith(word) ? reason.substring(word.length()) : reason;
         }
     }
 
@@ -97,34 +164,85 @@ public final class SpindleCommands {
         return Double.isNaN(ms) ? "-" : String.format(Locale.ROOT, "%.2f", ms);
     }
 
-    @Descriptor("the routing table in match order: which handler wins each route")
+    @Descriptor("the routing table sorted by route: kind, methods, the service and bundle behind each, and whether it"
+            + " wins the route (or which service does)")
     public String routes() {
         Table t = new Table("ROUTE", "KIND", "METHODS", "SERVICE", "BUNDLE", "WINS");
+        List<HandlerRegistration> live = new ArrayList<>();
         for (HandlerRegistration h : server.handlers()) {
             if (h.state().equals("ACTIVE") || h.state().equals("SHADOWED")) {
-                t.row(h.route(), h.route().endsWith("/*") ? "prefix" : "exact",
-                        h.methods().isEmpty() ? "*" : String.join(",", h.methods()), h.serviceId(),
-                        h.bundleSymbolicName(), h.state().equals("ACTIVE") ? "yes" : "no, " + h.reason());
+                live.add(h); // in match order: the sort below keeps it within a route
             }
+        }
+        live.sort(Comparator.comparing(HandlerRegistration::route));
+        for (HandlerRegistration h : live) {
+            t.row(h.route(), h.route().endsWith("/*") ? "prefix" : "exact",
+                    h.methods().isEmpty() ? "*" : String.join(",", h.methods()), h.serviceId(),
+                    h.bundleSymbolicName() + " [" + h.bundleId() + "]",
+                    h.state().equals("ACTIVE") ? "yes" : "no, " + why(h).replace("by service", "service") + " does");
         }
         return t.toString();
     }
 
-    @Descriptor("which handler a path would reach, and why")
-    public String routes(@Descriptor("a request path, for example /api/notes/1") String path) {
+    @Descriptor("which handler a GET of a path would reach, and why; a registration for it that FAILED is named")
+    public String routes(@Descriptor(PATH) String path) {
         return routes("GET", path);
     }
 
-    @Descriptor("which handler a method and path would reach, and why")
-    public String routes(@Descriptor("a request method, for example POST") String method,
-            @Descriptor("a request path, for example /api/notes/1") String path) {
-        HttpServer.RouteMatch m = server.match(method.toUpperCase(Locale.ROOT), path);
-        if (m.handler() == null) {
-            return method.toUpperCase(Locale.ROOT) + " " + path + " -> " + m.status() + ": " + m.reason() + "\n";
+    @Descriptor("which handler a method and path would reach, and why; a registration for it that FAILED is named")
+    public String routes(@Descriptor(METHOD) String method,
+            @Descriptor(PATH) String path) {
+        if (!path.startsWith("/")) {
+            throw Usage.wrong("spindle:routes", "a request path starting with '/'", new Object[] {path});
         }
-        HandlerRegistration h = m.handler();
-        return method.toUpperCase(Locale.ROOT) + " " + path + " -> service " + h.serviceId() + " ("
-                + h.bundleSymbolicName() + " [" + h.bundleId() + "]): " + m.reason() + "\n";
+        String m = method.toUpperCase(Locale.ROOT);
+        HttpServer.RouteMatch match = server.match(m, path);
+        if (match.handler() == null) {
+            return m + " " + path + " -> " + match.status() + ": " + match.reason() + failedFor(path) + "\n";
+        }
+        HandlerRegistration h = match.handler();
+        return m + " " + path + " -> service " + h.serviceId() + " (" + h.bundleSymbolicName() + " [" + h.bundleId()
+                + "]): " + match.reason() + "\n";
+    }
+
+    @Descriptor(OTHER)
+    public String routes(String... arguments) {
+        switch (arguments.length) {
+            case 0:
+                return routes();
+            case 1:
+                return routes(arguments[0]);
+            case 2:
+                return routes(arguments[0], arguments[1]);
+            default:
+                throw Usage.wrong("spindle:routes", "nothing, a path, or a method and a path", arguments);
+        }
+    }
+
+    /** {@code ; service 48 (bundle [25]) was registered for it but FAILED: reason}, for each such registration. */
+    private String failedFor(String path) {
+        String p = path.indexOf('?') < 0 ? path : path.substring(0, path.indexOf('?'));
+        StringBuilder out = new StringBuilder();
+        for (HandlerRegistration h : server.handlers()) {
+            if (h.state().equals("FAILED") && h.route() != null && meant(h.route(), p)) {
+                out.append("; service ").append(h.serviceId()).append(" (").append(h.bundleSymbolicName()).append(" [")
+                        .append(h.bundleId()).append("]) has route ").append(h.route()).append(" but FAILED: ")
+                        .append(h.reason());
+            }
+        }
+        return out.toString();
+    }
+
+    /** Whether an invalid route was meant for {@code path}: {@code hello} or {@code /api*} for {@code /api/x}. */
+    private static boolean meant(String route, String path) {
+        String r = route.startsWith("/") ? route : "/" + route;
+        int cut = r.indexOf('*');
+        if (cut < 0) {
+            return r.equals(path);
+        }
+        String prefix = r.substring(0, cut);
+        prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        return path.startsWith(prefix);
     }
 
     @Descriptor("server traffic: connections, requests and rates, bytes, responses by status class; connections and"
@@ -133,9 +251,9 @@ public final class SpindleCommands {
         HttpServer.Stats s = server.stats();
         Table t = new Table("METRIC", "VALUE");
         t.row("transport", server.transport());
-        t.row("listening", server.address().getHostString() + ":" + server.address().getPort());
+        t.row("listening", listening(server.address()));
         HttpServer.TlsInfo tls = server.tls();
-        t.row("tls", tls == null ? "off" : tls.address().getHostString() + ":" + tls.address().getPort() + ", "
+        t.row("tls", tls == null ? "off" : listening(tls.address()) + ", "
                 + tls.provider());
         t.row("uptime", duration(s.uptime()));
         t.row("open connections", server.openConnections());
@@ -162,7 +280,7 @@ public final class SpindleCommands {
     public String connections() {
         Table t = new Table("ID", "REMOTE", "AGE", "REQUESTS", "IDLE", "STATE", "PROTOCOL", "STREAMS");
         for (HttpServer.ConnectionInfo c : server.connections()) {
-            t.row(c.id(), c.remoteAddress() == null ? "-" : c.remoteAddress().getHostString() + ":" + c.remoteAddress().getPort(),
+            t.row(c.id(), c.remoteAddress() == null ? "-" : address(c.remoteAddress()),
                     duration(c.age()), c.requests(), duration(c.idle()), c.state(), c.protocol(), c.openStreams());
         }
         return t.toString();
@@ -175,16 +293,16 @@ public final class SpindleCommands {
             return "TLS is off (set tlsPort, certificateFile and privateKeyFile in dev.spindle.host)\n";
         }
         Table t = new Table("TLS", "VALUE");
-        t.row("listening", tls.address().getHostString() + ":" + tls.address().getPort());
+        t.row("listening", listening(tls.address()));
         t.row("provider", tls.provider());
         t.row("protocols", String.join(", ", tls.protocols()));
         t.row("alpn", String.join(", ", tls.applicationProtocols()));
         t.row("subject", tls.subject());
         t.row("subject alt names", String.join(", ", tls.subjectAlternativeNames()));
         t.row("serial", tls.serialNumber());
-        Duration left = Duration.between(java.time.Instant.now(), tls.notAfter());
+        Duration left = Duration.between(Instant.now(), tls.notAfter());
         t.row("expires", tls.notAfter() + (left.isNegative() ? " (EXPIRED)" : " (in " + left.toDays() + " days)"));
-        t.row("loaded", tls.loadedAt() + " (" + duration(Duration.between(tls.loadedAt(), java.time.Instant.now()))
+        t.row("loaded", tls.loadedAt() + " (" + duration(Duration.between(tls.loadedAt(), Instant.now()))
                 + " ago)");
         return t.toString();
     }
@@ -209,127 +327,55 @@ public final class SpindleCommands {
         return d.toMinutes() + " min";
     }
 
-    // ---------------------------------------------------------------- deployment
 
-    @Descriptor("install and start a handler bundle")
-    public String deploy(@Descriptor("a jar file or URL") String location) throws BundleException, IOException {
-        long start = System.nanoTime();
-        Bundle b;
-        try (InputStream in = open(location)) {
-            b = context.installBundle(uri(location), in);
+    @Descriptor(OTHER)
+    public String stats(String... arguments) {
+        if (arguments.length == 0) {
+            return stats();
         }
-        b.start();
-        return "Deployed " + describe(b) + " in " + since(start) + "\n";
+        throw Usage.wrong("spindle:stats", "no arguments", arguments);
     }
 
-    @Descriptor("stop routing to a handler bundle, let its requests finish, uninstall it")
-    public String undeploy(@Descriptor("bundle id or symbolic name") String bundle) throws BundleException, InterruptedException {
-        Bundle b = handlerBundle(bundle);
-        String what = describe(b);
-        long start = System.nanoTime();
-        b.uninstall();
-        refresh(b);
-        return "Undeployed " + what + "; drained and removed in " + since(start) + "\n";
-    }
-
-    @Descriptor("update a handler bundle from where it came from, draining the old version")
-    public String redeploy(@Descriptor("bundle id or symbolic name") String bundle)
-            throws BundleException, IOException, InterruptedException {
-        return redeploy(bundle, null);
-    }
-
-    @Descriptor("update a handler bundle from a jar, draining the old version")
-    public String redeploy(@Descriptor("bundle id or symbolic name") String bundle,
-            @Descriptor("a jar file or URL") String location) throws BundleException, IOException, InterruptedException {
-        Bundle b = handlerBundle(bundle);
-        String before = describe(b);
-        long start = System.nanoTime();
-        if (location == null) {
-            b.update();
-        } else {
-            try (InputStream in = open(location)) {
-                b.update(in);
-            }
+    @Descriptor(OTHER)
+    public String connections(String... arguments) {
+        if (arguments.length == 0) {
+            return connections();
         }
-        refresh(b);
-        return "Redeployed " + before + " as " + describe(b) + "; old version drained and replaced in " + since(start)
-                + "\n";
+        throw Usage.wrong("spindle:connections", "no arguments", arguments);
+    }
+
+    @Descriptor(OTHER)
+    public String tls(String... arguments) {
+        if (arguments.length == 0) {
+            return tls();
+        }
+        throw Usage.wrong("spindle:tls", "no arguments", arguments);
+    }
+
+    @Descriptor(OTHER)
+    public String config(String... arguments) {
+        if (arguments.length == 0) {
+            return config();
+        }
+        throw Usage.wrong("spindle:config", "no arguments", arguments);
     }
 
     /**
-     * The bundle named, if it is a handler bundle: one that registers a {@code Handler} service, or
-     * one that uses the API (imports {@code dev.spindle.api}) without being the API or the host.
-     * The framework's bundles are refused: undeploying the host would take every route with it.
+     * A listening address as the log writes it ({@code Spindle listening on 0.0.0.0:8080}): the
+     * configured {@code bindAddress} with the bound port.
      */
-    private Bundle handlerBundle(String bundle) {
-        Bundle b = find(bundle);
-        if (!isHandlerBundle(b)) {
-            throw new IllegalArgumentException(describe(b) + " is not a handler bundle: spindle:undeploy and"
-                    + " spindle:redeploy take handler bundles only (the container's own bundles are managed with"
-                    + " the framework's commands: stop, update, uninstall)");
-        }
-        return b;
-    }
-
-    private boolean isHandlerBundle(Bundle b) {
-        if (b.getBundleId() == 0 || b.equals(context.getBundle())) {
-            return false;
-        }
-        ServiceReference<?>[] services = b.getRegisteredServices();
-        if (services != null) {
-            for (ServiceReference<?> ref : services) {
-                Object classes = ref.getProperty(Constants.OBJECTCLASS);
-                if (classes instanceof String[] && Arrays.asList((String[]) classes).contains(Handler.class.getName())) {
-                    return true;
-                }
+    private String listening(InetSocketAddress bound) {
+        for (HttpServer.Setting s : server.configuration()) {
+            if (s.key().equals("bindAddress")) {
+                return s.value().split(" ")[0] + ":" + bound.getPort();
             }
         }
-        return mentionsApi(b.getHeaders().get(Constants.IMPORT_PACKAGE))
-                && !mentionsApi(b.getHeaders().get(Constants.EXPORT_PACKAGE));
+        return address(bound);
     }
 
-    private static boolean mentionsApi(String header) {
-        return header != null && header.matches("(?s).*(^|,)\\s*dev\\.spindle\\.api\\s*(;|,|$).*");
-    }
-
-    private Bundle find(String bundle) {
-        for (Bundle b : context.getBundles()) {
-            if (bundle.equals(String.valueOf(b.getBundleId())) || bundle.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new IllegalArgumentException("No bundle with id or symbolic name " + bundle);
-    }
-
-    private void refresh(Bundle b) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b), e -> {
-            if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
-                done.countDown();
-            }
-        });
-        if (!done.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("refresh of bundle " + b.getBundleId() + " did not finish within 60 s");
-        }
-    }
-
-    private static String describe(Bundle b) {
-        return b.getSymbolicName() + " " + b.getVersion() + " [" + b.getBundleId() + "]";
-    }
-
-    private static String since(long startNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms";
-    }
-
-    private static String uri(String location) {
-        return location.contains(":") && !location.startsWith("/") ? location : Paths.get(location).toUri().toString();
-    }
-
-    private static InputStream open(String location) throws IOException {
-        if (location.contains(":") && !location.startsWith("/")) {
-            return URI.create(location).toURL().openStream();
-        }
-        Path p = Paths.get(location);
-        return Files.newInputStream(p);
+    /** {@code 127.0.0.1:40312}, {@code [::1]:40312}. */
+    private static String address(InetSocketAddress a) {
+        String host = a.getHostString();
+        return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 }

@@ -1,0 +1,202 @@
+package dev.spindle.host.internal.shell;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.wiring.BundleCapability;
+import org.osgi.framework.wiring.BundleRequirement;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.resource.Namespace;
+
+import dev.spindle.api.Handler;
+
+/**
+ * Beside the shell's deployment commands: which installed bundles are handler bundles, which of
+ * them File Install brought from {@code deploy/}, and what an unresolved one is missing. Reads the
+ * framework only; changes nothing.
+ */
+final class HandlerBundles {
+
+    private final BundleContext context;
+
+    HandlerBundles(BundleContext context) {
+        this.context = context;
+    }
+
+    /** The bundle with this id or symbolic name; the answer names what was asked for. */
+    Bundle find(String bundle) {
+        for (Bundle b : context.getBundles()) {
+            if (bundle.equals(String.valueOf(b.getBundleId())) || bundle.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("No bundle with id or symbolic name " + bundle
+                + " (spindle:handlers lists the handler bundles)");
+    }
+
+    /** The installed bundle with this symbolic name, if any (the newest one when several are). */
+    Optional<Bundle> withSymbolicName(String symbolicName) {
+        return Arrays.stream(context.getBundles()).filter(b -> symbolicName.equals(b.getSymbolicName()))
+                .max((a, b) -> a.getVersion().compareTo(b.getVersion()));
+    }
+
+    /**
+     * The bundle named, if it is a handler bundle: one that registers a {@code Handler} service, or
+     * one that uses the API (imports {@code dev.spindle.api}) without being the API or the host.
+     * The framework's bundles are refused: undeploying the host would take every route with it.
+     */
+    Bundle handlerBundle(String bundle, String command) {
+        Bundle b = find(bundle);
+        if (!isHandlerBundle(b)) {
+            throw new IllegalArgumentException(describe(b) + " is not a handler bundle: " + command
+                    + " takes handler bundles only (the container's own bundles are managed with"
+                    + " the framework's commands: stop, update, uninstall)");
+        }
+        return b;
+    }
+
+    boolean isHandlerBundle(Bundle b) {
+        if (b.getBundleId() == 0 || b.equals(context.getBundle())) {
+            return false;
+        }
+        ServiceReference<?>[] services = b.getRegisteredServices();
+        if (services != null) {
+            for (ServiceReference<?> ref : services) {
+                Object classes = ref.getProperty(Constants.OBJECTCLASS);
+                if (classes instanceof String[] && Arrays.asList((String[]) classes).contains(Handler.class.getName())) {
+                    return true;
+                }
+            }
+        }
+        return mentionsApi(b.getHeaders().get(Constants.IMPORT_PACKAGE))
+                && !mentionsApi(b.getHeaders().get(Constants.EXPORT_PACKAGE));
+    }
+
+    private static boolean mentionsApi(String header) {
+        return header != null && header.matches("(?s).*(^|,)\\s*dev\\.spindle\\.api\\s*(;|,|$).*");
+    }
+
+    /** The jar File Install installed {@code b} from (a file in one of its folders), if it did. */
+    Optional<Path> watchedJar(Bundle b) {
+        Path jar;
+        try {
+            URI location = URI.create(b.getLocation());
+            if (!"file".equals(location.getScheme())) {
+                return Optional.empty();
+            }
+            jar = Paths.get(location).toAbsolutePath().normalize();
+        } catch (IllegalArgumentException notAFile) {
+            return Optional.empty();
+        }
+        return watchedFolders().contains(jar.getParent()) ? Optional.of(jar) : Optional.empty();
+    }
+
+    /** File Install's folders ({@code felix.fileinstall.dir}, comma-separated), absolute. */
+    private List<Path> watchedFolders() {
+        String dirs = context.getProperty("felix.fileinstall.dir");
+        List<Path> out = new ArrayList<>();
+        if (dirs != null) {
+            for (String d : dirs.split(",")) {
+                if (!d.isBlank()) {
+                    out.add(Paths.get(d.trim()).toAbsolutePath().normalize());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Installed bundles that did not resolve and that came from {@code deploy/} or use the API. */
+    List<Bundle> unresolved() {
+        List<Bundle> out = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            if (b.getState() == Bundle.INSTALLED && (watchedJar(b).isPresent()
+                    || mentionsApi(b.getHeaders().get(Constants.IMPORT_PACKAGE)))) {
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What keeps {@code b} from resolving: its mandatory requirements that nothing installed
+     * provides, as {@code package com.example (version>=1.0.0)}; a requirement whose providers
+     * exist but do not resolve themselves is not named (the framework's log says more).
+     */
+    String missing(Bundle b) {
+        BundleRevision revision = b.adapt(BundleRevision.class);
+        if (revision == null) {
+            return "-";
+        }
+        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
+        List<String> missing = new ArrayList<>();
+        for (BundleRequirement r : revision.getDeclaredRequirements(null)) {
+            if (Namespace.RESOLUTION_OPTIONAL.equals(r.getDirectives().get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE))) {
+                continue;
+            }
+            Collection<BundleCapability> providers = wiring.findProviders(r);
+            if (providers.isEmpty()) {
+                missing.add(requirement(r));
+            }
+        }
+        return missing.isEmpty() ? "a requirement whose provider does not resolve (see the log)"
+                : String.join(", ", missing);
+    }
+
+    /**
+     * {@code package com.example (version>=1.0.0, not version>=2.0.0)} from
+     * {@code (&(osgi.wiring.package=com.example)(version>=1.0.0)(!(version>=2.0.0)))}.
+     */
+    private static String requirement(BundleRequirement r) {
+        String filter = r.getDirectives().getOrDefault(Namespace.REQUIREMENT_FILTER_DIRECTIVE, "");
+        String ns = r.getNamespace();
+        String kind = ns.startsWith("osgi.wiring.") ? ns.substring("osgi.wiring.".length()) : ns;
+        String name = null;
+        List<String> rest = new ArrayList<>();
+        String flat = filter.replaceAll("\\(!\\(([^()]*)\\)\\)", "(not $1)");
+        for (String term : flat.replaceAll("^\\(&", "").split("\\)\\(|[()]")) {
+            if (term.isBlank()) {
+                continue;
+            }
+            if (term.startsWith(ns + "=")) {
+                name = term.substring(ns.length() + 1);
+            } else {
+                rest.add(term);
+            }
+        }
+        if (name == null) {
+            return ns + " " + filter;
+        }
+        return kind + " " + name + (rest.isEmpty() ? "" : " (" + String.join(", ", rest) + ")");
+    }
+
+    /** Refreshes {@code b} and waits (60 s at most) until the framework has done so. */
+    void refresh(Bundle b) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b), e -> {
+            if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
+                done.countDown();
+            }
+        });
+        if (!done.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("refresh of bundle " + b.getBundleId() + " did not finish within 60 s");
+        }
+    }
+
+    static String describe(Bundle b) {
+        return b.getSymbolicName() + " " + b.getVersion() + " [" + b.getBundleId() + "]";
+    }
+}

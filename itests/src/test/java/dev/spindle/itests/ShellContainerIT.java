@@ -1,0 +1,123 @@
+package dev.spindle.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The {@code spindle:} commands in the assembled container, through {@code ./spindle --command}
+ * as an operator scripts them: Gogo's {@code help} for the scope, one sentence for wrong
+ * arguments, bundles of {@code deploy/} that did not resolve, and an undeploy that takes the jar
+ * out of {@code deploy/} too.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ShellContainerIT {
+
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+
+    private Container c;
+
+    @BeforeAll
+    void start() throws Exception {
+        c = Container.prepare("shell");
+        Path jars = c.home.resolve("jars");
+        c.deploy(Jars.swapHandler(jars, "1.0.0"));
+        c.deploy(unresolvable(jars.resolve("unresolvable.jar")));
+        c.start(false);
+        assertTrue(c.awaitStarted(STARTUP), c.log());
+        assertTrue(Http.awaitOk(c.port, "/swap", STARTUP), c.log());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        c.close();
+    }
+
+    /** The swap handler renamed, importing a package nothing exports. */
+    private static Path unresolvable(Path target) throws IOException {
+        Path source = Paths.get(System.getProperty("spindle.swap.jar"));
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(source))) {
+            Manifest manifest = new Manifest(in.getManifest());
+            Attributes main = manifest.getMainAttributes();
+            main.putValue("Bundle-SymbolicName", "dev.spindle.unresolvable");
+            main.putValue("Import-Package", main.getValue("Import-Package") + ",com.example.missing;version=\"[1.0,2)\"");
+            try (OutputStream file = Files.newOutputStream(target); JarOutputStream out = new JarOutputStream(file, manifest)) {
+                JarEntry e;
+                while ((e = in.getNextJarEntry()) != null) {
+                    out.putNextEntry(new JarEntry(e.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        return target;
+    }
+
+    @Test
+    void helpSpindleDescribesTheScopeAndSpindleListsEveryCommand() throws Exception {
+        String help = c.script("help spindle");
+        assertFalse(help.contains("No methods found"), help);
+        assertTrue(help.contains("scope: spindle") && help.contains("handlers, routes, stats"), help);
+        String overview = c.script("spindle");
+        for (String command : new String[] {"spindle:handlers", "spindle:deploy <jar|url>", "spindle:undeploy <id|name>"}) {
+            assertTrue(overview.contains(command), overview);
+        }
+        String one = c.script("help spindle:routes");
+        assertTrue(one.contains("which handler a method and path would reach"), one);
+    }
+
+    @Test
+    void wrongArgumentsGetOneSentenceAndExitStatusOne() throws Exception {
+        Container.Run handlers = c.run("--command", "spindle:handlers foo");
+        assertEquals(1, handlers.exit(), handlers.output());
+        assertTrue(handlers.output().contains("spindle:handlers takes no arguments, not 'foo'"), handlers.output());
+        assertFalse(handlers.output().contains("Cannot coerce"), handlers.output());
+        Container.Run missing = c.run("--command", "spindle:deploy notajar");
+        assertEquals(1, missing.exit(), missing.output());
+        assertTrue(missing.output().contains("Cannot deploy notajar: no such file"), missing.output());
+        Path text = Files.writeString(c.home.resolve("notes.txt"), "not a jar");
+        Container.Run notAJar = c.run("--command", "spindle:deploy " + text);
+        assertEquals(1, notAJar.exit(), notAJar.output());
+        assertTrue(notAJar.output().contains("not a jar file"), notAJar.output());
+        assertFalse(notAJar.output().contains("Unable to cache bundle"), notAJar.output());
+    }
+
+    @Test
+    void handlersListsTheBundlesOfDeployThatDidNotResolveWithWhatTheyMiss() throws Exception {
+        String table = c.script("spindle:handlers");
+        String row = table.lines().filter(l -> l.startsWith("dev.spindle.unresolvable")).findFirst()
+                .orElseThrow(() -> new AssertionError(table));
+        assertTrue(table.contains("Did not resolve"), table);
+        assertTrue(row.contains("unresolvable.jar")
+                && row.contains("package com.example.missing (version>=1.0.0, not version>=2.0.0)"), row);
+    }
+
+    @Test
+    void undeployOfABundleFromDeployDeletesItsJar() throws Exception {
+        Path jar = c.home.resolve("deploy/swap-1.0.0.jar");
+        assertTrue(Files.exists(jar));
+        String answer = c.script("spindle:undeploy dev.spindle.swap");
+        assertTrue(answer.contains("Undeployed dev.spindle.swap 1.0.0") && answer.contains("deleted deploy/swap-1.0.0.jar"),
+                answer);
+        assertFalse(Files.exists(jar));
+        assertEquals(404, Http.get(c.port, "/swap").status);
+        assertFalse(c.script("spindle:handlers").contains("dev.spindle.swap"));
+    }
+}
