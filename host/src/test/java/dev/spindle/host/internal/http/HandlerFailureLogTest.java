@@ -3,7 +3,6 @@ package dev.spindle.host.internal.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -148,15 +147,7 @@ class HandlerFailureLogTest {
 
     /** Reads a response head and skips its Content-Length body. */
     private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed after " + head);
-            }
-            head.write(b);
-        }
-        String h = head.toString(StandardCharsets.ISO_8859_1);
+        String h = SocketResponses.readHead(in);
         int at = h.indexOf("Content-Length: ");
         in.readNBytes(Integer.parseInt(h.substring(at + 16, h.indexOf("\r\n", at))));
         return h;

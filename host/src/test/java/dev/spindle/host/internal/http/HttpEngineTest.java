@@ -48,21 +48,6 @@ class HttpEngineTest {
         return engine.start("127.0.0.1", 0);
     }
 
-    /** Reads one response framed by Content-Length. */
-    private static String readResponse(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed after " + head);
-            }
-            head.write(b);
-        }
-        String h = head.toString(StandardCharsets.ISO_8859_1);
-        int at = h.indexOf("Content-Length: ");
-        int length = Integer.parseInt(h.substring(at + 16, h.indexOf("\r\n", at)));
-        return h + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"nio", "epoll"})
@@ -73,7 +58,7 @@ class HttpEngineTest {
             s.setSoTimeout(5000);
             for (int i = 0; i < 3; i++) {
                 s.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                String response = readResponse(s.getInputStream());
+                String response = SocketResponses.readResponse(s.getInputStream());
                 assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n") && response.endsWith("\r\n\r\nhello world"), response);
             }
         }
@@ -206,7 +191,7 @@ class HttpEngineTest {
         try (Socket s = new Socket(at.getAddress(), at.getPort())) {
             s.setSoTimeout(5000);
             s.getOutputStream().write("GET /who HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            String response = readResponse(s.getInputStream());
+            String response = SocketResponses.readResponse(s.getInputStream());
             String thread = response.substring(response.indexOf("\r\n\r\n") + 4);
             assertTrue(thread.startsWith("pool-"), "ran on " + thread);
         }
@@ -233,7 +218,7 @@ class HttpEngineTest {
             s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             Throwable where = stack.get(10, java.util.concurrent.TimeUnit.SECONDS);
             release.countDown();
-            assertTrue(readResponse(s.getInputStream()).endsWith("late"));
+            assertTrue(SocketResponses.readResponse(s.getInputStream()).endsWith("late"));
             assertTrue(reports.get(0).startsWith("Handler service 42 has held event loop spindle-io-"), reports.get(0));
             assertTrue(java.util.Arrays.stream(where.getStackTrace()).anyMatch(f -> f.getClassName().contains("HttpEngineTest")),
                     "the stack shows the handler");
@@ -263,7 +248,7 @@ class HttpEngineTest {
                 for (String millis : new String[] {"240", "100"}) {
                     s.getOutputStream().write(("GET /" + millis + " HTTP/1.1\r\nHost: t\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
-                    assertTrue(readResponse(s.getInputStream()).endsWith("slept"));
+                    assertTrue(SocketResponses.readResponse(s.getInputStream()).endsWith("slept"));
                 }
             }
         }

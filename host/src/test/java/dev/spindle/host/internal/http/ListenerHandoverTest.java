@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +58,7 @@ class ListenerHandoverTest {
         try (Socket before = new Socket(at.getAddress(), at.getPort())) {
             before.setSoTimeout(5000);
             before.getOutputStream().write(GET);
-            assertTrue(readResponse(before.getInputStream()).endsWith("first"));
+            assertTrue(SocketResponses.readResponse(before.getInputStream()).endsWith("first"));
 
             second = engine(transport, 2, (req, res) -> res.end("second"));
             assertTrue(second.listeners().canAdopt(first.listeners(), "127.0.0.1", at.getPort()));
@@ -73,7 +70,7 @@ class ListenerHandoverTest {
             try (Socket after = new Socket(at.getAddress(), at.getPort())) {
                 after.setSoTimeout(5000);
                 after.getOutputStream().write(GET);
-                assertTrue(readResponse(after.getInputStream()).endsWith("second"));
+                assertTrue(SocketResponses.readResponse(after.getInputStream()).endsWith("second"));
             }
             CompletableFuture<Integer> retired = CompletableFuture.supplyAsync(() -> first.retire(5000));
             // a connection of the old engine is answered by it until, once its retirement began,
@@ -82,7 +79,7 @@ class ListenerHandoverTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (!last.contains("\r\nConnection: close\r\n") && System.nanoTime() < deadline) {
                 before.getOutputStream().write(GET);
-                last = readResponse(before.getInputStream());
+                last = SocketResponses.readResponse(before.getInputStream());
                 assertTrue(last.endsWith("first"), last);
             }
             assertTrue(last.contains("\r\nConnection: close\r\n"), last);
@@ -91,7 +88,7 @@ class ListenerHandoverTest {
         try (Socket later = new Socket(at.getAddress(), at.getPort())) {
             later.setSoTimeout(5000);
             later.getOutputStream().write(GET);
-            assertTrue(readResponse(later.getInputStream()).endsWith("second"), "the old engine's end left the socket open");
+            assertTrue(SocketResponses.readResponse(later.getInputStream()).endsWith("second"), "the old engine's end left the socket open");
         }
         assertEquals(2, second.totalRequests());
     }
@@ -137,25 +134,10 @@ class ListenerHandoverTest {
             first.listeners().close(() -> { });
             Listener.requireFree("127.0.0.1", at.getPort());
             release.countDown();
-            assertTrue(readResponse(s.getInputStream()).endsWith("late"));
+            assertTrue(SocketResponses.readResponse(s.getInputStream()).endsWith("late"));
         } finally {
             release.countDown();
         }
     }
 
-    /** Reads one response framed by Content-Length. */
-    private static String readResponse(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed after " + head);
-            }
-            head.write(b);
-        }
-        String h = head.toString(StandardCharsets.ISO_8859_1);
-        int at = h.indexOf("Content-Length: ");
-        int length = Integer.parseInt(h.substring(at + 16, h.indexOf("\r\n", at)));
-        return h + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
-    }
 }

@@ -3,9 +3,7 @@ package dev.spindle.host.internal.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +80,7 @@ class WorkerLimitsTest {
         }
         waitUntil(() -> hogs.get() == 2);
         long started = System.nanoTime();
-        String quick = readResponse(send(at, "/quick").getInputStream());
+        String quick = SocketResponses.readResponse(send(at, "/quick").getInputStream());
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertTrue(quick.endsWith("\r\n\r\nquick"), quick);
         assertTrue(millis < 2000, "another route waited " + millis + " ms for a worker");
@@ -98,7 +96,7 @@ class WorkerLimitsTest {
         send(at, "/hog");
         waitUntil(() -> hogs.get() == 1);
         long started = System.nanoTime();
-        String answer = readResponse(send(at, "/hog").getInputStream());
+        String answer = SocketResponses.readResponse(send(at, "/hog").getInputStream());
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertTrue(answer.startsWith("HTTP/1.1 503 Service Unavailable\r\n") && answer.contains("\r\nRetry-After: 1\r\n"),
                 answer);
@@ -147,21 +145,6 @@ class WorkerLimitsTest {
         }
     }
 
-    /** Reads one response framed by Content-Length. */
-    private static String readResponse(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed after " + head);
-            }
-            head.write(b);
-        }
-        String h = head.toString(StandardCharsets.ISO_8859_1);
-        int at = h.indexOf("Content-Length: ");
-        int length = Integer.parseInt(h.substring(at + 16, h.indexOf("\r\n", at)));
-        return h + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
-    }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

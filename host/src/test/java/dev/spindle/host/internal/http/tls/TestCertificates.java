@@ -8,6 +8,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
 /**
  * Certificates made by the tests, never committed: a self-signed pair for localhost from the
  * {@code openssl} command (OpenSSL 3 writes the PKCS#8 key the server reads).
@@ -37,5 +44,25 @@ public final class TestCertificates {
         Path aside = to.resolveSibling(to.getFileName() + ".new");
         Files.copy(from, aside, StandardCopyOption.REPLACE_EXISTING);
         Files.move(aside, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A client context that trusts any certificate: the tests look at which one they got. */
+    public static SSLContext trustAll() throws GeneralSecurityException {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        return ctx;
     }
 }
