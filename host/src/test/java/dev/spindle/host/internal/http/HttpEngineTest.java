@@ -260,6 +260,39 @@ class HttpEngineTest {
         }
     }
 
+    /**
+     * A call's start is the loop's latest clock reading, not a read of its own: a quick handler
+     * called after the loop sat idle for longer than the threshold, on a kept-alive connection
+     * and on new ones, must not be taken for one that held it.
+     */
+    @Test
+    void quickHandlersAfterTheLoopSatIdleAreNotReported() throws Exception {
+        java.util.List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RouteTarget target = new RouteTarget((req, res) -> res.end("quick"), 44, false, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
+        engine = new HttpEngine(EngineSettings.defaults(), (m, p) -> found, workers, "nio", 1);
+        engine.warnBlockedLoops(50, (message, where) -> reports.add(message));
+        InetSocketAddress at = engine.start("127.0.0.1", 0);
+        byte[] get = "GET /q HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (Socket kept = new Socket(at.getAddress(), at.getPort())) {
+            kept.setSoTimeout(10_000);
+            for (int i = 0; i < 3; i++) {
+                kept.getOutputStream().write(get);
+                assertTrue(SocketResponses.readResponse(kept.getInputStream()).endsWith("quick"));
+                Thread.sleep(120); // the loop idles for more than twice the threshold: the case under test
+                try (Socket fresh = new Socket(at.getAddress(), at.getPort())) {
+                    fresh.setSoTimeout(10_000);
+                    fresh.getOutputStream().write(get);
+                    assertTrue(SocketResponses.readResponse(fresh.getInputStream()).endsWith("quick"));
+                }
+                Thread.sleep(120);
+            }
+        }
+        // the checker looks every 5 ms; a false report would have been made by now
+        Thread.sleep(100);
+        assertEquals(java.util.List.of(), reports);
+    }
+
     @org.junit.jupiter.api.Test
     void aClientThatNeverReadsIsClosedAfterTheWriteTimeout() throws Exception {
         java.util.concurrent.CompletableFuture<dev.spindle.api.Outcome> outcome = new java.util.concurrent.CompletableFuture<>();

@@ -21,7 +21,10 @@ import io.netty.util.concurrent.FastThreadLocal;
  * stack. If the checker thread was kept from running until the invocation had returned (a loaded
  * machine), the loop thread itself hands the overlong invocation over when it returns, and it is
  * reported without a stack: every invocation longer than the threshold is reported once, none
- * shorter. The request path pays two clock reads and three ordered stores.
+ * shorter by more than the engine's own work between the loop's last clock reading and the call.
+ * The request path pays one clock read and three ordered stores: an invocation's start is the
+ * latest reading the loop already has (its read batch began, or its previous invocation ended),
+ * never more than one request's decoding before the call.
  */
 public final class BlockedLoopChecker implements AutoCloseable {
 
@@ -37,18 +40,27 @@ public final class BlockedLoopChecker implements AutoCloseable {
         volatile long started;
         /** The checker's own: the invocation it reported last. */
         long reported;
+        /** The loop's own: when its last invocation ended ({@code System.nanoTime()}). */
+        private long lastExit = System.nanoTime();
 
-        void enter(RouteTarget target) {
-            STARTED.lazySet(this, System.nanoTime());
+        /**
+         * {@code target} is called now. {@code knownNanos} is a clock reading the caller took
+         * since the loop's last work began (its read batch's start); the latest of it and the
+         * previous invocation's end serves as this one's start, so no clock is read here.
+         */
+        void enter(RouteTarget target, long knownNanos) {
+            STARTED.lazySet(this, knownNanos - lastExit > 0 ? knownNanos : lastExit);
             CURRENT.lazySet(this, target);
         }
 
         void exit() {
             RouteTarget target = current;
             CURRENT.lazySet(this, null);
+            long now = System.nanoTime();
+            lastExit = now;
             long threshold = reportAfterNanos;
             if (threshold != Long.MAX_VALUE) {
-                long took = System.nanoTime() - started;
+                long took = now - started;
                 if (took >= threshold) {
                     RETURNED.add(new Returned(this, target, started, took));
                 }

@@ -111,11 +111,16 @@ public final class Dispatcher {
             HostAnswers.expectationFailed(exchange.response());
             return;
         }
-        route(exchange);
+        route(exchange, exchange.startNanos());
     }
 
-    /** Finds the handler and calls it; again after waiting, for a route that is being replaced. */
-    private void route(Exchange exchange) {
+    /**
+     * Finds the handler and calls it; again after waiting, for a route that is being replaced.
+     * {@code knownNanos}: a clock reading from the work that led here without a handler call
+     * between (the read batch's start, or now), the start of the handler's call for the
+     * {@link BlockedLoopChecker}.
+     */
+    private void route(Exchange exchange, long knownNanos) {
         if (exchange.gone()) {
             return;
         }
@@ -137,7 +142,7 @@ public final class Dispatcher {
         }
         if (!target.tryStart()) {
             // removed between the lookup and now: the routing table has changed already
-            route(exchange);
+            route(exchange, knownNanos);
             return;
         }
         exchange.target(target);
@@ -156,7 +161,7 @@ public final class Dispatcher {
             }
         } else {
             BlockedLoopChecker.Watch watch = BlockedLoopChecker.watch();
-            watch.enter(target);
+            watch.enter(target, knownNanos);
             try {
                 invoke(target, exchange);
             } finally {
@@ -182,7 +187,7 @@ public final class Dispatcher {
             if (!settled[0]) {
                 settled[0] = true;
                 exchange.stopWaiting();
-                route(exchange);
+                route(exchange, System.nanoTime());
             }
         };
         resolver.onNextChange(() -> exchange.sink().loop().execute(retry));
