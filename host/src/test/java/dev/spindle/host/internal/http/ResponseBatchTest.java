@@ -55,6 +55,34 @@ class ResponseBatchTest {
         wire.close();
     }
 
+    /**
+     * {@code end(string)} hands short text to the encoder, which writes its utf8 bytes after the
+     * head: the length is in bytes, not chars, a HEAD response has neither length nor body (as
+     * Node's), and text over the limit in bytes (though not in chars) still goes out whole and in
+     * order.
+     */
+    @Test
+    void textBodiesAreFramedByTheirUtf8Length() {
+        String accented = "h\u00e9llo \u20ac \uD83D\uDE00";
+        String wide = "\u20ac".repeat(500); // 500 chars, 1,500 bytes
+        Wire wire = new Wire((req, res) -> res.end(req.url().equals("/wide") ? wide : accented));
+        wire.ch.writeInbound(Unpooled.copiedBuffer(get("/a") + "HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n" + get("/wide") + get("/b"),
+                StandardCharsets.ISO_8859_1));
+        wire.ch.runPendingTasks();
+        ByteBuf all = Unpooled.buffer();
+        Object o;
+        while ((o = wire.ch.readOutbound()) != null) {
+            all.writeBytes((ByteBuf) o);
+            ((ByteBuf) o).release();
+        }
+        String out = all.toString(StandardCharsets.UTF_8).replaceAll("\r\nDate: [^\r]+ GMT\r\n", "\r\nDate: <DATE>\r\n");
+        all.release();
+        String head = "HTTP/1.1 200 OK\r\n" + KEEP + "Content-Length: 15\r\n\r\n";
+        assertEquals(head + accented + "HTTP/1.1 200 OK\r\n" + KEEP + "\r\n" + "HTTP/1.1 200 OK\r\n" + KEEP + "Content-Length: 1500\r\n\r\n" + wide
+                + head + accented, out);
+        wire.close();
+    }
+
     @Test
     void streamedAndLargeResponsesKeepTheirPlaceBetweenBatchedOnes() {
         String large = "x".repeat(ResponseEncoder.COPY_LIMIT + 1);

@@ -2,11 +2,14 @@ package dev.spindle.host.internal.http.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
 /**
@@ -50,17 +53,35 @@ public interface OutgoingHead {
         }
     }
 
-    /** Head, whole body and trailers in one message: the common case of {@code end(data)}. */
+    /**
+     * Head, whole body and trailers in one message: the common case of {@code end(data)}. A short
+     * body given as text ({@code end(string)}) stays text until the encoder writes its bytes.
+     */
     final class Whole extends DefaultFullHttpResponse implements OutgoingHead {
         private final boolean hasBody;
         private final boolean chunked;
         private final HeaderLines lines;
+        private final String text;
+        private final int textBytes;
 
         public Whole(Http1Head head, ByteBuf content, HttpHeaders trailers) {
-            super(HttpVersion.HTTP_1_1, head.status(), content, EmptyHttpHeaders.INSTANCE, trailers);
-            this.hasBody = head.hasBody();
-            this.chunked = head.chunked();
-            this.lines = head.lines();
+            this(head.status(), head.hasBody(), head.chunked(), head.lines(), content, trailers, null, 0);
+        }
+
+        /** A whole body of {@code text}, {@code textBytes} long in utf8; without trailers. */
+        public Whole(Http1Head head, String text, int textBytes) {
+            this(head.status(), head.hasBody(), head.chunked(), head.lines(), Unpooled.EMPTY_BUFFER,
+                    EmptyHttpHeaders.INSTANCE, text, textBytes);
+        }
+
+        private Whole(HttpResponseStatus status, boolean hasBody, boolean chunked, HeaderLines lines, ByteBuf content,
+                HttpHeaders trailers, String text, int textBytes) {
+            super(HttpVersion.HTTP_1_1, status, content, EmptyHttpHeaders.INSTANCE, trailers);
+            this.hasBody = hasBody;
+            this.chunked = chunked;
+            this.lines = lines;
+            this.text = text;
+            this.textBytes = textBytes;
         }
 
         /** Made when first asked for: the batch path writes the lines without it. */
@@ -72,6 +93,23 @@ public interface OutgoingHead {
         /** Whether the body goes out in chunked framing ({@code Transfer-Encoding: chunked}). */
         boolean chunked() {
             return chunked;
+        }
+
+        /** The body as text, or null when it is {@link #content()}. */
+        String text() {
+            return text;
+        }
+
+        /** The body's length in bytes. */
+        int bodyBytes() {
+            return text != null ? textBytes : content().readableBytes();
+        }
+
+        /** The same message with its text as {@link #content()}, for Netty's encoder. */
+        Whole withContent(ByteBufAllocator alloc) {
+            ByteBuf bytes = alloc.buffer(textBytes);
+            ByteBufUtil.reserveAndWriteUtf8(bytes, text, textBytes);
+            return new Whole(status(), hasBody, chunked, lines, bytes, trailingHeaders(), null, 0);
         }
 
         @Override

@@ -56,9 +56,15 @@ public final class ResponseEncoder extends HttpResponseEncoder {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        if (!streaming && msg instanceof OutgoingHead.Whole && !((OutgoingHead.Whole) msg).chunked()) {
-            append(ctx, (OutgoingHead.Whole) msg, promise);
-            return;
+        if (msg instanceof OutgoingHead.Whole) {
+            OutgoingHead.Whole whole = (OutgoingHead.Whole) msg;
+            if (!streaming && !whole.chunked()) {
+                append(ctx, whole, promise);
+                return;
+            }
+            if (whole.text() != null) {
+                msg = whole.withContent(ctx.alloc()); // Netty's encoder takes bytes
+            }
         }
         handOn(ctx);
         if (chunking && msg instanceof OutgoingHead.Chunk && ((OutgoingHead.Chunk) msg).content().isReadable()) {
@@ -100,8 +106,10 @@ public final class ResponseEncoder extends HttpResponseEncoder {
         ByteBuf large = null;
         try {
             ByteBuf content = msg.content();
-            int body = msg.hasBody() ? content.readableBytes() : 0;
-            int copied = body <= COPY_LIMIT ? body : 0;
+            String text = msg.text();
+            int body = msg.hasBody() ? msg.bodyBytes() : 0;
+            // text is short (the response writer's limit): always copied
+            int copied = body <= COPY_LIMIT || text != null ? body : 0;
             ByteBuf b = batch;
             if (b != null && b.writableBytes() < HEAD_ESTIMATE + copied) {
                 handOn(ctx);
@@ -116,7 +124,7 @@ public final class ResponseEncoder extends HttpResponseEncoder {
                 msg.lines().encode(b);
                 ByteBufUtil.writeShortBE(b, CRLF);
                 if (copied > 0) {
-                    b.writeBytes(content, content.readerIndex(), copied);
+                    copyBody(b, msg, copied);
                 }
             } catch (Throwable t) {
                 b.writerIndex(start); // no half response on the wire
@@ -137,6 +145,19 @@ public final class ResponseEncoder extends HttpResponseEncoder {
             ByteBuf b = batch;
             batch = null;
             ctx.write(b, promise);
+        }
+    }
+
+    /** The body of {@code msg}, {@code length} bytes, after its head in {@code b}. */
+    private static void copyBody(ByteBuf b, OutgoingHead.Whole msg, int length) {
+        ByteBuf content = msg.content();
+        if (msg.text() != null) {
+            ByteBufUtil.reserveAndWriteUtf8(b, msg.text(), length);
+        } else if (content.hasArray()) {
+            // straight from the array: no view of it to make
+            b.writeBytes(content.array(), content.arrayOffset() + content.readerIndex(), length);
+        } else {
+            b.writeBytes(content, content.readerIndex(), length);
         }
     }
 

@@ -144,6 +144,17 @@ final class Http1Stream extends Http1Head implements ResponseSink {
         put(msg, length, callback, last);
     }
 
+    /** The whole body as text: the encoder writes its bytes after the head (see {@link OutgoingHead.Whole}). */
+    @Override
+    public void sendText(String text, int bytes, HttpHeaders trailers) {
+        if (headSent || trailers != null || chunked()) {
+            ResponseSink.super.sendText(text, bytes, trailers);
+            return;
+        }
+        headSent = true;
+        put(new OutgoingHead.Whole(this, text, bytes), bytes, null, true);
+    }
+
     /**
      * A middle piece of the body, as a {@link OutgoingHead.Chunk} when its buffer has room to be
      * framed in place: only {@link OutgoingHead#chunkBuffer} starts its data that far in.

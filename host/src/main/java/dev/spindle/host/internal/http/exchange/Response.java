@@ -134,6 +134,10 @@ public final class Response extends ResponseBody {
 
     @Override
     public void end(String data, String encoding) {
+        if (encoding == null && data != null && !data.isEmpty() && !away()) {
+            endText(data);
+            return;
+        }
         end(data == null || data.isEmpty() ? null : encode(data, encoding));
     }
 

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.HttpException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
@@ -180,6 +181,35 @@ abstract class ResponseBody extends ResponseHead {
         }
         ENDED.setRelease(this, true);
         sendPart(data, true, null);
+    }
+
+    /**
+     * Node's {@code end(string)} in utf8. The common case, a short string that is the whole body of
+     * a response whose head is still open, goes to the sink as text, which writes its bytes where
+     * they go (HTTP/1.1: after the head in its batch buffer) instead of through a buffer of their
+     * own; anything else is {@link #endData} of its bytes.
+     */
+    final void endText(String text) {
+        if (ended || destroyed || head() != null || text.length() > ResponseSink.TEXT_LIMIT) {
+            endData(encode(text, (String) null));
+            return;
+        }
+        int bytes = ByteBufUtil.utf8Bytes(text);
+        if (bytes > ResponseSink.TEXT_LIMIT) {
+            endData(encode(text, (String) null));
+            return;
+        }
+        draft.contentLength = bytes;
+        implicitHead();
+        ENDED.setRelease(this, true);
+        if (headSent || !draft.hasBody) {
+            // the head went out at once (an expectation), or this response has no body (HEAD, 204, 304)
+            sendPart(draft.hasBody ? encode(text, (String) null) : null, true, null);
+            return;
+        }
+        headSent = true;
+        bodyBytes += bytes;
+        sink.sendText(text, bytes, trailers != null && head().sendsTrailers() ? trailers : null);
     }
 
     /**

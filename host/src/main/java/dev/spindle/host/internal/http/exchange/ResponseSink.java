@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import dev.spindle.api.HttpException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 
@@ -40,6 +41,20 @@ public interface ResponseSink {
      * the socket, or why it never will be.
      */
     void send(ByteBuf data, boolean last, HttpHeaders trailers, Consumer<? super HttpException> callback);
+
+    /** Longest text (in chars and in utf8 bytes) that {@link #sendText} is given. */
+    int TEXT_LIMIT = 1024;
+
+    /**
+     * Sends the fixed head with the whole body, {@code text} ({@code bytes} long in utf8, at most
+     * {@link #TEXT_LIMIT}), and the end of the message: {@link #send} of its bytes unless the
+     * protocol writes text more directly.
+     */
+    default void sendText(String text, int bytes, HttpHeaders trailers) {
+        ByteBuf data = alloc().buffer(bytes);
+        ByteBufUtil.reserveAndWriteUtf8(data, text, bytes);
+        send(data, true, trailers, null);
+    }
 
     /** Whether a write now would go out without waiting: nothing held back, the socket buffer below its mark. */
     boolean writable();
