@@ -261,6 +261,44 @@ class HttpEngineTest {
     }
 
     /**
+     * Pipelined requests of one read are watched as one span, ended by the batch's flush: a
+     * handler holding the loop among quick ones is reported once, by its service id, and a batch
+     * of quick ones never.
+     */
+    @Test
+    void aHandlerHoldingTheLoopAmongPipelinedRequestsIsReportedOnce() throws Exception {
+        java.util.List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RouteTarget quick = new RouteTarget((req, res) -> res.end("quick"), 45, false, false);
+        RouteTarget slow = new RouteTarget((req, res) -> {
+            Thread.sleep(240); // holds the loop: a bug in a handler
+            res.end("slept");
+        }, 46, false, false);
+        HandlerResolver.Resolution quickFound = HandlerResolver.Resolution.found(quick);
+        HandlerResolver.Resolution slowFound = HandlerResolver.Resolution.found(slow);
+        engine = new HttpEngine(EngineSettings.defaults(), (m, p) -> p.equals("/slow") ? slowFound : quickFound,
+                workers, "nio", 1);
+        engine.warnBlockedLoops(200, (message, where) -> reports.add(message));
+        InetSocketAddress at = engine.start("127.0.0.1", 0);
+        String get = "GET /%s HTTP/1.1\r\nHost: t\r\n\r\n";
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write((get.formatted("a").repeat(8) + get.formatted("slow") + get.formatted("b").repeat(8))
+                    .getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 17; i++) {
+                assertTrue(SocketResponses.readResponse(s.getInputStream()).endsWith(i == 8 ? "slept" : "quick"));
+            }
+            waitUntil(() -> !reports.isEmpty());
+            s.getOutputStream().write(get.formatted("c").repeat(16).getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 16; i++) {
+                assertTrue(SocketResponses.readResponse(s.getInputStream()).endsWith("quick"));
+            }
+        }
+        Thread.sleep(100); // the checker looks every 20 ms: a second report would have been made by now
+        assertEquals(1, reports.size(), reports.toString());
+        assertTrue(reports.get(0).matches("Handler service 4[56] (has )?held event loop .*"), reports.get(0));
+    }
+
+    /**
      * A call's start is the loop's latest clock reading, not a read of its own: a quick handler
      * called after the loop sat idle for longer than the threshold, on a kept-alive connection
      * and on new ones, must not be taken for one that held it.

@@ -16,6 +16,7 @@ import dev.spindle.host.internal.http.codec.Http1Head;
 import dev.spindle.host.internal.http.codec.RequestDecoder;
 import dev.spindle.host.internal.http.codec.ResponseEncoder;
 import dev.spindle.host.internal.http.dispatch.BatchTally;
+import dev.spindle.host.internal.http.dispatch.BlockedLoopChecker;
 import dev.spindle.host.internal.http.dispatch.Protocol;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.exchange.Exchange;
@@ -268,6 +269,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         timers.cancelAll();
+        if (inRead) {
+            BlockedLoopChecker.batchEnded(0); // no channelReadComplete will come here
+        }
     }
 
     @Override
@@ -329,7 +333,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         if (settings.responseTimeoutMillis() > 0) {
             exchange.deadline(settings.responseTimeoutMillis());
         }
-        dispatcher.dispatch(exchange, http11 && expect != null && !expectContinue);
+        dispatcher.dispatchInBatch(exchange, http11 && expect != null && !expectContinue);
         if (queue.size() >= settings.maxPipelined() || ending.closing()) {
             updateReading();
         }
@@ -347,8 +351,12 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         // of the batch, still inside it, so they are counted once for all after it. A listener may
         // write more meanwhile: flushed by the next turn.
         tally.publishRequests();
+        long flushedBefore = encoder.lastActiveNanos;
         queue.flushBatch();
         inRead = false;
+        long flushed = encoder.lastActiveNanos;
+        // the flush's clock reading, taken after the batch's handler calls, ends their span
+        BlockedLoopChecker.batchEnded(flushed != flushedBefore ? flushed : 0);
         tally.publish(decoder.takeBytesIn(), encoder.takeBytesOut(), encoder.lastActiveNanos);
         writes.batchEnded();
         if (idleCheckPending) {
@@ -359,6 +367,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (inRead) {
+            BlockedLoopChecker.batchEnded(0);
+        }
         inRead = false;
         tally.publish(decoder.takeBytesIn(), encoder.takeBytesOut(), 0);
         timers.cancelAll();

@@ -15,16 +15,19 @@ import io.netty.util.concurrent.FastThreadLocal;
 /**
  * Beside the data path: notices a handler that holds an event loop (blocking I/O, a lock, a long
  * computation) and says which one, with the loop thread's stack, like Vert.x's blocked-thread
- * checker. Each event-loop thread marks the handler it runs and when it started it, with ordered
- * writes; a daemon thread looks often (a tenth of the threshold) and, for a handler it finds
- * running, sleeps only until that invocation would cross the threshold, then reports it with the
- * stack. If the checker thread was kept from running until the invocation had returned (a loaded
- * machine), the loop thread itself hands the overlong invocation over when it returns, and it is
- * reported without a stack: every invocation longer than the threshold is reported once, none
- * shorter by more than the engine's own work between the loop's last clock reading and the call.
- * The request path pays one clock read and three ordered stores: an invocation's start is the
- * latest reading the loop already has (its read batch began, or its previous invocation ended),
- * never more than one request's decoding before the call.
+ * checker. Each event-loop thread marks the handler it runs and when the span of calls it belongs
+ * to started, with ordered writes; a daemon thread looks often (a tenth of the threshold) and, for
+ * a span it finds running, sleeps only until it would cross the threshold, then reports the
+ * handler running then, with the stack. If the checker thread was kept from running until the span
+ * had ended (a loaded machine), the loop thread itself hands the overlong span over when it ends,
+ * and it is reported without a stack: every span longer than the threshold is reported once, none
+ * shorter.
+ *
+ * <p>A span is one handler call, or, for the calls a connection makes in one read batch (pipelined
+ * requests), all of them, from the batch's start to its flush: so that a request pays no clock
+ * read of its own. A span starts at the latest clock reading the loop already has (its read
+ * batch's start, or the previous span's end), never more than one request's decoding before the
+ * call, and ends with one clock read (for a batch, the flush's own).
  */
 public final class BlockedLoopChecker implements AutoCloseable {
 
@@ -36,40 +39,58 @@ public final class BlockedLoopChecker implements AutoCloseable {
 
         final Thread thread = Thread.currentThread();
         volatile RouteTarget current;
-        /** {@code System.nanoTime()} when {@link #current} was entered; identifies the invocation. */
+        /** {@code System.nanoTime()} when the span {@link #current} runs in began; identifies the span. */
         volatile long started;
-        /** The checker's own: the invocation it reported last. */
+        /** The checker's own: the span it reported last. */
         long reported;
-        /** The loop's own: when its last invocation ended ({@code System.nanoTime()}). */
+        /** The loop's own: when its last span ended ({@code System.nanoTime()}). */
         private long lastExit = System.nanoTime();
+        /** The loop's own: a span is running. */
+        private boolean open;
+        /** The loop's own: handler calls in the running span. */
+        private int calls;
 
         /**
          * {@code target} is called now. {@code knownNanos} is a clock reading the caller took
          * since the loop's last work began (its read batch's start); the latest of it and the
-         * previous invocation's end serves as this one's start, so no clock is read here.
+         * previous span's end starts a new span, so no clock is read here. In an open span (a
+         * read batch's calls) only the handler running changes.
          */
         void enter(RouteTarget target, long knownNanos) {
-            STARTED.lazySet(this, knownNanos - lastExit > 0 ? knownNanos : lastExit);
+            if (!open) {
+                open = true;
+                calls = 0;
+                STARTED.lazySet(this, knownNanos - lastExit > 0 ? knownNanos : lastExit);
+            }
+            calls++;
             CURRENT.lazySet(this, target);
         }
 
-        void exit() {
+        /**
+         * The span ends: {@code nowNanos} is a clock reading taken after its last call, or 0 to
+         * read the clock here. Nothing to do when no span is open.
+         */
+        void settle(long nowNanos) {
+            if (!open) {
+                return;
+            }
+            open = false;
             RouteTarget target = current;
             CURRENT.lazySet(this, null);
-            long now = System.nanoTime();
+            long now = nowNanos != 0 ? nowNanos : System.nanoTime();
             lastExit = now;
             long threshold = reportAfterNanos;
             if (threshold != Long.MAX_VALUE) {
                 long took = now - started;
                 if (took >= threshold) {
-                    RETURNED.add(new Returned(this, target, started, took));
+                    RETURNED.add(new Returned(this, target, calls, started, took));
                 }
             }
         }
     }
 
-    /** An invocation over the threshold that returned before the checker reported it, perhaps. */
-    private record Returned(Watch watch, RouteTarget target, long started, long tookNanos) {
+    /** A span over the threshold that ended before the checker reported it, perhaps. */
+    private record Returned(Watch watch, RouteTarget target, int calls, long started, long tookNanos) {
     }
 
     private static final List<Watch> WATCHES = new CopyOnWriteArrayList<>();
@@ -99,7 +120,7 @@ public final class BlockedLoopChecker implements AutoCloseable {
     /**
      * @param thresholdMillis how long a handler may hold a loop before it is reported
      * @param report          called with a message and the loop thread's stack (or {@code null} when the
-     *                        invocation had returned before the stack could be taken), once per invocation
+     *                        span had ended before the stack could be taken), once per span
      */
     public BlockedLoopChecker(long thresholdMillis, BiConsumer<String, Throwable> report) {
         this.thresholdNanos = TimeUnit.MILLISECONDS.toNanos(thresholdMillis);
@@ -128,7 +149,15 @@ public final class BlockedLoopChecker implements AutoCloseable {
         return WATCH.get();
     }
 
-    /** Reports what has crossed the threshold; returns the nanoseconds until the next running invocation would. */
+    /**
+     * The read batch on the calling event loop is over: the span of its handler calls ends, at
+     * {@code nowNanos} (a clock reading taken after its last call, or 0 to read the clock).
+     */
+    public static void batchEnded(long nowNanos) {
+        WATCH.get().settle(nowNanos);
+    }
+
+    /** Reports what has crossed the threshold; returns the nanoseconds until the next running span would. */
     private long check(long now) {
         long next = Long.MAX_VALUE;
         for (Watch w : WATCHES) {
@@ -150,14 +179,16 @@ public final class BlockedLoopChecker implements AutoCloseable {
         return next;
     }
 
-    /** Overlong invocations that returned before {@link #check} could report them (ones it did are skipped). */
+    /** Overlong spans that ended before {@link #check} could report them (ones it did are skipped). */
     private void reportReturned() {
         Returned r;
         while ((r = RETURNED.poll()) != null) {
             if (r.started() != r.watch().reported) {
                 r.watch().reported = r.started();
-                report.accept(message(r.target(), r.watch(), r.tookNanos(), "held",
-                        " (it had returned before its stack could be taken)"), null);
+                String note = r.calls() > 1
+                        ? " (the last of " + r.calls() + " calls of one read batch, which ended before its stack could be taken)"
+                        : " (it had returned before its stack could be taken)";
+                report.accept(message(r.target(), r.watch(), r.tookNanos(), "held", note), null);
             }
         }
     }

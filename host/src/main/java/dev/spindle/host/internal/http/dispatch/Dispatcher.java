@@ -111,16 +111,28 @@ public final class Dispatcher {
             HostAnswers.expectationFailed(exchange.response());
             return;
         }
-        route(exchange, exchange.startNanos());
+        route(exchange, exchange.startNanos(), false);
+    }
+
+    /**
+     * {@link #dispatch} from a connection's read batch: the handler calls of the batch are
+     * watched as one span, which the connection ends with {@link BlockedLoopChecker#batchEnded}.
+     */
+    public void dispatchInBatch(Exchange exchange, boolean unknownExpectation) {
+        if (unknownExpectation) {
+            HostAnswers.expectationFailed(exchange.response());
+            return;
+        }
+        route(exchange, exchange.startNanos(), true);
     }
 
     /**
      * Finds the handler and calls it; again after waiting, for a route that is being replaced.
      * {@code knownNanos}: a clock reading from the work that led here without a handler call
      * between (the read batch's start, or now), the start of the handler's call for the
-     * {@link BlockedLoopChecker}.
+     * {@link BlockedLoopChecker}; {@code inBatch}: the call joins its read batch's span.
      */
-    private void route(Exchange exchange, long knownNanos) {
+    private void route(Exchange exchange, long knownNanos, boolean inBatch) {
         if (exchange.gone()) {
             return;
         }
@@ -142,7 +154,7 @@ public final class Dispatcher {
         }
         if (!target.tryStart()) {
             // removed between the lookup and now: the routing table has changed already
-            route(exchange, knownNanos);
+            route(exchange, knownNanos, inBatch);
             return;
         }
         exchange.target(target);
@@ -165,7 +177,9 @@ public final class Dispatcher {
             try {
                 invoke(target, exchange);
             } finally {
-                watch.exit();
+                if (!inBatch) {
+                    watch.settle(0);
+                }
             }
         }
     }
@@ -187,7 +201,7 @@ public final class Dispatcher {
             if (!settled[0]) {
                 settled[0] = true;
                 exchange.stopWaiting();
-                route(exchange, System.nanoTime());
+                route(exchange, System.nanoTime(), false);
             }
         };
         resolver.onNextChange(() -> exchange.sink().loop().execute(retry));
