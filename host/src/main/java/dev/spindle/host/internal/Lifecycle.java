@@ -92,7 +92,15 @@ final class Lifecycle implements SynchronousBundleListener {
         }
     }
 
-    private boolean restarting() {
+    /**
+     * Whether the host's bundle is stopping to start again at once (it is updated or refreshed, as
+     * a refresh of the API does, while the framework runs on), not stopped by the operator,
+     * uninstalled or stopped with the framework.
+     */
+    boolean restarting() {
+        if (context == null) {
+            return false;
+        }
         Bundle own = context.getBundle();
         try {
             return own.getState() == Bundle.STOPPING && own.adapt(BundleStartLevel.class).isPersistentlyStarted()

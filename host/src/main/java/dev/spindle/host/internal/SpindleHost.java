@@ -60,6 +60,7 @@ public final class SpindleHost implements HttpServer {
     private final HostTls tls = new HostTls();
     private WorkerPool workers;
     private final Lifecycle lifecycle = new Lifecycle();
+    private ParkedListeners parked;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
@@ -75,6 +76,7 @@ public final class SpindleHost implements HttpServer {
                 cfg.workerQueueTimeoutMillis());
         commit(cfg);
         whiteboard.expect(lifecycle.open(context, this::shutdown));
+        parked = new ParkedListeners(context, () -> config.graceMillis());
         try {
             engine = newEngine(cfg);
             engine.start(cfg.bindAddress(), cfg.port());
@@ -92,6 +94,7 @@ public final class SpindleHost implements HttpServer {
                 throw failed;
             }
         }
+        parked.closeUnclaimed();
         whiteboard.engine(() -> {
             HttpEngine e = engine;
             return e != null && e.inEventLoop();
@@ -194,7 +197,9 @@ public final class SpindleHost implements HttpServer {
         HttpEngine e = engine;
         if (e != null) {
             engine = null;
-            e.close(config.drainTimeoutMillis());
+            // restarting at once (an update of the host, a refresh of the API): the listening
+            // sockets stay open for the next instance, so that no client is refused or reset
+            e.close(config.drainTimeoutMillis(), config.graceMillis() > 0 && lifecycle.restarting());
         }
     }
 
@@ -281,6 +286,7 @@ public final class SpindleHost implements HttpServer {
         e.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
         e.summarizeFailures(cfg.failureSummaryMillis());
         e.accessLog(cfg.accessLog());
+        e.listeners().parking(parked);
         return e;
     }
 

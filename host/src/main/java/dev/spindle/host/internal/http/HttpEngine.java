@@ -302,6 +302,14 @@ public final class HttpEngine {
      * @return the number of connections that had to be cut off
      */
     public int close(long drainMillis) {
+        return close(drainMillis, false);
+    }
+
+    /**
+     * As {@link #close(long)}; with {@code park}, the listening sockets stay open for the next
+     * instance of the host instead of closing (see {@link Listeners#park}).
+     */
+    public int close(long drainMillis, boolean park) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, drainMillis));
         shuttingDown = true;
         sampler.cancel(false);
@@ -317,7 +325,11 @@ public final class HttpEngine {
         // open connection from then on is told that its response is the connection's last, even
         // before the connection's shutdown() has run. Not before the close: a client told so would
         // reconnect into the listener's backlog, which the close resets.
-        listeners.close(dispatcher::stop);
+        if (park) {
+            listeners.park(dispatcher::stop);
+        } else {
+            listeners.close(dispatcher::stop);
+        }
         dispatcher.stop();
         settle();
         int cut = 0;

@@ -39,7 +39,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * a replacement engine on the same address and transport (new event loops, say) takes it over
  * ({@link #serve}), so the port never changes hands. Where the socket itself must change (another
  * address or transport), the transport's {@code SO_REUSEPORT} lets the new one bind beside it, so
- * that there is no moment without a listener; a port another process listens on is refused.
+ * that there is no moment without a listener; a port another process listens on is refused. When
+ * the host itself restarts, the socket is parked open for the next instance ({@link #park},
+ * {@link #resume}, see {@link ListenerParking}).
  */
 final class Listener {
 
@@ -55,6 +57,8 @@ final class Listener {
     private volatile Channel channel;
     private EventLoopGroup acceptor;
     private InetSocketAddress bound;
+    /** The JDK's socket under a NIO listener's channel: what it is parked as. */
+    private ServerSocketChannel nioSocket;
 
     /**
      * @param loops the engine's event loops, where its connections are registered
@@ -76,9 +80,17 @@ final class Listener {
     }
 
     private InetSocketAddress open(InetSocketAddress address) throws InterruptedException {
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("spindle-accept", true),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        ServerChannel ch = epoll ? new EpollServerSocketChannel() : new NioServerSocketChannel();
+        ServerChannel ch;
+        if (epoll) {
+            ch = new EpollServerSocketChannel();
+        } else {
+            try {
+                nioSocket = ServerSocketChannel.open();
+            } catch (IOException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            ch = new NioServerSocketChannel(nioSocket);
+        }
         ch.config().setOption(ChannelOption.SO_BACKLOG, 1024);
         ch.config().setOption(ChannelOption.SO_REUSEADDR, true);
         if (sharesPort()) {
@@ -90,10 +102,35 @@ final class Listener {
                 ch.config().setOption(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
             }
         }
+        return accept(ch, address);
+    }
+
+    /**
+     * Accepts again on a socket that a previous instance of the host parked open (see
+     * {@link #park}): bound and listening already, with the connections that came meanwhile in
+     * its backlog, which are accepted first. Returns its address.
+     */
+    InetSocketAddress resume(Object parked) throws InterruptedException {
+        ServerChannel ch;
+        if (epoll) {
+            ch = new EpollServerSocketChannel((Integer) parked);
+        } else {
+            nioSocket = (ServerSocketChannel) parked;
+            ch = new NioServerSocketChannel(nioSocket);
+        }
+        return accept(ch, null);
+    }
+
+    /** Registers {@code ch} on an acceptor loop of its own and binds it to {@code address} (null: bound already). */
+    private InetSocketAddress accept(ServerChannel ch, InetSocketAddress address) throws InterruptedException {
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("spindle-accept", true),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         ch.pipeline().addLast(new Acceptor());
         try {
             loop.register(ch).sync();
-            ch.bind(address).sync();
+            if (address != null) {
+                ch.bind(address).sync();
+            }
         } catch (RuntimeException | InterruptedException e) {
             ch.close();
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -151,6 +188,50 @@ final class Listener {
         channel = null;
         ch.close().addListener(closed -> onClosed.run()).awaitUninterruptibly(5, TimeUnit.SECONDS);
         acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Stops accepting but leaves the socket open, parked at {@code parking} for the next instance of
+     * the host ({@link #resume}): connections arriving meanwhile wait in its backlog. Runs
+     * {@code onStopped} on the listener's loop as it stops accepting, as {@link #close} runs its
+     * callback; returns once nothing is accepted here any more. If the socket cannot be taken off
+     * its loop, it is closed instead.
+     */
+    void park(ListenerParking parking, boolean tls, Runnable onStopped) {
+        Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        channel = null;
+        ServerSocketChannel jdk = nioSocket;
+        if (!ch.deregister().addListener(off -> onStopped.run()).awaitUninterruptibly(5, TimeUnit.SECONDS)
+                || !ch.isOpen() || ch.isRegistered()) {
+            ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            return;
+        }
+        // off its loop, the socket is closed by nothing but the parking (a loop closes only what is registered on it)
+        acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        ListenerParking.Spot spot = new ListenerParking.Spot(tls, epoll, ListenerParking.Spot.address(bound.getAddress()),
+                bound.getPort());
+        if (epoll) {
+            io.netty.channel.unix.FileDescriptor fd = ((EpollServerSocketChannel) ch).fd();
+            parking.park(spot, fd.intValue(), () -> closeQuietly(fd::close));
+        } else {
+            parking.park(spot, jdk, () -> closeQuietly(jdk::close));
+        }
+    }
+
+    private interface Closing {
+        void close() throws IOException;
+    }
+
+    private static void closeQuietly(Closing socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.debug("Closing a parked listening socket: {}", e.toString());
+        }
     }
 
     /** The address the listener is bound to; null before {@link #bind} and after {@link #close}. */

@@ -1,6 +1,8 @@
 package dev.spindle.host.internal.http;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -14,8 +16,9 @@ import io.netty.channel.socket.SocketChannel;
 /**
  * Data path: the entry. An engine's listening sockets, the cleartext port and the TLS port when
  * there is one ({@link Listener} each), and how they change hands: bound anew, taken over from the
- * engine an engine replaces ({@link #adopt}), closed and bound again. What a connection becomes
- * once accepted is the engine's ({@code plain}, {@code tls}).
+ * engine an engine replaces ({@link #adopt}), closed and bound again, or parked open for the next
+ * instance of the host and resumed by it ({@link ListenerParking}). What a connection becomes once
+ * accepted is the engine's ({@code plain}, {@code tls}).
  */
 public final class Listeners {
 
@@ -28,6 +31,7 @@ public final class Listeners {
     /** Null before a bind, and once a replacement engine took it over. */
     private volatile Listener cleartext;
     private volatile Listener secure;
+    private volatile ListenerParking parking = ListenerParking.NONE;
 
     /**
      * @param loops the engine's event loops, where the connections accepted are registered
@@ -42,8 +46,27 @@ public final class Listeners {
         this.tls = tls;
     }
 
-    /** Binds the cleartext port and starts accepting; a port another process listens on is refused. */
+    /**
+     * Where {@link #start} and {@link #startTls} first look for the sockets a previous instance of
+     * the host left open, and where {@link #park} leaves these.
+     */
+    public void parking(ListenerParking place) {
+        parking = place;
+    }
+
+    /**
+     * Binds the cleartext port and starts accepting; a port another process listens on is refused.
+     * A socket the previous host instance parked for this address is taken instead (see
+     * {@link #parking}).
+     */
     public InetSocketAddress start(String host, int port) throws InterruptedException {
+        Listener parked = resume(false, host, port, plain);
+        if (parked != null) {
+            cleartext = parked;
+            LOG.info("Spindle listening on {}:{} ({} transport; the socket the previous instance left open)", host,
+                    parked.address().getPort(), epoll ? "epoll" : "nio");
+            return parked.address();
+        }
         if (port != 0 && sharesPort()) {
             Listener.requireFree(host, port);
         }
@@ -99,20 +122,44 @@ public final class Listeners {
      */
     public InetSocketAddress startTls(String host, int port, boolean ownPort, TlsContexts contexts)
             throws InterruptedException {
-        if (port != 0 && !ownPort && sharesPort()) {
-            Listener.requireFree(host, port);
-        }
-        Listener l = new Listener(loops, epoll, ch -> tls.accept(ch, contexts));
+        Consumer<SocketChannel> accepted = ch -> tls.accept(ch, contexts);
+        Listener l = ownPort ? null : resume(true, host, port, accepted);
         InetSocketAddress bound;
-        try {
-            bound = l.bind(host, port);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot listen for TLS on " + host + ":" + port + ": " + e.getMessage(), e);
+        if (l != null) {
+            bound = l.address();
+        } else {
+            if (port != 0 && !ownPort && sharesPort()) {
+                Listener.requireFree(host, port);
+            }
+            l = new Listener(loops, epoll, accepted);
+            try {
+                bound = l.bind(host, port);
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot listen for TLS on " + host + ":" + port + ": " + e.getMessage(), e);
+            }
         }
         secure = l;
         LOG.info("Spindle listening for TLS on {}:{} ({}; ALPN {})", host, bound.getPort(), contexts.info().provider(),
                 String.join(",", contexts.info().applicationProtocols()));
         return bound;
+    }
+
+    /** A listener accepting on the socket parked for {@code host:port} (see {@link #parking}), or null. */
+    private Listener resume(boolean tlsPort, String host, int port, Consumer<SocketChannel> accepted)
+            throws InterruptedException {
+        String address;
+        try {
+            address = ListenerParking.Spot.address(InetAddress.getByName(host));
+        } catch (UnknownHostException e) {
+            return null;
+        }
+        Object socket = parking.take(new ListenerParking.Spot(tlsPort, epoll, address, port));
+        if (socket == null) {
+            return null;
+        }
+        Listener l = new Listener(loops, epoll, accepted);
+        l.resume(socket);
+        return l;
     }
 
     /**
@@ -168,6 +215,21 @@ public final class Listeners {
         l = cleartext;
         if (l != null) {
             l.close(onCleartextClosed);
+        }
+    }
+
+    /**
+     * As {@link #close}, but the sockets stay open, parked for the next instance of the host (see
+     * {@link #parking}): it accepts what comes meanwhile.
+     */
+    public void park(Runnable onCleartextStopped) {
+        Listener l = secure;
+        if (l != null) {
+            l.park(parking, true, () -> { });
+        }
+        l = cleartext;
+        if (l != null) {
+            l.park(parking, false, onCleartextStopped);
         }
     }
 

@@ -59,6 +59,8 @@ public final class LoopbackConsole {
 
     private ServerSocket server;
     private Thread acceptor;
+    /** Whether a client's command is running (on the acceptor's thread or one it waits for). */
+    private volatile boolean executing;
     private Path tokenFile;
     private byte[] token;
 
@@ -93,7 +95,9 @@ public final class LoopbackConsole {
     void deactivate() throws InterruptedException, IOException {
         if (server != null) {
             server.close();
-            acceptor.join(5000);
+            if (!executing) {
+                acceptor.join(5000);
+            } // else the command running is what stops the host (update of its bundle, say): it cannot wait for itself
             Files.deleteIfExists(tokenFile);
         }
     }
@@ -164,6 +168,7 @@ public final class LoopbackConsole {
     /** Runs {@code line}, printing its output and result to {@code print}; whether it succeeded. */
     private boolean execute(String line, PrintStream print) {
         CommandSession session = processor.createSession(InputStream.nullInputStream(), print, print);
+        executing = true;
         try {
             Object result = session.execute(line);
             if (result != null) {
@@ -174,6 +179,7 @@ public final class LoopbackConsole {
             print.println("Error: " + e.getMessage());
             return false;
         } finally {
+            executing = false;
             session.close();
         }
     }
