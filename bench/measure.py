@@ -34,6 +34,13 @@ loopback port, with the JVM flags of ./spindle, and measures:
              without a listener, the slowest request, the answers by status.
              (Both in bench/lifecycle.py, which describes them in full.)
 
+  idle       --connections keep-alive connections (5000), each having had one GET /hello answered,
+             left idle: RSS before, with them open, and 2 s and 10 s after they closed, for the
+             container (./spindle's JVM flags) beside the peers of ../shared/bench (raw Netty and
+             Vert.x with the same JVM flags, Node), one server at a time on CPU 0. Needs the peers
+             built (bench/run.sh builds them into $BENCH_WORK/peers). Node closes a connection idle
+             for 5 s: the connections are counted within 3 s of the first being opened.
+
 Needs wrk (bench/run.sh installs it), curl, and a built project (mvn install -DskipTests).
 """
 import argparse
@@ -239,7 +246,9 @@ def soak(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('what', choices=['hotdeploy', 'echo', 'soak', 'startup', 'shutdown', 'refresh'])
+    p.add_argument('what', choices=['hotdeploy', 'echo', 'soak', 'startup', 'shutdown', 'refresh', 'idle'])
+    p.add_argument('--connections', type=int, default=5000)
+    p.add_argument('--only', help='idle: only these servers (comma-separated: spindle,netty,vertx,node)')
     p.add_argument('--runs', type=int, help='startup: 5; shutdown (per case), refresh: 3')
     p.add_argument('--updates', type=int, default=10)
     p.add_argument('--seconds', type=int, default=20)
@@ -252,7 +261,91 @@ def main():
         args.runs = args.runs or 3
         return getattr(lifecycle, args.what)(args)
     args.runs = args.runs or 5
-    return {'echo': echo, 'soak': soak, 'hotdeploy': hotdeploy, 'startup': startup}[args.what](args)
+    return {'echo': echo, 'soak': soak, 'hotdeploy': hotdeploy, 'startup': startup, 'idle': idle}[args.what](args)
+
+
+LAUNCHER_JVM_FLAGS = ['-XX:+UseSerialGC', '-Xms16m', '-Xmx128m']  # ./spindle's, without its CDS archive
+
+
+def idle_servers(work):
+    """name -> (command or None for the container, port)."""
+    peers = os.path.join(os.environ.get('BENCH_WORK', '/tmp/spindle-bench'), 'peers')
+    shared = os.path.join(os.path.dirname(ROOT), 'shared', 'bench', 'peers')
+    servers = {}
+    for name, jar in (('netty', 'netty-hello/target/netty-hello.jar'), ('vertx', 'vertx-hello/target/vertx-hello.jar')):
+        port = free_port()
+        servers[name] = (['taskset', '-c', '0', 'java'] + LAUNCHER_JVM_FLAGS + ['-jar', os.path.join(peers, jar),
+                                                                              str(port)], port)
+    port = free_port()
+    servers['node'] = (['taskset', '-c', '0', 'node', os.path.join(shared, 'node-hello.js'), str(port)], port)
+    return servers
+
+
+def open_idle(port, n):
+    """n connections, each with one GET /hello answered, left open."""
+    conns = []
+    request = b'GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n'
+    for _ in range(n):
+        s = socket.create_connection(('127.0.0.1', port))
+        s.sendall(request)
+        got = b''
+        while not got.endswith(b'hello world'):
+            chunk = s.recv(4096)
+            if not chunk:
+                raise RuntimeError('closed before its answer')
+            got += chunk
+        conns.append(s)
+    return conns
+
+
+def idle(args):
+    work = tempfile.mkdtemp(prefix='spindle-idle-')
+    servers = idle_servers(work)
+    home, port = container(work)
+    cfg = os.path.join(home, 'config', 'dev.spindle.host.cfg')
+    with open(cfg, 'a') as f:
+        f.write('\nkeepAliveTimeoutMillis = 60000\n')
+    servers = dict([('spindle', (None, port))] + list(servers.items()))
+    only = set(args.only.split(',')) if args.only else None
+    print('%-8s %9s %9s %12s %11s %11s  (%d idle keep-alive connections; RSS in MiB)'
+          % ('server', 'base', 'open', 'KiB/conn', 'closed+2s', 'closed+10s', args.connections))
+    for name, (cmd, port) in servers.items():
+        if only and name not in only:
+            continue
+        if cmd is None:
+            proc = subprocess.Popen(['taskset', '-c', '0', os.path.join(ROOT, 'spindle'), '--background'],
+                                    env={k: v for k, v in dict(os.environ, SPINDLE_HOME=home).items() if k != 'JAVA_OPTS'},
+                                    stdout=open(os.path.join(work, name + '.log'), 'a'), stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL)
+        else:
+            proc = subprocess.Popen(cmd, stdout=open(os.path.join(work, name + '.log'), 'a'), stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while served(port, '/hello') != 'hello world':
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError('%s did not start: see %s' % (name, work))
+                time.sleep(0.05)
+            # warm the path and let start-up garbage settle, as a server that has served a while
+            warm = open_idle(port, 200)
+            for c in warm:
+                c.close()
+            time.sleep(3)
+            base = rss_mib(proc.pid)
+            conns = open_idle(port, args.connections)
+            time.sleep(0.5)
+            opened = rss_mib(proc.pid)
+            for c in conns:
+                c.close()
+            time.sleep(2)
+            after2 = rss_mib(proc.pid)
+            time.sleep(8)
+            after10 = rss_mib(proc.pid)
+            print('%-8s %9.1f %9.1f %12.2f %11.1f %11.1f' % (name, base, opened,
+                  (opened - base) * 1024 / args.connections, after2, after10))
+        finally:
+            proc.terminate()
+            proc.wait(30)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def first_served(work, home, port):
