@@ -44,7 +44,8 @@ final class ParkedListeners implements ListenerParking {
      * @param boundMillis how long a parked socket waits for the next instance (read as it is parked)
      */
     ParkedListeners(BundleContext context, java.util.function.LongSupplier boundMillis) {
-        this.system = context.getBundle(0).getBundleContext();
+        org.osgi.framework.Bundle framework = context.getBundle(0);
+        this.system = framework == null ? null : framework.getBundleContext(); // null: nowhere to park
         this.owner = context.getBundle().getBundleId();
         this.boundMillis = boundMillis;
     }
@@ -52,6 +53,10 @@ final class ParkedListeners implements ListenerParking {
     @Override
     public void park(Spot spot, Object socket, Runnable close) {
         long bound = boundMillis.getAsLong();
+        if (system == null) {
+            close.run();
+            return;
+        }
         Parked parked = new Parked(socket, close, spot);
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(SPOT, key(spot.tls(), spot.epoll(), spot.address()));
@@ -117,6 +122,9 @@ final class ParkedListeners implements ListenerParking {
     }
 
     private ServiceReference<?>[] references(String filter) {
+        if (system == null) {
+            return new ServiceReference<?>[0];
+        }
         try {
             ServiceReference<?>[] refs = system.getServiceReferences(Supplier.class.getName(), filter);
             return refs == null ? new ServiceReference<?>[0] : refs;
