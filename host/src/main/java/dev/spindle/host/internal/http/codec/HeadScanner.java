@@ -2,6 +2,7 @@ package dev.spindle.host.internal.http.codec;
 
 import dev.spindle.host.internal.http.exchange.HeaderRules;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * Data path: inside {@link RequestDecoder}, in front of Netty's parser. Looks at each request
@@ -11,7 +12,8 @@ import io.netty.buffer.ByteBuf;
  * a request line without its structure, a line end that is not CRLF, an obs-fold line, a bad
  * header name), and hands a head that outgrows the limits to Netty, which refuses it with 414 or
  * 431. The new bytes are copied in small blocks into an array and looked at there: one bounds check
- * per block, not per byte.
+ * per block, not per byte. The array is the event loop's, shared by its connections (a scan ends
+ * before the loop serves another): an idle connection holds none.
  */
 final class HeadScanner {
 
@@ -48,7 +50,11 @@ final class HeadScanner {
     private int afterLf;
     private boolean lastWasCr;
     private String refusal;
-    private final byte[] block = new byte[BLOCK];
+    /**
+     * Each thread's block: a scan runs on its connection's event loop and ends within one call.
+     * (Netty's class itself, no subclass: a thread's map then refers to nothing of this bundle.)
+     */
+    private static final FastThreadLocal<byte[]> BLOCKS = new FastThreadLocal<>();
 
     HeadScanner(int maxInitialLineLength, int maxHeaderSize) {
         this.maxLine = maxInitialLineLength;
@@ -76,10 +82,18 @@ final class HeadScanner {
                 return whole;
             }
         }
+        byte[] block = null;
         while (base + pos < end) {
+            if (block == null) {
+                block = BLOCKS.get();
+                if (block == null) {
+                    block = new byte[BLOCK];
+                    BLOCKS.set(block);
+                }
+            }
             int n = Math.min(BLOCK, end - base - pos);
             b.getBytes(base + pos, block, 0, n);
-            int found = scanBlock(n);
+            int found = scanBlock(block, n);
             if (found != INCOMPLETE) {
                 return found;
             }
@@ -168,12 +182,11 @@ final class HeadScanner {
     }
 
     /**
-     * Runs the head's state machine over the first {@code n} bytes of {@link #block}, which
-     * continue the head at {@link #pos}. Each state runs as a tight loop over the array; the
-     * state and position are kept in locals and stored when the block ends.
+     * Runs the head's state machine over the first {@code n} bytes of {@code in}, which continue
+     * the head at {@link #pos}. Each state runs as a tight loop over the array; the state and
+     * position are kept in locals and stored when the block ends.
      */
-    private int scanBlock(int n) {
-        byte[] in = block;
+    private int scanBlock(byte[] in, int n) {
         int st = state;
         int at = pos;
         int i = 0;

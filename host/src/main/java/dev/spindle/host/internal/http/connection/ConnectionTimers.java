@@ -9,129 +9,134 @@ import io.netty.util.concurrent.EventExecutor;
  * Data path: beside one {@link HttpConnection}, every timer the connection has: the idle timer
  * (a new connection's wait for a head, the keep-alive wait between requests, a head that never
  * completes), the request timer (a body still arriving), and the write timer (a client that leaves
- * the write buffer full). Each is one scheduled task per connection whose deadline moves instead
- * of being rescheduled per request, and all end with the connection ({@link #cancelAll}). Timers of
+ * the write buffer full). Three deadlines and one scheduled task for the earliest of them, whose
+ * deadlines move instead of being rescheduled per request; all end with the connection
+ * ({@link #cancelAll}). Timers of
  * one exchange (the response deadline, the handler's own) live with the exchange. Netty's
  * {@code IdleStateHandler} watches for no I/O, which is not what any of these mean: a connection
  * is idle when nothing is unanswered, however recently it wrote.
  */
-final class ConnectionTimers {
+final class ConnectionTimers implements Runnable {
 
-    /** One moving deadline and the task that checks it. */
-    private static final class Timer {
-        private final EventExecutor executor;
-        private final Runnable expired;
-        private ScheduledFuture<?> task;
-        private long taskAt;
-        private long deadline;
+    /** What a timer's expiry calls: the connection's parts, made after the timers. */
+    interface Expiry {
+        /** The idle timer ran out. */
+        void idleExpired();
 
-        Timer(EventExecutor executor, Runnable expired) {
-            this.executor = executor;
-            this.expired = expired;
-        }
+        /** The request timer ran out: a body still arriving. */
+        void requestExpired();
 
-        /** Fires {@code expired} in {@code millis} unless moved or stopped; 0 or less stops it. */
-        void set(long millis) {
-            if (millis <= 0) {
-                stop();
-                return;
-            }
-            deadline = executor.ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            if (task != null && taskAt - deadline > 0) {
-                task.cancel(false); // fires too late for the new deadline
-                task = null;
-            }
-            if (task == null) {
-                taskAt = deadline;
-                task = executor.schedule(this::check, millis, TimeUnit.MILLISECONDS);
-            }
-        }
-
-        /** Keeps a deadline already set; sets one otherwise. */
-        void setIfUnset(long millis) {
-            if (deadline == 0) {
-                set(millis);
-            }
-        }
-
-        void stop() {
-            deadline = 0;
-        }
-
-        boolean running() {
-            return deadline != 0;
-        }
-
-        private void check() {
-            task = null;
-            if (deadline == 0) {
-                return;
-            }
-            long left = deadline - executor.ticker().nanoTime();
-            if (left > 0) {
-                taskAt = deadline;
-                task = executor.schedule(this::check, left, TimeUnit.NANOSECONDS);
-            } else {
-                deadline = 0;
-                expired.run();
-            }
-        }
-
-        void cancel() {
-            deadline = 0;
-            if (task != null) {
-                task.cancel(false);
-                task = null;
-            }
-        }
+        /** The write timer ran out: the client left the write buffer full. */
+        void writeExpired();
     }
 
-    private final Timer idle;
-    private final Timer request;
-    private final Timer write;
+    private final EventExecutor executor;
+    private final Expiry expiry;
+    /** The deadlines ({@code ticker().nanoTime()}); 0 when the timer is not running. */
+    private long idle;
+    private long request;
+    private long write;
+    /** The one task scheduled for the connection, and when it fires: never after the earliest deadline. */
+    private ScheduledFuture<?> task;
+    private long taskAt;
 
-    ConnectionTimers(EventExecutor executor, Runnable idleExpired, Runnable requestExpired, Runnable writeExpired) {
-        this.idle = new Timer(executor, idleExpired);
-        this.request = new Timer(executor, requestExpired);
-        this.write = new Timer(executor, writeExpired);
+    ConnectionTimers(EventExecutor executor, Expiry expiry) {
+        this.executor = executor;
+        this.expiry = expiry;
     }
 
     /** Nothing unanswered: the connection closes (or answers 408 for a partial head) after {@code millis}. */
     void idle(long millis) {
-        idle.set(millis);
+        idle = deadline(millis);
     }
 
     void notIdle() {
-        idle.stop();
+        idle = 0;
     }
 
     /** A body is arriving: it must be complete within {@code millis} of its request's start. */
     void bodyArriving(long millis) {
-        request.setIfUnset(millis);
+        if (request == 0) {
+            request = deadline(millis);
+        }
     }
 
     /** The body is complete (or given up). */
     void bodyDone() {
-        request.stop();
+        request = 0;
     }
 
     /** The write buffer is full: the client has {@code millis} to start reading. */
     void writeBlocked(long millis) {
-        write.setIfUnset(millis);
+        if (write == 0) {
+            write = deadline(millis);
+        }
     }
 
     void writeFlowing() {
-        write.stop();
+        write = 0;
     }
 
     boolean writeBlocked() {
-        return write.running();
+        return write != 0;
     }
 
     /** The connection is gone: no task of it stays scheduled. */
     void cancelAll() {
-        idle.cancel();
-        request.cancel();
-        write.cancel();
+        idle = request = write = 0;
+        if (task != null) {
+            task.cancel(false);
+            task = null;
+        }
+    }
+
+    /**
+     * A deadline {@code millis} from now (0 or less: none), with the task moved earlier if it would
+     * fire after it. A deadline moved later keeps the task: it finds the deadline not yet due and
+     * schedules itself again, so a keep-alive connection costs one task, not one per request.
+     */
+    private long deadline(long millis) {
+        if (millis <= 0) {
+            return 0;
+        }
+        long at = executor.ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        if (task != null && taskAt - at > 0) {
+            task.cancel(false); // fires too late for the new deadline
+            task = null;
+        }
+        if (task == null) {
+            taskAt = at;
+            task = executor.schedule(this, millis, TimeUnit.MILLISECONDS);
+        }
+        return at;
+    }
+
+    /** The task: runs what is due, then schedules itself for the earliest deadline left. */
+    @Override
+    public void run() {
+        task = null;
+        long now = executor.ticker().nanoTime();
+        if (idle != 0 && idle - now <= 0) {
+            idle = 0;
+            expiry.idleExpired();
+        }
+        if (request != 0 && request - now <= 0) {
+            request = 0;
+            expiry.requestExpired();
+        }
+        if (write != 0 && write - now <= 0) {
+            write = 0;
+            expiry.writeExpired();
+        }
+        long next = earliest(earliest(idle, request), write);
+        if (next != 0 && task == null) {
+            taskAt = next;
+            task = executor.schedule(this, Math.max(0, next - executor.ticker().nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The earlier of two deadlines, 0 meaning none. */
+    private static long earliest(long a, long b) {
+        return a == 0 || (b != 0 && b - a < 0) ? b : a;
     }
 }

@@ -258,8 +258,22 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         this.flushes = new FlushTracker(ctx, encoder);
         this.queue = new ResponseQueue(this, ctx, flushes);
         // the timers fire on this loop, never before the parts they call are made below
-        this.timers = new ConnectionTimers(ctx.executor(), () -> ending.idleExpired(), () -> ending.requestExpired(),
-                () -> writes.writeExpired());
+        this.timers = new ConnectionTimers(ctx.executor(), new ConnectionTimers.Expiry() {
+            @Override
+            public void idleExpired() {
+                ending.idleExpired();
+            }
+
+            @Override
+            public void requestExpired() {
+                ending.requestExpired();
+            }
+
+            @Override
+            public void writeExpired() {
+                writes.writeExpired();
+            }
+        });
         this.body = new BodyIntake(this, queue, settings, timers);
         this.ending = new ConnectionEnding(this, ctx, dispatcher, settings, tally, decoder, queue, flushes, timers, body);
         this.writes = new WriteFlow(this, ctx, settings, queue, timers, ending);
