@@ -7,14 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -22,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The foreground container as an operator's terminal receives it: {@code ./spindle} run on a
- * pseudo-terminal (pty-relay.py), its raw bytes read. The prompt is {@code g! } with no
+ * pseudo-terminal ({@link Container#onTerminal}), its raw bytes read. The prompt is {@code g! } with no
  * bracketed-paste codes, and a log line written while the operator types goes to the log file,
  * not into the line being typed.
  */
@@ -34,7 +30,7 @@ class TerminalIT {
     void thePromptIsGAndLogLinesDoNotCutIntoWhatTheOperatorTypes() throws Exception {
         try (Container c = Container.prepare("terminal")) {
             Path screen = c.home.resolve("terminal.out");
-            Process p = onTerminal(c).redirectOutput(screen.toFile()).start();
+            Process p = c.onTerminal().redirectOutput(screen.toFile()).start();
             try (OutputStream keys = p.getOutputStream()) {
                 assertTrue(await(screen, s -> s.contains("g! "), LIMIT), read(screen));
                 String first = read(screen);
@@ -63,21 +59,12 @@ class TerminalIT {
         }
     }
 
-    /** {@code ./spindle} (foreground, the prompt attached) on a pseudo-terminal of its own. */
-    private static ProcessBuilder onTerminal(Container c) throws URISyntaxException {
-        Path relay = Paths.get(TerminalIT.class.getResource("pty-relay.py").toURI());
-        List<String> command = new ArrayList<>(List.of("python3", relay.toString()));
-        ProcessBuilder launcher = c.launcher();
-        command.addAll(launcher.command());
-        return launcher.command(command).redirectErrorStream(true);
-    }
-
-    private static void type(OutputStream keys, String text) throws IOException {
+    static void type(OutputStream keys, String text) throws IOException {
         keys.write(text.getBytes(StandardCharsets.UTF_8));
         keys.flush();
     }
 
-    private static String read(Path file) {
+    static String read(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
         } catch (IOException e) {
@@ -85,7 +72,7 @@ class TerminalIT {
         }
     }
 
-    private static boolean await(Path file, Predicate<String> condition, Duration limit) throws InterruptedException {
+    static boolean await(Path file, Predicate<String> condition, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.test(read(file))) {
             if (System.nanoTime() > deadline) {

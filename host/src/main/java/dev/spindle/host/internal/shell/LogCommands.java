@@ -122,8 +122,8 @@ public final class LogCommands {
             long deadline = seconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) : Long.MAX_VALUE;
             for (;;) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return;
+                if (left <= 0 || out.checkError()) {
+                    return; // the time asked for is over, or the reader has gone
                 }
                 LogEntry e = fresh.poll(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
                 if (e != null) {
