@@ -2,10 +2,12 @@ package dev.spindle.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
@@ -69,11 +73,11 @@ class ConsoleAndLauncherIT {
     @Test
     void aConnectionWithoutTheTokenIsRefusedAndLogged() throws Exception {
         String answer = console("spindle:stats\n");
-        assertTrue(answer.startsWith("spindle console: refused:"), answer);
+        assertTrue(answer.startsWith("#spindle-error spindle console: refused:"), answer);
         assertFalse(answer.contains("transport") || answer.contains("#spindle-status"), answer);
         assertNotNull(c.awaitLog(Pattern.compile("Console connection from \\S+ refused: wrong token"), STARTUP), c.log());
         String empty = console("\nspindle:stats\n");
-        assertTrue(empty.startsWith("spindle console: refused:"), empty);
+        assertTrue(empty.startsWith("#spindle-error spindle console: refused:"), empty);
         assertNotNull(c.awaitLog(Pattern.compile("Console connection from \\S+ refused: no token"), STARTUP), c.log());
     }
 
@@ -82,7 +86,7 @@ class ConsoleAndLauncherIT {
         String token = Files.readString(tokenFile).trim();
         String wrong = (token.charAt(0) == 'a' ? "b" : "a") + token.substring(1);
         String answer = console(wrong + "\nspindle:stats\n");
-        assertTrue(answer.startsWith("spindle console: refused:"), answer);
+        assertTrue(answer.startsWith("#spindle-error spindle console: refused:"), answer);
         assertFalse(answer.contains("transport"), answer);
     }
 
@@ -91,7 +95,8 @@ class ConsoleAndLauncherIT {
         String answer = console(Files.readString(tokenFile).trim() + "\nspindle:stats\n");
         assertTrue(answer.contains("transport") && answer.endsWith("\n#spindle-status 0\n"), answer);
         String failed = console(Files.readString(tokenFile).trim() + "\nno-such-command\n");
-        assertTrue(failed.contains("Command not found") && failed.endsWith("\n#spindle-status 1\n"), failed);
+        assertTrue(failed.lines().anyMatch(l -> l.startsWith("#spindle-error ") && l.contains("Command not found"))
+                && failed.endsWith("\n#spindle-status 1\n"), failed);
     }
 
     @Test
@@ -111,6 +116,59 @@ class ConsoleAndLauncherIT {
         Container.Run noBundle = c.run("--command", "spindle:undeploy 9999");
         assertEquals(1, noBundle.exit(), noBundle.output());
         assertTrue(noBundle.output().contains("No bundle with id or symbolic name 9999"), noBundle.output());
+    }
+
+    @Test
+    void theScriptWritesTheCommandsOutputToStdoutAndItsErrorsToStderr() throws Exception {
+        Path out = Files.createTempFile(c.home, "command", ".out");
+        Path err = Files.createTempFile(c.home, "command", ".err");
+        Process p = c.launcher("--command", "echo before the error; no-such-command").redirectErrorStream(false)
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue());
+        assertEquals("before the error\n", Files.readString(out));
+        assertTrue(Files.readString(err).contains("Command not found: no-such-command"), Files.readString(err));
+        assertFalse(Files.readString(err).contains("#spindle"), Files.readString(err));
+    }
+
+    @Test
+    void logTailThroughTheScriptFollowsTheLogAsItComesUntilCtrlC() throws Exception {
+        Path screen = Files.createTempFile(c.home, "tail", ".out");
+        Process tail = c.onTerminal("--command", "log:tail -n 0").redirectOutput(screen.toFile()).start();
+        try (OutputStream keys = tail.getOutputStream()) {
+            // each refused connection logs a warning; the console serves them while log:tail runs
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            while (!TerminalIT.read(screen).contains("refused: wrong token") && System.nanoTime() < deadline) {
+                console("not-the-token\n");
+                Thread.sleep(200);
+            }
+            assertTrue(TerminalIT.read(screen).contains("refused: wrong token"), TerminalIT.read(screen));
+            assertTrue(tail.isAlive(), "log:tail follows: " + TerminalIT.read(screen));
+
+            TerminalIT.type(keys, "\u0003"); // Ctrl-C
+            assertTrue(tail.waitFor(30, TimeUnit.SECONDS), "Ctrl-C ends it");
+            assertNotEquals(0, tail.exitValue());
+            assertNotNull(c.awaitLog(Pattern.compile("Console client closed the connection while 'log:tail -n 0' ran:"
+                    + " interrupted it"), STARTUP), "the container's log:tail ended too\n" + c.log());
+        } finally {
+            tail.destroy();
+        }
+    }
+
+    @Test
+    void linesLoggedByACommandGoToTheContainersConsoleAndLogNotToTheCommandsOutput() throws Exception {
+        Matcher hello = Pattern.compile("(?m)^\\s*(\\d+)\\|.*dev\\.spindle\\.samples\\.hello ")
+                .matcher(c.script("lb -s dev.spindle.samples.hello"));
+        assertTrue(hello.find());
+        String id = hello.group(1);
+        Container.Run update = c.run("--command", "update " + id);
+        assertEquals(0, update.exit(), update.output());
+        assertFalse(update.output().contains("Handler service"), "log lines in the command's output:\n" + update.output());
+        Pattern logged = Pattern.compile("\\[pipe-update " + id + "] \\S*Whiteboard - Handler service \\d+ from"
+                + " dev\\.spindle\\.samples\\.hello serves /hello");
+        assertNotNull(c.awaitLog(logged, STARTUP), "on the container's console\n" + c.log());
+        Path log = c.home.resolve("var/log/spindle.log");
+        assertTrue(TerminalIT.await(log, s -> logged.matcher(s).find(), STARTUP), TerminalIT.read(log));
     }
 
     @Test

@@ -209,6 +209,24 @@ final class Container implements AutoCloseable {
         return pb;
     }
 
+    /**
+     * {@code ./spindle args...} on a pseudo-terminal of its own (80x24, pty-relay.py), as in an
+     * operator's terminal: the process's input is what is typed (a carriage return ends a line,
+     * {@code \u0003} is Ctrl-C), its output the raw bytes the terminal receives.
+     */
+    ProcessBuilder onTerminal(String... args) {
+        Path relay;
+        try {
+            relay = Paths.get(Container.class.getResource("pty-relay.py").toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        ProcessBuilder launcher = launcher(args);
+        List<String> command = new ArrayList<>(List.of("python3", relay.toString()));
+        command.addAll(launcher.command());
+        return launcher.command(command);
+    }
+
     /** What a launcher printed and how it exited. */
     record Run(int exit, String output) {
     }

@@ -11,12 +11,14 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Beside {@link LogCommands}: a change of logger levels written into the logging configuration's
- * file ({@code config/org.ops4j.pax.logging.cfg}), which File Install then delivers to ConfigAdmin
- * as it does an operator's edit. The file is written aside and renamed over the old one, so that
- * File Install never reads half of it: an update through ConfigAdmin would make File Install write
- * the file back in place while its own watcher may read it (FELIX-6515), which can leave the
- * configuration empty. Every other line, comments included, stays as it was.
+ * Beside {@link LogCommands}: a change of logger levels written into the file of the logging
+ * configuration: Log4j 2's own ({@code config/log4j2.properties}), which Log4j 2 watches and
+ * applies, or pax-logging's ({@code config/org.ops4j.pax.logging.cfg} with {@code log4j2.*}
+ * keys), which File Install delivers to ConfigAdmin as it does an operator's edit. The file is
+ * written aside and renamed over the old one, so that no reader ever reads half of it: an update
+ * through ConfigAdmin would make File Install write the file back in place while its own watcher
+ * may read it (FELIX-6515), which can leave the configuration empty. Every other line, comments
+ * included, stays as it was.
  */
 final class LevelFile {
 

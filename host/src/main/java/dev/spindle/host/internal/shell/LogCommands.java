@@ -3,8 +3,12 @@ package dev.spindle.host.internal.shell;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.StringWriter;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -18,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,9 +45,11 @@ import org.osgi.service.log.LogReaderService;
 /**
  * The {@code log:} commands of the Gogo shell, after Karaf's: the last entries of the log and
  * following it, read from the OSGi {@link LogReaderService} that the logging backend
- * (pax-logging) registers; the level of a logger, changed in the backend's configuration (PID
- * {@value #PID}): in {@code config/org.ops4j.pax.logging.cfg} when it came from there (File Install
- * delivers the edit, the backend applies it), else in ConfigAdmin.
+ * (pax-logging) registers; the level of a logger, changed where the backend's configuration (PID
+ * {@value #PID}) has it: in Log4j 2's own file when the PID names one ({@value #CONFIG_FILE}, as
+ * the shipped {@code config/org.ops4j.pax.logging.cfg} does: Log4j 2 applies the edit itself),
+ * else in the PID's {@code log4j2.*} keys, in {@code config/org.ops4j.pax.logging.cfg} when they
+ * came from there (File Install delivers the edit, the backend applies it), else in ConfigAdmin.
  */
 @Component(service = LogCommands.class, property = {
     "osgi.command.scope=log",
@@ -55,10 +62,13 @@ public final class LogCommands {
 
     /** The logging backend's configuration. */
     static final String PID = "org.ops4j.pax.logging";
-    static final String ROOT_LEVEL = "log4j2.rootLogger.level";
+    /** The key of the PID that names Log4j 2's own configuration file (relative to the container folder). */
+    static final String CONFIG_FILE = "org.ops4j.pax.logging.log4j2.config.file";
+    /** The prefix of Log4j 2's keys in the PID itself (none in Log4j 2's own file). */
+    static final String INLINE = "log4j2.";
+    static final String ROOT_LEVEL = INLINE + "rootLogger.level";
     /** Where File Install read the configuration from (a file: URL), when it did. */
     static final String FILE_NAME = "felix.fileinstall.filename";
-    private static final String LOGGER = "log4j2.logger.";
     private static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
             .withZone(ZoneId.systemDefault());
@@ -122,8 +132,8 @@ public final class LogCommands {
             long deadline = seconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) : Long.MAX_VALUE;
             for (;;) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return;
+                if (left <= 0 || out.checkError()) {
+                    return; // the time asked for is over, or the reader has gone
                 }
                 LogEntry e = fresh.poll(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
                 if (e != null) {
@@ -136,13 +146,13 @@ public final class LogCommands {
         }
     }
 
-    @Descriptor("sets the level of the root logger at once; the change is kept in config/org.ops4j.pax.logging.cfg")
+    @Descriptor("sets the level of the root logger at once; the change is kept in config/log4j2.properties")
     public String set(@Descriptor("TRACE, DEBUG, INFO, WARN, ERROR or OFF") String level) throws IOException {
         return set(level, "ROOT");
     }
 
     @Descriptor("sets the level of a logger (and the loggers under it) at once; DEFAULT removes it, so that the"
-            + " logger follows its parent; the change is kept in config/org.ops4j.pax.logging.cfg")
+            + " logger follows its parent; the change is kept in config/log4j2.properties")
     public String set(@Descriptor("TRACE, DEBUG, INFO, WARN, ERROR, OFF or DEFAULT") String level,
             @Descriptor("logger name, e.g. dev.spindle.host (ROOT: the root logger)") String logger) throws IOException {
         String wanted = level.toUpperCase(Locale.ROOT);
@@ -155,30 +165,28 @@ public final class LogCommands {
             throw new IllegalArgumentException("The root logger has no default level: give one of "
                     + String.join(", ", LEVELS));
         }
-        Configuration cfg = configAdmin.getConfiguration(PID, null);
-        Dictionary<String, Object> props = cfg.getProperties();
-        if (props == null) {
-            props = new Hashtable<>();
-        }
+        Levels source = levelSource();
+        Dictionary<String, Object> props = source.props;
+        String prefix = source.prefix;
         Map<String, String> changes = new LinkedHashMap<>();
         if (root) {
-            changes.put(ROOT_LEVEL, wanted);
+            changes.put(prefix + "rootLogger.level", wanted);
         } else {
-            String id = loggerId(props, logger);
+            String id = loggerId(props, prefix, logger);
+            String key = prefix + "logger." + id;
             if ("DEFAULT".equals(wanted)) {
-                changes.put(LOGGER + id + ".level", null);
-                if (!hasOtherKeys(props, id)) {
-                    changes.put(LOGGER + id + ".name", null);
+                changes.put(key + ".level", null);
+                if (!hasOtherKeys(props, key)) {
+                    changes.put(key + ".name", null);
                 }
             } else {
-                changes.put(LOGGER + id + ".name", logger);
-                changes.put(LOGGER + id + ".level", wanted);
+                changes.put(key + ".name", logger);
+                changes.put(key + ".level", wanted);
             }
         }
-        Object file = props.get(FILE_NAME);
-        if (file != null) {
-            // File Install delivers the edited file, as it does an operator's edit
-            LevelFile.apply(Paths.get(URI.create(file.toString())), changes);
+        if (source.file != null) {
+            // Log4j 2 (its own file) or File Install (the PID's file) picks the edit up, as an operator's
+            LevelFile.apply(source.file, changes);
         } else {
             for (Map.Entry<String, String> c : changes.entrySet()) {
                 if (c.getValue() == null) {
@@ -187,23 +195,25 @@ public final class LogCommands {
                     props.put(c.getKey(), c.getValue());
                 }
             }
-            cfg.update(props);
+            source.cfg.update(props);
         }
         return (root ? "root logger" : logger) + ": " + ("DEFAULT".equals(wanted) ? "follows its parent" : wanted)
-                + " (config/org.ops4j.pax.logging.cfg)";
+                + " (" + source.shown() + ")";
     }
 
     @Descriptor("every logger with a level of its own in the logging configuration, and that level")
     public String get() throws IOException {
         Table t = new Table("LOGGER", "LEVEL");
-        levels(configAdmin.getConfiguration(PID, null).getProperties()).forEach(t::row);
+        Levels source = levelSource();
+        levels(source.props, source.prefix).forEach(t::row);
         return t.toString();
     }
 
     @Descriptor("the level in effect for one logger: its own, or the one it inherits (and from which logger)")
     public String get(@Descriptor("logger name, e.g. dev.spindle.host.internal.router.Whiteboard") String logger)
             throws IOException {
-        Map<String, String> levels = levels(configAdmin.getConfiguration(PID, null).getProperties());
+        Levels source = levelSource();
+        Map<String, String> levels = levels(source.props, source.prefix);
         for (String name = logger; ; name = parent(name)) {
             String level = levels.get(name);
             if (level != null) {
@@ -212,17 +222,50 @@ public final class LogCommands {
         }
     }
 
+    /**
+     * Where the levels are: the PID's properties and {@code prefix} {@value #INLINE}, written to
+     * {@code file} (File Install's) or to {@code cfg}; or Log4j 2's own file, no prefix.
+     */
+    private record Levels(Dictionary<String, Object> props, String prefix, Path file, Configuration cfg) {
+        String shown() {
+            Path here = Paths.get("").toAbsolutePath();
+            return file == null ? "ConfigAdmin PID " + PID : file.startsWith(here) ? here.relativize(file).toString()
+                    : file.toString();
+        }
+    }
+
+    private Levels levelSource() throws IOException {
+        Configuration cfg = configAdmin.getConfiguration(PID, null);
+        Dictionary<String, Object> props = cfg.getProperties();
+        Object own = props == null ? null : props.get(CONFIG_FILE);
+        if (own != null) {
+            Path file = Paths.get(own.toString()).toAbsolutePath();
+            Properties log4j = new Properties();
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+                log4j.load(in);
+            }
+            Hashtable<String, Object> copy = new Hashtable<>();
+            log4j.stringPropertyNames().forEach(k -> copy.put(k, log4j.getProperty(k).trim()));
+            return new Levels(copy, "", file, null);
+        }
+        Object file = props == null ? null : props.get(FILE_NAME);
+        return new Levels(props == null ? new Hashtable<>() : props, INLINE,
+                file == null ? null : Paths.get(URI.create(file.toString())), cfg);
+    }
+
     /** Each logger with a level of its own, by name; the root logger as {@code ROOT}. */
-    static Map<String, String> levels(Dictionary<String, Object> props) {
+    static Map<String, String> levels(Dictionary<String, Object> props, String prefix) {
         Map<String, String> out = new TreeMap<>();
-        out.put("ROOT", props == null || props.get(ROOT_LEVEL) == null ? "ERROR" : props.get(ROOT_LEVEL).toString());
+        Object root = props == null ? null : props.get(prefix + "rootLogger.level");
+        out.put("ROOT", root == null ? "ERROR" : root.toString());
         if (props == null) {
             return out;
         }
+        String loggers = prefix + "logger.";
         for (String key : Collections.list(props.keys())) {
-            if (key.startsWith(LOGGER) && key.endsWith(".level")) {
-                String id = key.substring(LOGGER.length(), key.length() - ".level".length());
-                Object name = props.get(LOGGER + id + ".name");
+            if (key.startsWith(loggers) && key.endsWith(".level")) {
+                String id = key.substring(loggers.length(), key.length() - ".level".length());
+                Object name = props.get(loggers + id + ".name");
                 if (name != null) {
                     out.put(name.toString(), props.get(key).toString());
                 }
@@ -237,22 +280,22 @@ public final class LogCommands {
     }
 
     /** The id under which {@code logger} is configured, or a new one made of its name. */
-    private static String loggerId(Dictionary<String, Object> props, String logger) {
+    private static String loggerId(Dictionary<String, Object> props, String prefix, String logger) {
+        String loggers = prefix + "logger.";
         for (Enumeration<String> keys = props.keys(); keys.hasMoreElements();) {
             String key = keys.nextElement();
-            if (key.startsWith(LOGGER) && key.endsWith(".name") && logger.equals(props.get(key))) {
-                return key.substring(LOGGER.length(), key.length() - ".name".length());
+            if (key.startsWith(loggers) && key.endsWith(".name") && logger.equals(props.get(key))) {
+                return key.substring(loggers.length(), key.length() - ".name".length());
             }
         }
         return logger.replaceAll("[^A-Za-z0-9]", "_");
     }
 
-    /** Whether the logger {@code id} has keys beside its name and level (appenders, additivity). */
-    private static boolean hasOtherKeys(Dictionary<String, Object> props, String id) {
+    /** Whether the logger of keys {@code key.*} has keys beside its name and level (appenders, additivity). */
+    private static boolean hasOtherKeys(Dictionary<String, Object> props, String key) {
         for (Enumeration<String> keys = props.keys(); keys.hasMoreElements();) {
-            String key = keys.nextElement();
-            if (key.startsWith(LOGGER + id + ".") && !key.equals(LOGGER + id + ".name")
-                    && !key.equals(LOGGER + id + ".level")) {
+            String k = keys.nextElement();
+            if (k.startsWith(key + ".") && !k.equals(key + ".name") && !k.equals(key + ".level")) {
                 return true;
             }
         }

@@ -1,12 +1,8 @@
 package dev.spindle.host.internal.shell;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -21,10 +17,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
+import org.apache.felix.service.command.Job;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -40,16 +38,16 @@ import org.slf4j.LoggerFactory;
  * serves only clients that know the token it writes at start to a file only the container's user
  * can read (a new random one each start, deleted on stop): another local user cannot run
  * commands. The client sends the token line, then the command line; it gets what the command
- * printed and returned, then a last line {@code #spindle-status 0} (or {@code 1} when the command
- * failed), and the connection closes. A connection without the right token gets one line saying
- * so, is closed, and is logged.
+ * prints as it prints it (so {@code log:tail} follows), its errors as lines of their own, and a
+ * last line with the outcome ({@link ConsoleWire}), and the connection closes. A client that
+ * closes its side of the connection (Ctrl-C in the launcher) interrupts the command, as Ctrl-C at
+ * the prompt does. Each connection runs on a thread of its own: a command that follows the log
+ * does not hold the others. A connection without the right token gets one error line saying so,
+ * is closed, and is logged.
  */
 @Component(configurationPid = "dev.spindle.console", configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = ConsoleConfiguration.class)
 public final class LoopbackConsole {
-
-    /** The last line of every answer to a client that sent the token: the command's outcome. */
-    static final String STATUS = "#spindle-status ";
 
     private static final Logger LOG = LoggerFactory.getLogger(LoopbackConsole.class);
     private static final int READ_TIMEOUT_MILLIS = 10_000;
@@ -59,8 +57,6 @@ public final class LoopbackConsole {
 
     private ServerSocket server;
     private Thread acceptor;
-    /** Whether a client's command is running (on the acceptor's thread or one it waits for). */
-    private volatile boolean executing;
     private Path tokenFile;
     private byte[] token;
 
@@ -94,10 +90,10 @@ public final class LoopbackConsole {
     @Deactivate
     void deactivate() throws InterruptedException, IOException {
         if (server != null) {
+            // connections being served go on: one of them may run the command that stops the host (an
+            // update of its bundle), and its client waits for the answer
             server.close();
-            if (!executing) {
-                acceptor.join(5000);
-            } // else the command running is what stops the host (update of its bundle, say): it cannot wait for itself
+            acceptor.join(5000);
             Files.deleteIfExists(tokenFile);
         }
     }
@@ -125,61 +121,102 @@ public final class LoopbackConsole {
 
     private void accept() {
         while (!server.isClosed()) {
-            try (Socket s = server.accept()) {
-                s.setSoTimeout(READ_TIMEOUT_MILLIS);
-                serve(s, s.getInputStream(), s.getOutputStream());
-            } catch (SocketException closed) {
+            try {
+                Socket s = server.accept();
+                Thread t = new Thread(() -> connection(s), "spindle-console-" + s.getPort());
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
                 if (server.isClosed()) {
                     return;
                 }
-                LOG.debug("Console connection lost", closed);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("Console connection failed", e);
+                LOG.warn("Console accept failed", e);
             }
         }
     }
 
-    private void serve(Socket s, InputStream in, OutputStream out) throws IOException {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        String offered = lines.readLine();
+    private void connection(Socket socket) {
+        try (Socket s = socket) {
+            s.setSoTimeout(READ_TIMEOUT_MILLIS);
+            serve(s);
+        } catch (SocketException lost) {
+            LOG.debug("Console connection lost", lost);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Console connection failed", e);
+        }
+    }
+
+    private void serve(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        ConsoleWire wire = new ConsoleWire(s.getOutputStream());
+        String offered = readLine(in);
         if (offered == null || !MessageDigest.isEqual(token, offered.trim().getBytes(StandardCharsets.UTF_8))) {
             LOG.warn("Console connection from {} refused: {} token", s.getRemoteSocketAddress(),
                     offered == null || offered.isBlank() ? "no" : "wrong");
-            out.write(("spindle console: refused: the first line must be the token from " + tokenFile + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            wire.err().println("spindle console: refused: the first line must be the token from " + tokenFile);
+            wire.err().flush();
             return;
         }
-        String line = lines.readLine();
-        ByteArrayOutputStream text = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(text, true, StandardCharsets.UTF_8);
-        boolean ok = line != null && !line.isBlank() && execute(line, print);
+        String line = readLine(in);
         if (line == null || line.isBlank()) {
-            print.println("spindle console: no command");
+            wire.err().println("spindle console: no command");
+            wire.finish(false);
+            return;
         }
-        if (text.size() > 0 && text.toByteArray()[text.size() - 1] != '\n') {
-            print.println();
-        }
-        print.print(STATUS + (ok ? 0 : 1) + "\n");
-        out.write(text.toByteArray());
-        out.flush();
+        s.setSoTimeout(0); // a command may run as long as it likes (log:tail); the client's end is what ends it
+        wire.finish(execute(line, in, wire));
     }
 
-    /** Runs {@code line}, printing its output and result to {@code print}; whether it succeeded. */
-    private boolean execute(String line, PrintStream print) {
-        CommandSession session = processor.createSession(InputStream.nullInputStream(), print, print);
-        executing = true;
+    /**
+     * A line of {@code in}, read byte by byte so that nothing after it is consumed (the end of the
+     * input is what tells that the client went away); null at the end of the input.
+     */
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) != '\n';) {
+            if (b < 0) {
+                return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+            }
+            line.write(b);
+        }
+        return line.toString(StandardCharsets.UTF_8).replaceFirst("\r$", "");
+    }
+
+    /**
+     * Runs {@code line}, its output and result to the wire's output, its errors to its error
+     * stream; whether it succeeded. Meanwhile a watcher reads {@code in}: its end (the client
+     * closed the connection) interrupts the command.
+     */
+    private boolean execute(String line, InputStream in, ConsoleWire wire) {
+        CommandSession session = processor.createSession(InputStream.nullInputStream(), wire.out(), wire.err());
+        AtomicBoolean done = new AtomicBoolean();
+        Thread watcher = new Thread(() -> {
+            try {
+                while (in.read() >= 0) {
+                    // the client sends nothing more; what it sends is ignored
+                }
+            } catch (IOException closed) {
+                // the connection is gone as well
+            }
+            Job job = done.get() ? null : session.foregroundJob();
+            if (job != null) {
+                LOG.info("Console client closed the connection while '{}' ran: interrupted it", line);
+                job.interrupt();
+            }
+        }, Thread.currentThread().getName() + "-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
         try {
             Object result = session.execute(line);
             if (result != null) {
-                print.println(session.format(result, Converter.INSPECT));
+                wire.out().println(session.format(result, Converter.INSPECT));
             }
             return true;
         } catch (Exception e) {
-            print.println("Error: " + e.getMessage());
+            wire.err().println("Error: " + e.getMessage());
             return false;
         } finally {
-            executing = false;
+            done.set(true);
             session.close();
         }
     }

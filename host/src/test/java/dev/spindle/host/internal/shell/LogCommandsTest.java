@@ -195,6 +195,30 @@ class LogCommandsTest {
     }
 
     @Test
+    void whenThePidNamesLog4jsOwnFileTheLevelsAreChangedThereWithLog4jsKeys(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("log4j2.properties");
+        Files.writeString(file, "monitorInterval = 1\nrootLogger.level = INFO\nlogger.netty.name = io.netty\n"
+                + "logger.netty.level = WARN\nlogger.access.name = spindle.access\nlogger.access.level = INFO\n"
+                + "logger.access.additivity = false\n");
+        Hashtable<String, Object> pid = new Hashtable<>();
+        pid.put(LogCommands.CONFIG_FILE, file.toString());
+        pid.put(LogCommands.FILE_NAME, dir.resolve("org.ops4j.pax.logging.cfg").toUri().toString());
+        stored.set(pid);
+
+        assertTrue(commands.set("DEBUG", "dev.spindle").endsWith("dev.spindle: DEBUG (" + file + ")"));
+        commands.set("ERROR", "io.netty");
+        commands.set("WARN");
+        commands.set("DEFAULT", "spindle.access");
+        assertEquals("monitorInterval = 1\nrootLogger.level = WARN\nlogger.netty.name = io.netty\n"
+                + "logger.netty.level = ERROR\nlogger.access.name = spindle.access\nlogger.access.additivity = false\n"
+                + "logger.dev_spindle.name = dev.spindle\nlogger.dev_spindle.level = DEBUG\n", Files.readString(file));
+        assertEquals("dev.spindle.host: DEBUG (from dev.spindle)", commands.get("dev.spindle.host"));
+        assertTrue(commands.get().matches("(?s)LOGGER\\s+LEVEL\nROOT\\s+WARN\ndev\\.spindle\\s+DEBUG\nio\\.netty\\s+ERROR\n"),
+                commands.get());
+        assertEquals(pid, stored.get(), "the PID stays as it is");
+    }
+
+    @Test
     void wrongArgumentsGetOneClearSentence() {
         assertEquals("Unknown level LOUD: use one of TRACE, DEBUG, INFO, WARN, ERROR, OFF or DEFAULT",
                 assertThrows(IllegalArgumentException.class, () -> commands.set("LOUD", "x")).getMessage());
