@@ -16,11 +16,14 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.util.AsciiString;
 
 /**
@@ -93,7 +96,13 @@ public final class H2Pipeline {
                     .maxConcurrentStreams(settings.maxConcurrentStreams())
                     .maxHeaderListSize(settings.maxHeaderSize())
                     .initialWindowSize(STREAM_WINDOW));
-            server(true);
+            // DATA of the streams shared out evenly: the default weighted-fair distributor keeps
+            // a priority tree (RFC 9113 deprecates the priority signals it follows) at a cost on
+            // every flush
+            DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
+            connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection,
+                    new UniformStreamByteDistributor(connection)));
+            connection(connection);
             decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
             decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS);
             encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES);

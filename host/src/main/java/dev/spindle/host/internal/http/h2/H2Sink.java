@@ -27,8 +27,8 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * Data path: beneath the response of one {@link H2Stream}'s exchange, above the connection's
  * HTTP/2 encoder (no channel per stream). The response's parts are written as HEADERS, DATA with
- * END_STREAM and trailing HEADERS, with the void promise but for the frame that ends the stream
- * (its completion finishes the exchange) or one a write callback waits for, and go out with the
+ * END_STREAM and trailing HEADERS, with a listener only on the frame that ends the stream (its
+ * completion finishes the exchange) or one a write callback waits for, and go out with the
  * connection's flush (the read batch's, or at once outside one). Writability is the remote flow
  * controller's for the stream (its window, the connection's, the socket's write buffer):
  * {@code write()} returns false when it is exhausted, {@code 'drain'} follows when it reopens, and
@@ -108,7 +108,7 @@ final class H2Sink implements ResponseSink {
     public void sendContinue() {
         if (!endSent && open()) {
             connection.encoder().writeHeaders(connection.ctx(), stream.id(), H2Head.status(100), 0, false,
-                    connection.ctx().voidPromise());
+                    connection.ctx().newPromise());
             connection.written(0);
         }
     }
@@ -173,13 +173,16 @@ final class H2Sink implements ResponseSink {
     }
 
     /**
-     * The promise of a frame: the void one unless the frame ends the stream (its completion
-     * finishes the exchange) or {@code callback} waits for it. Its listener goes on before the
-     * frame is written, so that it hears the completion before Netty closes the stream.
+     * The promise of a frame: one nobody listens to unless the frame ends the stream (its
+     * completion finishes the exchange) or {@code callback} waits for it; then its listener goes on
+     * before the frame is written, so that it hears the completion before Netty closes the stream.
+     * Never the void promise: Netty's HTTP/2 encoder replaces it with a new one that fires
+     * {@code exceptionCaught} on failure, a listener more on every frame (its own error handling
+     * covers a failed write).
      */
     private ChannelPromise promise(ChannelHandlerContext ctx, boolean end, Consumer<? super HttpException> callback) {
         if (!end && callback == null) {
-            return ctx.voidPromise();
+            return ctx.newPromise(); // not the void one: Netty's encoder would unvoid it, with a listener
         }
         ChannelPromise promise = ctx.newPromise();
         promise.addListener(f -> {
