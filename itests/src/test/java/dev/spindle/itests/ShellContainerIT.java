@@ -5,17 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
@@ -54,22 +47,10 @@ class ShellContainerIT {
 
     /** The swap handler renamed, importing a package nothing exports. */
     private static Path unresolvable(Path target) throws IOException {
-        Path source = Paths.get(System.getProperty("spindle.swap.jar"));
-        try (JarInputStream in = new JarInputStream(Files.newInputStream(source))) {
-            Manifest manifest = new Manifest(in.getManifest());
-            Attributes main = manifest.getMainAttributes();
+        return Jars.swapHandler(target, main -> {
             main.putValue("Bundle-SymbolicName", "dev.spindle.unresolvable");
             main.putValue("Import-Package", main.getValue("Import-Package") + ",com.example.missing;version=\"[1.0,2)\"");
-            try (OutputStream file = Files.newOutputStream(target); JarOutputStream out = new JarOutputStream(file, manifest)) {
-                JarEntry e;
-                while ((e = in.getNextJarEntry()) != null) {
-                    out.putNextEntry(new JarEntry(e.getName()));
-                    in.transferTo(out);
-                    out.closeEntry();
-                }
-            }
-        }
-        return target;
+        });
     }
 
     @Test
