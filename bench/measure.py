@@ -40,6 +40,7 @@ loopback port, with the JVM flags of ./spindle, and measures:
              Vert.x with the same JVM flags, Node), one server at a time on CPU 0. Needs the peers
              built (bench/run.sh builds them into $BENCH_WORK/peers). Node closes a connection idle
              for 5 s: the connections are counted within 3 s of the first being opened.
+             --java-opts "FLAGS" runs the container (as JAVA_OPTS) and the JVM peers with FLAGS.
 
 Needs wrk (bench/run.sh installs it), curl, and a built project (mvn install -DskipTests).
 """
@@ -249,6 +250,8 @@ def main():
     p.add_argument('what', choices=['hotdeploy', 'echo', 'soak', 'startup', 'shutdown', 'refresh', 'idle'])
     p.add_argument('--connections', type=int, default=5000)
     p.add_argument('--only', help='idle: only these servers (comma-separated: spindle,netty,vertx,node)')
+    p.add_argument('--java-opts', help="idle: these JVM flags for the container (as JAVA_OPTS) and the JVM peers "
+                                       "instead of ./spindle's defaults")
     p.add_argument('--runs', type=int, help='startup: 5; shutdown (per case), refresh: 3')
     p.add_argument('--updates', type=int, default=10)
     p.add_argument('--seconds', type=int, default=20)
@@ -264,18 +267,18 @@ def main():
     return {'echo': echo, 'soak': soak, 'hotdeploy': hotdeploy, 'startup': startup, 'idle': idle}[args.what](args)
 
 
-LAUNCHER_JVM_FLAGS = ['-XX:+UseSerialGC', '-Xms16m', '-Xmx128m']  # ./spindle's, without its CDS archive
+LAUNCHER_JVM_FLAGS = ['-XX:+UseSerialGC', '-Xms16m', '-Xmx128m', '-XX:+IgnoreUnrecognizedVMOptions',
+                      '-XX:+UnlockExperimentalVMOptions', '-XX:TrimNativeHeapInterval=5000']  # ./spindle's, without its CDS archive
 
 
-def idle_servers(work):
+def idle_servers(work, flags):
     """name -> (command or None for the container, port)."""
     peers = os.path.join(os.environ.get('BENCH_WORK', '/tmp/spindle-bench'), 'peers')
     shared = os.path.join(os.path.dirname(ROOT), 'shared', 'bench', 'peers')
     servers = {}
     for name, jar in (('netty', 'netty-hello/target/netty-hello.jar'), ('vertx', 'vertx-hello/target/vertx-hello.jar')):
         port = free_port()
-        servers[name] = (['taskset', '-c', '0', 'java'] + LAUNCHER_JVM_FLAGS + ['-jar', os.path.join(peers, jar),
-                                                                              str(port)], port)
+        servers[name] = (['taskset', '-c', '0', 'java'] + flags + ['-jar', os.path.join(peers, jar), str(port)], port)
     port = free_port()
     servers['node'] = (['taskset', '-c', '0', 'node', os.path.join(shared, 'node-hello.js'), str(port)], port)
     return servers
@@ -300,22 +303,25 @@ def open_idle(port, n):
 
 def idle(args):
     work = tempfile.mkdtemp(prefix='spindle-idle-')
-    servers = idle_servers(work)
+    flags = args.java_opts.split() if args.java_opts else LAUNCHER_JVM_FLAGS
+    servers = idle_servers(work, flags)
     home, port = container(work)
+    env = {k: v for k, v in dict(os.environ, SPINDLE_HOME=home).items() if k != 'JAVA_OPTS'}
+    if args.java_opts:
+        env['JAVA_OPTS'] = args.java_opts
     cfg = os.path.join(home, 'config', 'dev.spindle.host.cfg')
     with open(cfg, 'a') as f:
         f.write('\nkeepAliveTimeoutMillis = 60000\n')
     servers = dict([('spindle', (None, port))] + list(servers.items()))
     only = set(args.only.split(',')) if args.only else None
-    print('%-8s %9s %9s %12s %11s %11s  (%d idle keep-alive connections; RSS in MiB)'
-          % ('server', 'base', 'open', 'KiB/conn', 'closed+2s', 'closed+10s', args.connections))
+    print('%-8s %9s %9s %12s %11s %11s  (%d idle keep-alive connections; RSS in MiB; JVM flags %s)'
+          % ('server', 'base', 'open', 'KiB/conn', 'closed+2s', 'closed+10s', args.connections, ' '.join(flags)))
     for name, (cmd, port) in servers.items():
         if only and name not in only:
             continue
         if cmd is None:
             proc = subprocess.Popen(['taskset', '-c', '0', os.path.join(ROOT, 'spindle'), '--background'],
-                                    env={k: v for k, v in dict(os.environ, SPINDLE_HOME=home).items() if k != 'JAVA_OPTS'},
-                                    stdout=open(os.path.join(work, name + '.log'), 'a'), stderr=subprocess.STDOUT,
+                                    env=env, stdout=open(os.path.join(work, name + '.log'), 'a'), stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL)
         else:
             proc = subprocess.Popen(cmd, stdout=open(os.path.join(work, name + '.log'), 'a'), stderr=subprocess.STDOUT)

@@ -8,29 +8,26 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AsciiString;
 
 /**
- * The HTTP/2 connection's pipeline: Netty's {@link Http2FrameCodec} (framing, HPACK, flow
- * control and its protections against the known attacks, configured here), an
- * {@link Http2MultiplexHandler} giving each stream a child channel served by an {@link H2Stream},
- * and the connection's {@link H2Connection}. Three ways in: {@link #install} on a channel whose
+ * The HTTP/2 connection's pipeline: one {@link H2Connection}, Netty's
+ * {@code Http2ConnectionHandler} (framing, HPACK, flow control and its protections against the
+ * known attacks, configured here) serving each stream as an {@link H2Stream}, without a channel
+ * per stream. Three ways in: {@link #install} on a channel whose
  * TLS handshake chose h2 by ALPN; on the cleartext port, the client's connection preface (prior
  * knowledge, {@link #cleartext}'s detector) or an {@code Upgrade: h2c} request (Netty's
  * {@link HttpServerUpgradeHandler} in the HTTP/1.1 pipeline).
@@ -53,17 +50,14 @@ public final class H2Pipeline {
     }
 
     /**
-     * HTTP/2 on {@code ch}, whose protocol is already chosen (TLS with ALPN {@code h2}): the codec,
-     * the streams' multiplexer and the connection handler go last in its pipeline. The connection is
+     * HTTP/2 on {@code ch}, whose protocol is already chosen (TLS with ALPN {@code h2}): the
+     * connection handler goes last in its pipeline. The connection is
      * counted as open here and as closed when it ends. {@code protocol} is what the shell shows
      * ({@code h2}).
      */
     public static void install(Channel ch, EngineSettings settings, Dispatcher dispatcher, String protocol) {
         dispatcher.connectionOpened(Protocol.of(protocol));
-        H2Connection connection = new H2Connection(settings, dispatcher, protocol);
-        ch.pipeline().addLast("h2-codec", codec(settings));
-        ch.pipeline().addLast("h2-streams", multiplexer(settings, dispatcher, connection));
-        ch.pipeline().addLast("h2-connection", connection);
+        ch.pipeline().addLast("h2-connection", connection(settings, dispatcher, protocol));
     }
 
     /**
@@ -79,31 +73,44 @@ public final class H2Pipeline {
         p.addBefore("connection", "h2c-upgrade", upgrade(settings, dispatcher));
     }
 
-    static Http2FrameCodec codec(EngineSettings settings) {
-        Http2Settings initial = Http2Settings.defaultSettings()
-                .maxConcurrentStreams(settings.maxConcurrentStreams())
-                .maxHeaderListSize(settings.maxHeaderSize())
-                .initialWindowSize(STREAM_WINDOW);
-        return Http2FrameCodecBuilder.forServer()
-                .initialSettings(initial)
-                .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
-                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)
-                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
-                .decoderEnforceMaxConsecutiveEmptyDataFrames(2)
-                .gracefulShutdownTimeoutMillis(-1) // the engine's drain deadline ends what is left
-                .build();
+    /** A connection's handler, configured here: Netty's protections against the known attacks on. */
+    static H2Connection connection(EngineSettings settings, Dispatcher dispatcher, String protocol) {
+        return new Builder(settings, dispatcher, protocol).build();
     }
 
-    private static Http2MultiplexHandler multiplexer(EngineSettings settings, Dispatcher dispatcher,
-            H2Connection connection) {
-        return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-            @Override
-            protected void initChannel(Http2StreamChannel ch) {
-                // Node's 16 KiB high-water mark for a stream's unsent bytes
-                ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8 * 1024, 16 * 1024));
-                ch.pipeline().addLast(new H2Stream(connection, settings, dispatcher));
-            }
-        });
+    /** Netty's builder of a connection handler, making an {@link H2Connection}. */
+    private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<H2Connection, Builder> {
+
+        private final EngineSettings settings;
+        private final Dispatcher dispatcher;
+        private final String protocol;
+
+        Builder(EngineSettings settings, Dispatcher dispatcher, String protocol) {
+            this.settings = settings;
+            this.dispatcher = dispatcher;
+            this.protocol = protocol;
+            initialSettings(Http2Settings.defaultSettings()
+                    .maxConcurrentStreams(settings.maxConcurrentStreams())
+                    .maxHeaderListSize(settings.maxHeaderSize())
+                    .initialWindowSize(STREAM_WINDOW));
+            server(true);
+            decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
+            decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS);
+            encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES);
+            decoderEnforceMaxConsecutiveEmptyDataFrames(2);
+            gracefulShutdownTimeoutMillis(-1); // the engine's drain deadline ends what is left
+        }
+
+        @Override
+        protected H2Connection build() {
+            return super.build();
+        }
+
+        @Override
+        protected H2Connection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+                Http2Settings initialSettings) {
+            return new H2Connection(decoder, encoder, initialSettings, settings, dispatcher, protocol);
+        }
     }
 
     /** Takes over a cleartext connection that turned out to speak HTTP/2: the HTTP/1.1 handlers go. */
@@ -113,10 +120,7 @@ public final class H2Pipeline {
                 p.remove(name);
             }
         }
-        H2Connection connection = new H2Connection(settings, dispatcher, "h2c");
-        p.addAfter(after, "h2-codec", codec(settings));
-        p.addAfter("h2-codec", "h2-streams", multiplexer(settings, dispatcher, connection));
-        p.addAfter("h2-streams", "h2-connection", connection);
+        p.addAfter(after, "h2-connection", connection(settings, dispatcher, "h2c"));
     }
 
     /** {@code Upgrade: h2c} on the first request, without a body: 101, then HTTP/2 with that request as stream 1. */
@@ -131,8 +135,7 @@ public final class H2Pipeline {
             if (!AsciiString.contentEqualsIgnoreCase(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)) {
                 return null;
             }
-            H2Connection connection = new H2Connection(settings, dispatcher, "h2c");
-            return new Http2ServerUpgradeCodec(codec(settings), multiplexer(settings, dispatcher, connection), connection);
+            return new Http2ServerUpgradeCodec(connection(settings, dispatcher, "h2c"));
         };
         return new HttpServerUpgradeHandler(source, factory, 0, DefaultHttpHeadersFactory.headersFactory(),
                 DefaultHttpHeadersFactory.trailersFactory(), true) {
