@@ -39,7 +39,8 @@ class ContainerIT {
                 String state = m.group(2);
                 String name = m.group(3);
                 boolean fragment = name.startsWith("Netty/Transport/Native/Epoll")
-                        || name.startsWith("Netty/TomcatNative [BoringSSL");
+                        || name.startsWith("Netty/TomcatNative [BoringSSL")
+                        || name.startsWith("Spindle logging fragment");
                 if (!state.equals(fragment ? "Resolved" : "Active")) {
                     notActive.add(name + " " + state);
                 }
