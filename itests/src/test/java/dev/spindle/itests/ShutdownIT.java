@@ -57,7 +57,9 @@ class ShutdownIT {
                 long signalled = System.nanoTime();
                 c.terminate();
                 long refusedAfter = awaitRefused(c.port, signalled);
-                assertTrue(refusedAfter <= 100, "new connections refused only " + refusedAfter + " ms after SIGTERM");
+                // "at once" is told from "after the drain" (DRAIN_MILLIS): a loaded 2-core machine took
+                // up to 400 ms from the signal to the JVM's shutdown hook closing the listener
+                assertTrue(refusedAfter <= DRAIN_MILLIS / 2, "new connections refused only " + refusedAfter + " ms after SIGTERM");
                 for (Socket s : idle) {
                     s.setSoTimeout(1000);
                     assertEquals(-1, s.getInputStream().read(), "an idle keep-alive connection is closed at once");
