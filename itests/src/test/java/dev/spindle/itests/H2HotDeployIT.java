@@ -2,16 +2,11 @@ package dev.spindle.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +23,6 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 
 /**
@@ -41,91 +35,29 @@ import org.osgi.framework.BundleContext;
 @ExamReactorStrategy(PerClass.class)
 public class H2HotDeployIT {
 
-    private static final String DEPLOY_PROPERTY = "spindle.it.deploy";
-    private static final Duration SWAP_LIMIT = Duration.ofSeconds(20);
-
     @Inject
     private BundleContext context;
 
-    private Path deploy;
-    private Path jars;
-    private int port;
+    private HotDeploys swap;
 
     @Configuration
     public Option[] config() {
-        Path dir = Paths.get(System.getProperty("spindle.work"), "h2-hotdeploy-" + System.nanoTime(), "deploy");
-        return options(
-                Provisioning.spindle(Http.freePort()),
-                systemProperty(DEPLOY_PROPERTY).value(dir.toString()),
-                systemProperty("felix.fileinstall.dir").value(dir.toString()),
-                systemProperty("felix.fileinstall.poll").value("100"),
-                systemProperty("felix.fileinstall.noInitialDelay").value("true"),
-                systemProperty("felix.fileinstall.filter").value(".*\\.jar"),
-                systemProperty("felix.fileinstall.log.level").value("1"),
-                mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject());
+        return options(HotDeploys.provisioning("h2-hotdeploy"));
     }
 
     @Before
     public void setUp() throws Exception {
-        port = Integer.parseInt(context.getProperty(Provisioning.PORT_PROPERTY));
-        deploy = Paths.get(context.getProperty(DEPLOY_PROPERTY));
-        jars = deploy.resolveSibling("jars");
-        if (swapBundle() == null) {
-            Jars.drop(Jars.swapHandler(jars, "1.0.0"), deploy, "swap.jar");
-            awaitVersion("1.0.0");
-        }
-    }
-
-    private Bundle swapBundle() {
-        for (Bundle b : context.getBundles()) {
-            if ("dev.spindle.swap".equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        return null;
-    }
-
-    private String servedVersion() throws IOException {
-        Http.Response r = Http.get(port, "/swap");
-        return r.status == 200 ? r.body.replace("version=", "") : "status " + r.status;
-    }
-
-    private void awaitVersion(String version) throws Exception {
-        long deadline = System.nanoTime() + SWAP_LIMIT.toNanos();
-        String seen = null;
-        while (System.nanoTime() < deadline) {
-            seen = servedVersion();
-            if (seen.equals(version)) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("still serving " + seen + " instead of " + version);
+        swap = new HotDeploys(context);
     }
 
     @Test
     public void twentyUpdatesUnderHttp2LoadFailNoStream() throws Exception {
-        Map<String, Path> byVersion = Map.of("1.0.0", Jars.swapHandler(jars, "1.0.0"), "2.0.0", Jars.swapHandler(jars, "2.0.0"));
         Path tools = Paths.get(System.getProperty("spindle.conformance.extra")).toAbsolutePath();
         Process load = new ProcessBuilder("/usr/bin/python3", tools.resolve("h2_load.py").toString(),
-                String.valueOf(port), "/swap", "4", "16").redirectErrorStream(true).start();
+                String.valueOf(swap.port), "/swap", "4", "16").redirectErrorStream(true).start();
         String output;
         try {
-            String current = servedVersion();
-            for (int i = 0; i < 20; i++) {
-                String next = current.equals("1.0.0") ? "2.0.0" : "1.0.0";
-                if (i % 2 == 0) {
-                    Jars.drop(byVersion.get(next), deploy, "swap.jar");
-                } else {
-                    Bundle b = swapBundle();
-                    try (InputStream in = Jars.open(byVersion.get(next))) {
-                        b.update(in);
-                    }
-                    Frameworks.refresh(context, b);
-                }
-                awaitVersion(next);
-                current = next;
-            }
+            swap.alternate(20);
         } finally {
             load.getOutputStream().close();
             output = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.Test;
 
@@ -54,6 +57,43 @@ public class HomeIT {
             assertTrue("the other samples are served", onlyJar(deploy, "spindle-sample-hello-") != null);
             String config = c.script("spindle:config");
             assertTrue(config, config.matches("(?s).*graceMillis\\s+1234.*"));
+        }
+    }
+
+    /**
+     * A home made before a release keeps its own configuration files; the release's version of each
+     * one that differs is written beside it as {@code <file>.dist}, the keys it has that the
+     * operator's file lacks are named at the start, and a file the same as the shipped one gets no
+     * {@code .dist} (a stale one goes).
+     */
+    @Test
+    public void theShippedDefaultsOfAnOperatorsOlderConfigurationAreWrittenBesideItAndItsNewKeysNamed()
+            throws Exception {
+        try (Container c = Container.empty("home-dist")) {
+            Path shipped = Paths.get(System.getProperty("spindle.container"), "config");
+            Path config = c.home.resolve("config");
+            // as an older release left them: the host's file without accessLog (an operator's edit kept),
+            // the samples' file as shipped, and a .dist the operator has since dealt with
+            String host = Files.readString(config.resolve("dev.spindle.host.cfg"));
+            Files.writeString(config.resolve("dev.spindle.host.cfg"), host + "# tlsPort = 8443\n");
+            Files.copy(shipped.resolve("dev.spindle.samples.files-www.cfg"), config.resolve("dev.spindle.samples.files-www.cfg"));
+            Files.writeString(config.resolve("dev.spindle.samples.files-www.cfg.dist"), "old\n");
+
+            c.launch();
+            awaitHello(c);
+            assertEquals("the operator's file is not touched", host + "# tlsPort = 8443\n",
+                    Files.readString(config.resolve("dev.spindle.host.cfg")));
+            assertEquals(Files.readString(shipped.resolve("dev.spindle.host.cfg")),
+                    Files.readString(config.resolve("dev.spindle.host.cfg.dist")));
+            Matcher named = Pattern.compile("spindle: config/dev\\.spindle\\.host\\.cfg lacks keys that this release ships"
+                    + " \\(their defaults apply\\): ([^;]*); see config/dev\\.spindle\\.host\\.cfg\\.dist").matcher(c.log());
+            assertTrue(c.log(), named.find());
+            List<String> keys = List.of(named.group(1).split(" "));
+            assertTrue(keys.toString(), keys.contains("accessLog") && keys.contains("keepAliveTimeoutMillis"));
+            assertFalse("named though the operator's file has it", keys.contains("port") || keys.contains("bindAddress"));
+            assertFalse("commented out is not unknown", keys.contains("tlsPort"));
+            assertFalse("the same as shipped: no .dist", Files.exists(config.resolve("dev.spindle.samples.files-www.cfg.dist")));
+            assertFalse(c.log(), c.log().contains("dev.spindle.samples.files-www.cfg lacks"));
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.function.Consumer;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
@@ -21,12 +22,17 @@ final class Jars {
 
     /** The swap handler jar as version {@code version}, written under {@code dir}. */
     static Path swapHandler(Path dir, String version) throws IOException {
-        Path source = Paths.get(System.getProperty("spindle.swap.jar"));
         Files.createDirectories(dir);
-        Path target = dir.resolve("swap-" + version + ".jar");
+        return swapHandler(dir.resolve("swap-" + version + ".jar"),
+                main -> main.put(new Attributes.Name("Bundle-Version"), version));
+    }
+
+    /** The swap handler jar with its main manifest attributes changed by {@code change}, written to {@code target}. */
+    static Path swapHandler(Path target, Consumer<Attributes> change) throws IOException {
+        Path source = Paths.get(System.getProperty("spindle.swap.jar"));
         try (JarInputStream in = new JarInputStream(Files.newInputStream(source))) {
             Manifest manifest = new Manifest(in.getManifest());
-            manifest.getMainAttributes().put(new Attributes.Name("Bundle-Version"), version);
+            change.accept(manifest.getMainAttributes());
             try (OutputStream file = Files.newOutputStream(target); JarOutputStream out = new JarOutputStream(file, manifest)) {
                 JarEntry e;
                 while ((e = in.getNextJarEntry()) != null) {

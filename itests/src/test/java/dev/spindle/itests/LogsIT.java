@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -188,7 +189,10 @@ class LogsIT {
                     if (i % 2 == 0) {
                         c.script("log:set " + (i % 4 == 0 ? "WARN" : "ERROR") + " io.netty.handler");
                     } else {
-                        Files.writeString(cfg, Files.readString(cfg) + "# edit " + i + "\n");
+                        // as an operator should: the whole file written aside, then renamed over it
+                        Path aside = cfg.resolveSibling("log4j2.properties.new");
+                        Files.writeString(aside, Files.readString(cfg) + "# edit " + i + "\n");
+                        Files.move(aside, cfg, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
                 Thread.sleep(1500); // the last one applied

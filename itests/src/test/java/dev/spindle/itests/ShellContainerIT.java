@@ -5,16 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
+import java.util.List;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,22 +47,10 @@ class ShellContainerIT {
 
     /** The swap handler renamed, importing a package nothing exports. */
     private static Path unresolvable(Path target) throws IOException {
-        Path source = Paths.get(System.getProperty("spindle.swap.jar"));
-        try (JarInputStream in = new JarInputStream(Files.newInputStream(source))) {
-            Manifest manifest = new Manifest(in.getManifest());
-            Attributes main = manifest.getMainAttributes();
+        return Jars.swapHandler(target, main -> {
             main.putValue("Bundle-SymbolicName", "dev.spindle.unresolvable");
             main.putValue("Import-Package", main.getValue("Import-Package") + ",com.example.missing;version=\"[1.0,2)\"");
-            try (OutputStream file = Files.newOutputStream(target); JarOutputStream out = new JarOutputStream(file, manifest)) {
-                JarEntry e;
-                while ((e = in.getNextJarEntry()) != null) {
-                    out.putNextEntry(new JarEntry(e.getName()));
-                    in.transferTo(out);
-                    out.closeEntry();
-                }
-            }
-        }
-        return target;
+        });
     }
 
     @Test
@@ -119,5 +102,45 @@ class ShellContainerIT {
         assertFalse(Files.exists(jar));
         assertEquals(404, Http.get(c.port, "/swap").status);
         assertFalse(c.script("spindle:handlers").contains("dev.spindle.swap"));
+    }
+
+    /**
+     * A deploy over a bundle that came from deploy/ replaces its jar there: after a restart (File
+     * Install installs what deploy/ holds) the deployed version comes back, once, and the old one
+     * does not; while the container runs, File Install updated it once, no second time.
+     */
+    @Test
+    void deployOverABundleFromDeployIsTheVersionThatComesBackAtTheNextStart() throws Exception {
+        try (Container d = Container.prepare("shell-deploy-over")) {
+            Path jars = d.home.resolve("jars");
+            d.deploy(Jars.swapHandler(jars, "1.0.0"));
+            d.launch();
+            assertTrue(d.awaitStarted(STARTUP), d.log());
+            assertTrue(Http.awaitOk(d.port, "/swap", STARTUP), d.log());
+
+            String answer = d.script("spindle:deploy " + Jars.swapHandler(jars, "2.0.0"));
+            assertTrue(answer.matches("(?s)Updated dev\\.spindle\\.swap 1\\.0\\.0 \\[\\d+] to 2\\.0\\.0 from .*")
+                    && answer.contains("deploy/swap-1.0.0.jar now holds the new jar"), answer);
+            assertEquals(200, Http.get(d.port, "/swap").status);
+            assertEquals(List.of("2.0.0"), swapVersions(d));
+            assertEquals(1, count(d.log(), "Handler service \\d+ from dev.spindle.swap removed"),
+                    "the old version stopped once: no second update or restart of the new one\n" + d.log());
+
+            d.terminate();
+            assertTrue(d.awaitExit(Duration.ofSeconds(30)), d.log());
+            d.launch();
+            assertTrue(d.awaitStarted(STARTUP), d.log());
+            assertTrue(Http.awaitOk(d.port, "/swap", STARTUP), d.log());
+            assertEquals(List.of("2.0.0"), swapVersions(d), "the deployed version, once, after a restart");
+        }
+    }
+
+    private static List<String> swapVersions(Container d) throws Exception {
+        return d.script("lb -s dev.spindle.swap").lines().filter(l -> l.contains("|dev.spindle.swap ("))
+                .map(l -> l.replaceAll(".*\\|dev\\.spindle\\.swap \\(([^)]+)\\).*", "$1")).toList();
+    }
+
+    private static long count(String text, String regex) {
+        return Pattern.compile(regex).matcher(text).results().count();
     }
 }

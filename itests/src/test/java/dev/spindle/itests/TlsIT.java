@@ -21,13 +21,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.junit.jupiter.api.Test;
+
+import dev.spindle.host.internal.http.tls.TestCertificates;
 
 /**
  * HTTPS in the assembled container, as an operator runs it: the launcher's self-signed certificate,
@@ -39,33 +38,13 @@ class TlsIT {
     private static final Duration STARTUP = Duration.ofSeconds(30);
 
     private static SSLSocket connect(int port) throws Exception {
-        SSLSocket s = (SSLSocket) trustingAll().getSocketFactory().createSocket("127.0.0.1", port);
+        SSLSocket s = (SSLSocket) TestCertificates.trustAll().getSocketFactory().createSocket("127.0.0.1", port);
         s.setSoTimeout(10_000);
         SSLParameters p = s.getSSLParameters();
         p.setApplicationProtocols(new String[] {"http/1.1"});
         s.setSSLParameters(p);
         s.startHandshake();
         return s;
-    }
-
-    /** A client context that trusts any certificate: the test looks at which one it got. */
-    private static SSLContext trustingAll() throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        return ctx;
     }
 
     private static BigInteger serial(SSLSocket s) throws Exception {
@@ -122,7 +101,7 @@ class TlsIT {
                     + " \\(openssl \\(BoringSSL\\); ALPN h2,http/1.1\\)"), STARTUP), c.log());
 
             // a client offering h2 and http/1.1, as curl --http2 and browsers do, gets HTTP/2
-            HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(trustingAll())
+            HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(TestCertificates.trustAll())
                     .connectTimeout(Duration.ofSeconds(10)).build();
             HttpResponse<String> overH2 = h2.send(HttpRequest.newBuilder(URI.create("https://localhost:" + c.tlsPort + "/hello"))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());

@@ -5,13 +5,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.BundleListener;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
@@ -30,7 +36,8 @@ import org.osgi.service.component.annotations.Component;
 public final class DeployCommands {
 
     static final String DEPLOY = "install and start a handler bundle from a jar; a bundle of that symbolic name"
-            + " already installed is updated instead, its requests drained as spindle:redeploy does";
+            + " already installed is updated instead, its requests drained as spindle:redeploy does (one that came"
+            + " from deploy/ through its jar there, which the new jar replaces)";
     static final String UNDEPLOY = "stop routing to a handler bundle, let its requests finish, uninstall it;"
             + " a jar File Install brought from deploy/ is deleted too, so that it does not come back at the next start";
     static final String REDEPLOY = "update a handler bundle, from where it came from or from a jar, draining the old"
@@ -38,6 +45,8 @@ public final class DeployCommands {
     static final String JAR = "a jar file (absolute, or relative to the container folder) or a URL";
     static final String BUNDLE = "the handler bundle's id or symbolic name (spindle:handlers lists them)";
     static final String OTHER = "any other arguments: answered with the usage";
+    /** How long File Install may take to update a bundle from its jar in deploy/ (it polls every 250 ms). */
+    private static final int FILE_INSTALL_SECONDS = 30;
 
     private HandlerBundles bundles;
     private BundleContext context;
@@ -60,10 +69,9 @@ public final class DeployCommands {
                         + " is one of the container's own bundles, not a handler bundle");
             }
             String before = HandlerBundles.describe(b);
-            b.update(new ByteArrayInputStream(jar.bytes()));
-            bundles.refresh(b);
+            String kept = update(b, jar);
             return "Updated " + before + " to " + b.getVersion() + " from " + location + " (it was installed: the old"
-                    + " version drained and replaced) in " + since(start) + "\n";
+                    + " version drained and replaced" + kept + ") in " + since(start) + "\n";
         }
         Bundle b = context.installBundle(jar.uri(), new ByteArrayInputStream(jar.bytes()));
         try {
@@ -138,14 +146,66 @@ public final class DeployCommands {
     private String redeploy(Bundle b, String location, BundleJar jar) throws BundleException, InterruptedException {
         String before = HandlerBundles.describe(b);
         long start = System.nanoTime();
+        String kept = "";
         if (jar == null) {
             b.update();
+            bundles.refresh(b);
         } else {
-            b.update(new ByteArrayInputStream(jar.bytes()));
+            kept = update(b, jar);
         }
-        bundles.refresh(b);
-        return "Redeployed " + before + " as " + HandlerBundles.describe(b) + "; old version drained and replaced in "
-                + since(start) + "\n";
+        return "Redeployed " + before + " as " + HandlerBundles.describe(b) + "; old version drained and replaced"
+                + kept + " in " + since(start) + "\n";
+    }
+
+    /**
+     * Updates {@code b} from {@code jar} and refreshes it; returns what the answer adds. A bundle
+     * that File Install brought from {@code deploy/} is updated through its jar there: the new jar
+     * is put in its place (written aside, then renamed over it) and File Install updates and
+     * refreshes the bundle, once; updated here instead, the old jar would stay in {@code deploy/}
+     * and come back at the next start (File Install installs what is there), and rewriting it
+     * afterwards would make File Install update the bundle a second time.
+     */
+    private String update(Bundle b, BundleJar jar) throws BundleException, InterruptedException {
+        Optional<Path> watched = bundles.watchedJar(b);
+        if (watched.isEmpty()) {
+            b.update(new ByteArrayInputStream(jar.bytes()));
+            bundles.refresh(b);
+            return "";
+        }
+        Path file = watched.get();
+        CountDownLatch updated = new CountDownLatch(1);
+        CountDownLatch refreshed = new CountDownLatch(1);
+        BundleListener onUpdate = e -> {
+            if (e.getType() == BundleEvent.UPDATED && e.getBundle().equals(b)) {
+                updated.countDown();
+            }
+        };
+        FrameworkListener onRefresh = e -> {
+            if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED && updated.getCount() == 0) {
+                refreshed.countDown();
+            }
+        };
+        context.addBundleListener(onUpdate);
+        context.addFrameworkListener(onRefresh);
+        try {
+            Path aside = file.resolveSibling("." + file.getFileName() + ".part"); // not *.jar: File Install ignores it
+            try {
+                Files.write(aside, jar.bytes());
+                Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new IllegalStateException("Cannot write " + shown(file) + ", the jar " + HandlerBundles.describe(b)
+                        + " came from: " + e, e);
+            }
+            if (!updated.await(FILE_INSTALL_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("Wrote the new jar into " + shown(file) + ", but File Install did not"
+                        + " update " + HandlerBundles.describe(b) + " from it within " + FILE_INSTALL_SECONDS + " s");
+            }
+            refreshed.await(FILE_INSTALL_SECONDS, TimeUnit.SECONDS); // File Install refreshes what it updated
+        } finally {
+            context.removeBundleListener(onUpdate);
+            context.removeFrameworkListener(onRefresh);
+        }
+        return "; " + shown(file) + " now holds the new jar, so that it comes back at the next start";
     }
 
     /** A path under the container folder relative to it ({@code deploy/x.jar}), any other absolute. */
