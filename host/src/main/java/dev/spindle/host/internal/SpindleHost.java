@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.Handler;
+import dev.spindle.api.WebSocketHandler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.HttpEngine;
@@ -307,6 +308,23 @@ public final class SpindleHost implements HttpServer {
     void unbindHandler(Handler handler, Map<String, Object> props) {
         long id = ((Number) props.get("service.id")).longValue();
         whiteboard.remove(id, lifecycle.removal(id));
+    }
+
+    @Reference(service = WebSocketHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindWebSocketHandler(WebSocketHandler handler, ServiceReference<WebSocketHandler> ref, Map<String, Object> props) {
+        lifecycle.bound(((Number) props.get("service.id")).longValue(), ref.getBundle());
+        whiteboard.add(Registration.of(handler, props, ref.getBundle().getBundleId(),
+                ref.getBundle().getSymbolicName()));
+    }
+
+    void updatedWebSocketHandler(WebSocketHandler handler, ServiceReference<WebSocketHandler> ref, Map<String, Object> props) {
+        bindWebSocketHandler(handler, ref, props);
+    }
+
+    void unbindWebSocketHandler(WebSocketHandler handler, Map<String, Object> props) {
+        long id = ((Number) props.get("service.id")).longValue();
+        whiteboard.removeWebSocket(id, lifecycle.removal(id));
     }
 
     // ---------------------------------------------------------------- HttpServer

@@ -23,6 +23,8 @@ import dev.spindle.host.internal.http.h2.H2Connection;
 import dev.spindle.host.internal.http.h2.H2Pipeline;
 import dev.spindle.host.internal.http.tls.TlsContexts;
 import dev.spindle.host.internal.http.tls.TlsGate;
+import dev.spindle.host.internal.http.ws.WebSocketSettings;
+import dev.spindle.host.internal.http.ws.WebSocketUpgrade;
 import dev.spindle.host.internal.router.HandlerResolver;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.Channel;
@@ -52,6 +54,7 @@ public final class HttpEngine {
 
     private volatile EngineSettings settings;
     private final Dispatcher dispatcher;
+    private final WebSocketUpgrade webSockets;
     private final OpenConnections connections = new OpenConnections();
     private final boolean epoll;
     private final EventLoopGroup group;
@@ -86,6 +89,7 @@ public final class HttpEngine {
             int ioThreads) {
         this.settings = settings;
         this.dispatcher = new Dispatcher(resolver, workers);
+        this.webSockets = new WebSocketUpgrade(dispatcher, WebSocketSettings.defaults());
         boolean wantEpoll = !"nio".equals(transport);
         if (wantEpoll && !Epoll.isAvailable()) {
             if ("epoll".equals(transport)) {
@@ -183,7 +187,7 @@ public final class HttpEngine {
 
     /** {@code ch} speaks HTTP/1.1 from now on (at once on the cleartext port, after its handshake on TLS). */
     private void serveHttp1(Channel ch) {
-        initPipeline(ch, settings, dispatcher);
+        initPipeline(ch, settings, dispatcher, webSockets);
         if (retiring) {
             // accepted while the listener was being replaced: retired like the others
             ch.pipeline().get(HttpConnection.class).closeAfterNextResponse();
@@ -232,8 +236,16 @@ public final class HttpEngine {
         }
     }
 
-    /** The per-connection pipeline: request decoder, response encoder, connection handler. */
+    /** The per-connection pipeline without WebSocket upgrades: see {@link #initPipeline(Channel, EngineSettings, Dispatcher, WebSocketUpgrade)}. */
     public static void initPipeline(Channel ch, EngineSettings settings, Dispatcher dispatcher) {
+        initPipeline(ch, settings, dispatcher, null);
+    }
+
+    /**
+     * The per-connection pipeline: request decoder, response encoder, connection handler, which
+     * offers {@code webSockets} (if not null) the requests that ask for {@code Upgrade: websocket}.
+     */
+    public static void initPipeline(Channel ch, EngineSettings settings, Dispatcher dispatcher, WebSocketUpgrade webSockets) {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
@@ -245,7 +257,7 @@ public final class HttpEngine {
                 .addLast("decoder", new RequestDecoder(decoder))
                 .addLast("encoder", new ResponseEncoder())
                 .addLast("connection", new HttpConnection(dispatcher, settings,
-                        ch.pipeline().get(SslHandler.class) != null ? Protocol.H1_TLS : Protocol.H1));
+                        ch.pipeline().get(SslHandler.class) != null ? Protocol.H1_TLS : Protocol.H1, webSockets));
         H2Pipeline.cleartext(ch.pipeline(), settings, dispatcher);
     }
 
@@ -256,6 +268,26 @@ public final class HttpEngine {
     /** New limits and timeouts; connections opened from now on use them. */
     public void settings(EngineSettings settings) {
         this.settings = settings;
+    }
+
+    /** New WebSocket limits and timers; sockets opened from now on use them. */
+    public void webSocketSettings(WebSocketSettings settings) {
+        webSockets.settings(settings);
+    }
+
+    /** The open WebSockets, oldest first. */
+    public java.util.List<SocketSnapshot> sockets() {
+        return connections.sockets();
+    }
+
+    /**
+     * One open WebSocket as the shell shows it.
+     *
+     * @param ageNanos since the socket opened
+     * @param buffered bytes sent and not yet written
+     */
+    public record SocketSnapshot(long id, java.net.InetSocketAddress remote, String path, long serviceId, long ageNanos,
+            long messagesIn, long bytesIn, long messagesOut, long bytesOut, long buffered) {
     }
 
     public String transport() {

@@ -8,11 +8,13 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.spindle.api.Handler;
+import dev.spindle.api.WebSocketHandler;
 import dev.spindle.host.internal.router.HandlerResolver.Resolution;
 
 /**
- * An immutable snapshot of one {@link Handler} service's properties, parsed and validated. An
- * invalid registration keeps the reason instead of throwing: it is shown, never served.
+ * An immutable snapshot of one {@link Handler} or {@link WebSocketHandler} service's properties,
+ * parsed and validated. An invalid registration keeps the reason instead of throwing: it is shown,
+ * never served. A service registered as both is two registrations, told apart by {@link #key}.
  */
 public final class Registration {
 
@@ -26,13 +28,17 @@ public final class Registration {
     final boolean blocking;
     final boolean checkContinue;
     final String failure;
+    /** A {@link WebSocketHandler}'s registration (else a {@link Handler}'s). */
+    final boolean webSocket;
+    /** The subprotocols of a WebSocket handler, in its order of preference. */
+    final List<String> subprotocols;
     final RouteTarget target;
     /** The routing answer for this handler, shared by every request it serves. */
     final Resolution resolution;
 
     private Registration(long serviceId, long bundleId, String bsn, String route, String prefix,
             List<String> methods, int ranking, boolean blocking, boolean checkContinue, String failure,
-            RouteTarget target) {
+            RouteTarget target, boolean webSocket, List<String> subprotocols) {
         this.serviceId = serviceId;
         this.bundleId = bundleId;
         this.bundleSymbolicName = bsn;
@@ -44,6 +50,8 @@ public final class Registration {
         this.checkContinue = checkContinue;
         this.failure = failure;
         this.target = target;
+        this.webSocket = webSocket;
+        this.subprotocols = subprotocols;
         this.resolution = target == null ? null : Resolution.found(target);
     }
 
@@ -61,11 +69,38 @@ public final class Registration {
             boolean checkContinue = parseBoolean(Handler.CHECK_CONTINUE, props.get(Handler.CHECK_CONTINUE));
             RouteTarget target = new RouteTarget(handler, id, blocking, checkContinue, prefix);
             return new Registration(id, bundleId, bsn, route, prefix, methods, ranking, blocking,
-                    checkContinue, null, target);
+                    checkContinue, null, target, false, List.of());
         } catch (IllegalArgumentException e) {
             return new Registration(id, bundleId, bsn, route, null, List.of(), ranking, false, false,
-                    e.getMessage(), null);
+                    e.getMessage(), null, false, List.of());
         }
+    }
+
+    /** Parses the service properties of a WebSocket {@code handler}; never throws. */
+    public static Registration of(WebSocketHandler handler, Map<String, ?> props, long bundleId, String bsn) {
+        long id = ((Number) props.get("service.id")).longValue();
+        Object rankingValue = props.get("service.ranking");
+        int ranking = rankingValue instanceof Integer ? (Integer) rankingValue : 0;
+        Object routeValue = props.get(Handler.ROUTE);
+        String route = routeValue == null ? null : routeValue.toString();
+        try {
+            String prefix = parsePrefix(route);
+            List<String> subprotocols = parseTokens(WebSocketHandler.SUBPROTOCOLS, props.get(WebSocketHandler.SUBPROTOCOLS), false);
+            RouteTarget target = new RouteTarget(handler, subprotocols, id, prefix);
+            return new Registration(id, bundleId, bsn, route, prefix, List.of("GET"), ranking, false, false, null,
+                    target, true, subprotocols);
+        } catch (IllegalArgumentException e) {
+            return new Registration(id, bundleId, bsn, route, null, List.of("GET"), ranking, false, false,
+                    e.getMessage(), null, true, List.of());
+        }
+    }
+
+    /**
+     * The whiteboard's key: the {@code service.id}, negated for a WebSocket handler, so that one
+     * service registered as both kinds is two entries.
+     */
+    long key() {
+        return webSocket ? -serviceId : serviceId;
     }
 
     /** The prefix of a {@code /x/*} route, {@code null} for an exact route. */
@@ -90,6 +125,11 @@ public final class Registration {
     }
 
     private static List<String> parseMethods(Object value) {
+        return parseTokens(Handler.METHODS, value, true);
+    }
+
+    /** A list property: a string, strings, or a comma-separated string; methods are upper-cased. */
+    private static List<String> parseTokens(String name, Object value, boolean asMethods) {
         if (value == null) {
             return List.of();
         }
@@ -101,19 +141,27 @@ public final class Registration {
         } else if (value instanceof Collection) {
             items = (Collection<?>) value;
         } else {
-            throw new IllegalArgumentException(Handler.METHODS + " must be a string or strings, not " + value.getClass().getSimpleName());
+            throw new IllegalArgumentException(name + " must be a string or strings, not " + value.getClass().getSimpleName());
         }
-        List<String> methods = new ArrayList<>();
+        List<String> tokens = new ArrayList<>();
         for (Object item : items) {
-            String m = String.valueOf(item).trim().toUpperCase(Locale.ROOT);
-            if (m.isEmpty() || !m.chars().allMatch(c -> c >= 'A' && c <= 'Z' || c == '-' || c == '_')) {
-                throw new IllegalArgumentException(Handler.METHODS + " has an invalid method: '" + item + "'");
+            String m = String.valueOf(item).trim();
+            if (asMethods) {
+                m = m.toUpperCase(Locale.ROOT);
             }
-            if (!methods.contains(m)) {
-                methods.add(m);
+            if (m.isEmpty() || !m.chars().allMatch(asMethods ? c -> c >= 'A' && c <= 'Z' || c == '-' || c == '_' : Registration::tokenChar)) {
+                throw new IllegalArgumentException(name + " has an invalid " + (asMethods ? "method" : "token") + ": '" + item + "'");
+            }
+            if (!tokens.contains(m)) {
+                tokens.add(m);
             }
         }
-        return List.copyOf(methods);
+        return List.copyOf(tokens);
+    }
+
+    /** An RFC 9110 token character. */
+    private static boolean tokenChar(int c) {
+        return c > ' ' && c < 127 && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
     }
 
     private static boolean parseBoolean(String name, Object value) {

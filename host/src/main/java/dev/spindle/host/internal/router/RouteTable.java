@@ -15,7 +15,8 @@ import java.util.Set;
  * Candidates for a path are tried in this order: the exact route, then prefixes from the longest;
  * within a route by {@code service.ranking} (highest first), then {@code service.id} (lowest
  * first). The first candidate that accepts the method serves; if some route matched but none
- * accepts the method, the answer is 405.
+ * accepts the method, the answer is 405. WebSocket handlers have a table of their own beside it, by
+ * the same rules, which only upgrade requests look at.
  */
 final class RouteTable implements HandlerResolver {
 
@@ -29,11 +30,18 @@ final class RouteTable implements HandlerResolver {
     private final Map<String, Registration[]> exact = new HashMap<>();
     private final List<Map.Entry<String, Registration[]>> prefixes = new ArrayList<>();
     private final List<Registration> ordered = new ArrayList<>();
+    /** The WebSocket handlers' table; {@code null} in that table itself. */
+    private final RouteTable webSockets;
 
     RouteTable(Collection<Registration> registrations) {
+        this(registrations, false);
+    }
+
+    private RouteTable(Collection<Registration> registrations, boolean webSocket) {
+        this.webSockets = webSocket ? null : new RouteTable(registrations, true);
         Map<String, List<Registration>> byRoute = new HashMap<>();
         for (Registration r : registrations) {
-            if (r.valid()) {
+            if (r.valid() && r.webSocket == webSocket) {
                 byRoute.computeIfAbsent(r.route, k -> new ArrayList<>()).add(r);
             }
         }
@@ -79,6 +87,12 @@ final class RouteTable implements HandlerResolver {
         return allowed == null ? Resolution.notFound() : Resolution.methodNotAllowed(String.join(", ", allowed));
     }
 
+    @Override
+    public Resolution resolveWebSocket(String path) {
+        Resolution r = webSockets.resolve("GET", path);
+        return r.target() == null ? Resolution.notFound() : r;
+    }
+
     private static Registration pick(Registration[] candidates, String method) {
         for (Registration r : candidates) {
             if (r.accepts(method)) {
@@ -96,9 +110,14 @@ final class RouteTable implements HandlerResolver {
         return out;
     }
 
-    /** The valid registrations in routing order. */
+    /** The valid registrations in routing order, the WebSocket handlers' after the others. */
     List<Registration> ordered() {
-        return ordered;
+        if (webSockets == null || webSockets.ordered.isEmpty()) {
+            return ordered;
+        }
+        List<Registration> all = new ArrayList<>(ordered);
+        all.addAll(webSockets.ordered);
+        return all;
     }
 
     /**
@@ -106,6 +125,9 @@ final class RouteTable implements HandlerResolver {
      * method {@code r} accepts. {@code null} if {@code r} serves at least some requests.
      */
     Registration shadowing(Registration r) {
+        if (r.webSocket && webSockets != null) {
+            return webSockets.shadowing(r);
+        }
         for (Registration other : ordered) {
             if (other == r) {
                 return null;

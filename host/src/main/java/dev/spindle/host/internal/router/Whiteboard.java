@@ -19,8 +19,8 @@ import dev.spindle.api.HttpServer;
 import dev.spindle.api.Outcome;
 
 /**
- * The handler whiteboard: registrations keyed by {@code service.id}, and the routing table built
- * from them. Changes are serialized and publish a new immutable {@link RouteTable}; lookups read
+ * The handler whiteboard: registrations keyed by {@code service.id} (negated for WebSocket
+ * handlers, see {@link Registration#key}), and the routing table built from them. Changes are serialized and publish a new immutable {@link RouteTable}; lookups read
  * the current table without locking.
  */
 public final class Whiteboard implements HandlerResolver {
@@ -30,7 +30,10 @@ public final class Whiteboard implements HandlerResolver {
     private final Map<Long, Registration> registrations = new LinkedHashMap<>();
     /** Removed handlers whose running requests are finishing. */
     private final Map<Long, Registration> draining = new LinkedHashMap<>();
-    /** Routes whose last handler went away, with when (nanoTime): requests wait for a replacement. */
+    /**
+     * Routes whose last handler went away, with when (nanoTime): requests wait for a replacement.
+     * A WebSocket route's key starts with {@link #WS}, which no request path matches.
+     */
     private final Map<String, Long> vacated = new HashMap<>();
     private List<Runnable> waiting = new ArrayList<>();
     private volatile RouteTable table = RouteTable.EMPTY;
@@ -39,6 +42,9 @@ public final class Whiteboard implements HandlerResolver {
     private volatile long drainMillis = 10_000;
     private volatile BooleanSupplier onEventLoop = () -> false;
     private volatile Consumer<RouteTarget> expire = t -> { };
+
+    /** What a WebSocket route's vacancy key starts with. */
+    private static final String WS = "ws:";
 
     /** After a drain ran out, how long the requests ended then may take to be gone. */
     private static final long EXPIRY_MILLIS = 1000;
@@ -78,6 +84,26 @@ public final class Whiteboard implements HandlerResolver {
         return r;
     }
 
+    @Override
+    public Resolution resolveWebSocket(String path) {
+        Resolution r = table.resolveWebSocket(path);
+        if (r.target() == null && anyVacated) {
+            Long until = vacancy(WS + path);
+            return until != null ? Resolution.pending(until) : table.resolveWebSocket(path);
+        }
+        return r;
+    }
+
+    /** The key of {@code r}'s route in {@link #vacated}. */
+    private static String vacancyKey(Registration r) {
+        return r.webSocket ? WS + r.route : r.route;
+    }
+
+    /** Whether another valid registration of {@code r}'s kind serves {@code r}'s route. */
+    private boolean served(String key) {
+        return registrations.values().stream().anyMatch(o -> o.valid() && vacancyKey(o).equals(key));
+    }
+
     /** Until when a request for {@code path} should wait for its route to come back, or null. */
     private synchronized Long vacancy(String path) {
         long now = System.nanoTime();
@@ -101,7 +127,7 @@ public final class Whiteboard implements HandlerResolver {
      */
     public synchronized List<String> routes() {
         java.util.Set<String> out = new java.util.LinkedHashSet<>(vacated.keySet());
-        registrations.values().stream().filter(Registration::valid).forEach(r -> out.add(r.route));
+        registrations.values().stream().filter(Registration::valid).forEach(r -> out.add(vacancyKey(r)));
         return List.copyOf(out);
     }
 
@@ -112,7 +138,7 @@ public final class Whiteboard implements HandlerResolver {
     public synchronized void expect(List<String> routes) {
         long now = System.nanoTime();
         for (String route : routes) {
-            if (registrations.values().stream().noneMatch(o -> o.valid() && o.route.equals(route))) {
+            if (!served(route)) {
                 vacated.put(route, now);
                 anyVacated = true;
             }
@@ -127,12 +153,13 @@ public final class Whiteboard implements HandlerResolver {
     public void add(Registration r) {
         List<Runnable> wake;
         synchronized (this) {
-            Registration before = registrations.put(r.serviceId, r);
+            Registration before = registrations.put(r.key(), r);
             if (!r.valid()) {
                 LOG.warn("Handler service {} from {} is not served: {}", r.serviceId, r.bundleSymbolicName, r.failure);
             } else if (before == null) {
-                LOG.info("Handler service {} from {} serves {}", r.serviceId, r.bundleSymbolicName, r.route);
-                vacated.remove(r.route);
+                LOG.info("{} service {} from {} serves {}", r.webSocket ? "WebSocket handler" : "Handler",
+                        r.serviceId, r.bundleSymbolicName, r.route);
+                vacated.remove(vacancyKey(r));
             }
             wake = publish();
         }
@@ -157,21 +184,33 @@ public final class Whiteboard implements HandlerResolver {
      *        requests for a route left without a handler wait up to the grace for the replacement.
      */
     public void remove(long serviceId, boolean removal) {
+        removeKey(serviceId, removal);
+    }
+
+    /**
+     * {@link #remove(long, boolean)} for a WebSocket handler: new upgrades go to the route's next
+     * handler at once; the sockets open on this one stay until they close, at most the drain
+     * timeout, then are closed with 1001 (by the engine's {@code expire}).
+     */
+    public void removeWebSocket(long serviceId, boolean removal) {
+        removeKey(-serviceId, removal);
+    }
+
+    private void removeKey(long key, boolean removal) {
         Registration r;
         List<Runnable> wake;
         synchronized (this) {
-            r = registrations.remove(serviceId);
+            r = registrations.remove(key);
             if (r == null) {
                 return;
             }
-            if (!removal && r.valid()
-                    && registrations.values().stream().noneMatch(o -> o.valid() && o.route.equals(r.route))) {
-                vacated.put(r.route, System.nanoTime());
+            if (!removal && r.valid() && !served(vacancyKey(r))) {
+                vacated.put(vacancyKey(r), System.nanoTime());
                 anyVacated = true;
             }
             wake = publish();
             if (r.target != null) {
-                draining.put(serviceId, r);
+                draining.put(key, r);
             }
         }
         wakeAll(wake);
@@ -179,7 +218,7 @@ public final class Whiteboard implements HandlerResolver {
             return;
         }
         if (onEventLoop.getAsBoolean()) {
-            Thread t = new Thread(() -> drain(r), "spindle-drain-" + serviceId);
+            Thread t = new Thread(() -> drain(r), "spindle-drain-" + r.serviceId);
             t.setDaemon(true);
             t.start();
         } else {
@@ -209,7 +248,7 @@ public final class Whiteboard implements HandlerResolver {
             Thread.currentThread().interrupt();
         } finally {
             synchronized (this) {
-                draining.remove(r.serviceId);
+                draining.remove(r.key());
             }
         }
     }

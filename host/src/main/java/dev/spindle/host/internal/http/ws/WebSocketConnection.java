@@ -1,0 +1,480 @@
+package dev.spindle.host.internal.http.ws;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spindle.api.WebSocket;
+import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.router.RouteTarget;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * Pipeline position: last on a connection the {@link WebSocketUpgrade} turned into a WebSocket,
+ * after Netty's frame decoder, the optional deflate codec, the UTF-8 validator, the message
+ * aggregator and the idle timer. It answers the handshake it is handed, then is the handler's
+ * {@link WebSocket}: whole messages to its listeners, pings answered, the closing handshake with
+ * its timeout, sends from any thread with the bytes not yet written counted for backpressure
+ * ({@link SendBuffer}), and the counts {@code spindle:sockets} shows. Protocol errors are Netty's
+ * to answer (it sends the close frame: 1002, 1007, 1009); this class adds the 1009 of a message
+ * over the aggregator's limit. State changes happen on the connection's event loop.
+ */
+public final class WebSocketConnection extends ChannelInboundHandlerAdapter implements WebSocket {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(WebSocketConnection.class, "state", ReadyState.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    public final long id = IDS.incrementAndGet();
+    public final long openedNanos = System.nanoTime();
+    private final RouteTarget target;
+    private final UpgradeRequest request;
+    private final WebSocketServerHandshaker handshaker;
+    private final WebSocketSettings settings;
+    private final Dispatcher dispatcher;
+    private final SendBuffer sends;
+    private final SocketListeners listeners = new SocketListeners();
+    private ChannelHandlerContext ctx;
+    private volatile ReadyState state = ReadyState.CONNECTING;
+    private volatile String protocol = "";
+    private volatile String extensions = "";
+    private boolean closeSent;
+    private int closeCode = ABNORMAL_CLOSURE;
+    private String closeReason = "";
+    private boolean counted;
+    private ScheduledFuture<?> closeTimer;
+    private volatile boolean paused;
+    private volatile long messagesIn;
+    private volatile long bytesIn;
+
+    WebSocketConnection(RouteTarget target, UpgradeRequest request, WebSocketServerHandshaker handshaker,
+            WebSocketSettings settings, Dispatcher dispatcher) {
+        this.target = target;
+        this.request = request;
+        this.handshaker = handshaker;
+        this.settings = settings;
+        this.dispatcher = dispatcher;
+        this.sends = new SendBuffer(settings.highWaterMarkBytes(), listeners);
+        this.counted = true; // the upgrade counted this socket in on its target
+    }
+
+    // ---------------------------------------------------------------- for the engine and the shell
+
+    /** The handler serving this socket. */
+    public RouteTarget target() {
+        return target;
+    }
+
+    /** The route's path as requested. */
+    public String path() {
+        return request.path();
+    }
+
+    public long messagesIn() {
+        return messagesIn;
+    }
+
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    public long messagesOut() {
+        return sends.messagesOut();
+    }
+
+    public long bytesOut() {
+        return sends.bytesOut();
+    }
+
+    /**
+     * What {@code target} serves (null: everything) ends: the socket is closed with
+     * {@link #GOING_AWAY 1001}, as the {@code ws} package's server does when it closes. On the event loop.
+     */
+    public void end(RouteTarget which) {
+        if (which == null || which == target) {
+            startClose(GOING_AWAY, "going away");
+        }
+    }
+
+    // ---------------------------------------------------------------- channel events
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FullHttpRequest) {
+            handshake((FullHttpRequest) msg);
+            return;
+        }
+        try {
+            if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
+                ByteBuf data = ((WebSocketFrame) msg).content();
+                int n = data.readableBytes();
+                Message m = msg instanceof TextWebSocketFrame ? Message.text(((TextWebSocketFrame) msg).text())
+                        : Message.binary(ByteBufUtil.getBytes(data));
+                messagesIn++;
+                bytesIn += n;
+                listeners.message(m, target);
+            } else if (msg instanceof PingWebSocketFrame) {
+                byte[] data = ByteBufUtil.getBytes(((PingWebSocketFrame) msg).content());
+                if (!closeSent) {
+                    ctx.writeAndFlush(new PongWebSocketFrame(Unpooled.wrappedBuffer(data)));
+                }
+                listeners.ping(data, target);
+            } else if (msg instanceof PongWebSocketFrame) {
+                listeners.pong(ByteBufUtil.getBytes(((PongWebSocketFrame) msg).content()), target);
+            } else if (msg instanceof CloseWebSocketFrame) {
+                closeReceived((CloseWebSocketFrame) msg);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Answers the upgrade with 101 (Netty's handshaker swaps the HTTP codec for its frame codec), then opens. */
+    private void handshake(FullHttpRequest head) {
+        Channel ch = ctx.channel();
+        try {
+            handshaker.handshake(ch, head, null, ch.newPromise()).addListener(f -> {
+                if (!f.isSuccess()) {
+                    LOG.debug("WebSocket handshake with {} failed: {}", ch.remoteAddress(), f.cause().toString());
+                    ch.close();
+                    return;
+                }
+                opened();
+            });
+        } finally {
+            head.release();
+        }
+    }
+
+    private void opened() {
+        // Netty put its frame encoder where the HTTP encoder was, after the frame decoder: the close
+        // frames the decoder and the UTF-8 validator write on a violation would miss it
+        ChannelPipeline p = ctx.pipeline();
+        p.remove("wsencoder");
+        p.addBefore("wsdecoder", "wsencoder", new WebSocket13FrameEncoder(false));
+        protocol = handshaker.selectedSubprotocol() == null ? "" : handshaker.selectedSubprotocol();
+        extensions = ctx.pipeline().get(WebSocketExtensionDecoder.class) != null ? "permessage-deflate" : "";
+        STATE.setRelease(this, ReadyState.OPEN);
+        try {
+            target.webSocketHandler().open(request, this);
+        } catch (Throwable t) {
+            target.thrown().first(t);
+            LOG.warn("WebSocket handler service {} failed to open {}: closing with 1011", target.serviceId(), request, t);
+            startClose(INTERNAL_ERROR, "");
+        }
+    }
+
+    private void closeReceived(CloseWebSocketFrame frame) {
+        int code = frame.statusCode();
+        closeCode = code < 0 ? NO_STATUS_RECEIVED : code;
+        closeReason = code < 0 ? "" : frame.reasonText();
+        STATE.setRelease(this, ReadyState.CLOSING);
+        if (closeSent) {
+            ctx.close(); // the answer to our close: the handshake is complete
+        } else {
+            closeSent = true;
+            CloseWebSocketFrame echo = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+            ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (((IdleStateEvent) evt).isFirst()) {
+                ctx.writeAndFlush(new PingWebSocketFrame());
+            } else {
+                LOG.debug("WebSocket {} from {} answered no ping: closing", id, ctx.channel().remoteAddress());
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            // Netty sent the close frame with the code and is closing the connection
+            closeSent = true;
+            closeCode = ((CorruptedWebSocketFrameException) cause).closeStatus().code();
+            closeReason = ((CorruptedWebSocketFrameException) cause).closeStatus().reasonText();
+            STATE.setRelease(this, ReadyState.CLOSING);
+            listeners.error(cause, target);
+            ctx.close();
+        } else if (cause instanceof TooLongFrameException) {
+            listeners.error(cause, target);
+            startClose(MESSAGE_TOO_BIG, "message too big");
+        } else {
+            LOG.debug("WebSocket {} from {} failed: {}", id, ctx.channel().remoteAddress(), cause.toString());
+            listeners.error(cause, target);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        STATE.setRelease(this, ReadyState.CLOSED);
+        if (closeTimer != null) {
+            closeTimer.cancel(false);
+        }
+        if (counted) {
+            counted = false;
+            target.finished(1, 0, 0, 0, 0, -1, 0);
+        }
+        dispatcher.connectionClosed();
+        listeners.close(closeCode, closeReason, target);
+        ctx.fireChannelInactive();
+    }
+
+    // ---------------------------------------------------------------- the handler's WebSocket
+
+    /** Runs {@code task} on the event loop: now if this is it, else in call order. */
+    private void onLoop(Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            ctx.executor().execute(task);
+        }
+    }
+
+    @Override
+    public boolean send(String text) {
+        return send(text, null);
+    }
+
+    @Override
+    public boolean send(String text, Consumer<Throwable> callback) {
+        ByteBuf data = ByteBufUtil.writeUtf8(ctx.alloc(), text);
+        return send(new TextWebSocketFrame(data), callback);
+    }
+
+    @Override
+    public boolean send(byte[] data) {
+        return send(data, null);
+    }
+
+    @Override
+    public boolean send(byte[] data, Consumer<Throwable> callback) {
+        return send(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(data)), callback);
+    }
+
+    @Override
+    public boolean send(ByteBuffer data) {
+        return send(data, null);
+    }
+
+    @Override
+    public boolean send(ByteBuffer data, Consumer<Throwable> callback) {
+        return send(new BinaryWebSocketFrame(Unpooled.copiedBuffer(data)), callback);
+    }
+
+    private boolean send(WebSocketFrame frame, Consumer<Throwable> callback) {
+        int n = frame.content().readableBytes();
+        boolean below = sends.add(n);
+        onLoop(() -> {
+            if (state != ReadyState.OPEN) {
+                frame.release();
+                sends.written(n, callback, new ClosedChannelException(), target);
+                return;
+            }
+                ctx.writeAndFlush(frame).addListener(f -> sends.written(n, callback, f.cause(), target));
+        });
+        return below;
+    }
+
+    @Override
+    public long bufferedAmount() {
+        return sends.buffered();
+    }
+
+    @Override
+    public WebSocket onDrain(Runnable listener) {
+        listeners.drain = listener;
+        return this;
+    }
+
+    @Override
+    public void ping(byte[] data) {
+        ByteBuf payload = control(data);
+        onLoop(() -> {
+            if (state == ReadyState.OPEN) {
+                ctx.writeAndFlush(new PingWebSocketFrame(payload));
+            } else {
+                payload.release();
+            }
+        });
+    }
+
+    @Override
+    public void pong(byte[] data) {
+        ByteBuf payload = control(data);
+        onLoop(() -> {
+            if (state == ReadyState.OPEN) {
+                ctx.writeAndFlush(new PongWebSocketFrame(payload));
+            } else {
+                payload.release();
+            }
+        });
+    }
+
+    private static ByteBuf control(byte[] data) {
+        if (data.length > 125) {
+            throw new IllegalArgumentException("a control frame carries at most 125 bytes, not " + data.length);
+        }
+        return Unpooled.wrappedBuffer(data.clone());
+    }
+
+    @Override
+    public void close() {
+        close(NORMAL_CLOSURE, "");
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        CloseCodes.check(code, reason);
+        onLoop(() -> startClose(code, reason));
+    }
+
+    /** Sends a close frame (once) and gives the peer the close timeout to answer it. On the event loop. */
+    private void startClose(int code, String reason) {
+        if (closeSent || state == ReadyState.CLOSED) {
+            return;
+        }
+        closeSent = true;
+        closeCode = code;
+        closeReason = reason;
+        STATE.setRelease(this, ReadyState.CLOSING);
+        ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
+        closeTimer = ctx.executor().schedule(() -> {
+            LOG.debug("WebSocket {} from {} did not answer its close in {} ms: closing", id,
+                    ctx.channel().remoteAddress(), settings.closeTimeoutMillis());
+            ctx.close();
+        }, settings.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void terminate() {
+        onLoop(() -> {
+            closeCode = ABNORMAL_CLOSURE;
+            closeReason = "";
+            ctx.close();
+        });
+    }
+
+    @Override
+    public ReadyState readyState() {
+        return state;
+    }
+
+    @Override
+    public String protocol() {
+        return protocol;
+    }
+
+    @Override
+    public String extensions() {
+        return extensions;
+    }
+
+    @Override
+    public WebSocket onMessage(MessageListener listener) {
+        listeners.message = listener;
+        return this;
+    }
+
+    @Override
+    public WebSocket onPing(Consumer<byte[]> listener) {
+        listeners.ping = listener;
+        return this;
+    }
+
+    @Override
+    public WebSocket onPong(Consumer<byte[]> listener) {
+        listeners.pong = listener;
+        return this;
+    }
+
+    @Override
+    public WebSocket onClose(CloseListener listener) {
+        listeners.close = listener;
+        return this;
+    }
+
+    @Override
+    public WebSocket onError(Consumer<Throwable> listener) {
+        listeners.error = listener;
+        return this;
+    }
+
+    @Override
+    public WebSocket pause() {
+        paused = true;
+        onLoop(() -> ctx.channel().config().setAutoRead(!paused));
+        return this;
+    }
+
+    @Override
+    public WebSocket resume() {
+        paused = false;
+        onLoop(() -> ctx.channel().config().setAutoRead(!paused));
+        return this;
+    }
+
+    @Override
+    public boolean isPaused() {
+        return paused;
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocket " + id + " " + request.path() + " (" + state + ")";
+    }
+}
