@@ -294,7 +294,7 @@ public final class Whiteboard implements HandlerResolver {
     }
 
     private static HttpServer.HandlerRegistration view(Registration r, String state, String reason) {
-        return new View(r, state, reason);
+        return new RegistrationView(r, state, reason);
     }
 
     /** Which handler {@code method path} reaches, and why. */
@@ -303,14 +303,14 @@ public final class Whiteboard implements HandlerResolver {
         String p = q < 0 ? path : path.substring(0, q);
         Resolution r = resolve(method, p);
         if (r.isPending()) {
-            return new Match(null, 503, "the route of " + p + " lost its handler moments ago: requests wait for a"
+            return new RegistrationView.Match(null, 503, "the route of " + p + " lost its handler moments ago: requests wait for a"
                     + " replacement, then get 503");
         }
         if (r.target() == null) {
             return r.allow() != null
-                    ? new Match(null, 405, "routes match " + p + " but none accepts " + method + " (allowed: "
+                    ? new RegistrationView.Match(null, 405, "routes match " + p + " but none accepts " + method + " (allowed: "
                             + r.allow() + ")")
-                    : new Match(null, 404, "no route matches " + p);
+                    : new RegistrationView.Match(null, 404, "no route matches " + p);
         }
         long id = r.target().serviceId();
         List<HttpServer.HandlerRegistration> all = describe();
@@ -319,103 +319,11 @@ public final class Whiteboard implements HandlerResolver {
                 String kind = h.route().endsWith("/*") ? "the longest prefix route matching " + p : "the exact route " + p;
                 long rivals = all.stream().filter(o -> h.route().equals(o.route())
                         && ("ACTIVE".equals(o.state()) || "SHADOWED".equals(o.state()))).count() - 1;
-                return new Match(h, 0, h.route() + " is " + kind + "; service " + id + " serves it"
+                return new RegistrationView.Match(h, 0, h.route() + " is " + kind + "; service " + id + " serves it"
                         + (rivals > 0 ? " ahead of " + rivals + " other handler(s) by service.ranking, then service.id"
                                 : "") + (h.methods().isEmpty() ? "" : ", accepting " + String.join(", ", h.methods())));
             }
         }
-        return new Match(null, 404, "no route matches " + p);
-    }
-
-    private record Match(HttpServer.HandlerRegistration handler, int status, String reason)
-            implements HttpServer.RouteMatch {
-    }
-
-    /** A registration as {@link HttpServer} shows it, with live counters. */
-    private static final class View implements HttpServer.HandlerRegistration {
-        private final Registration r;
-        private final String state;
-        private final String reason;
-
-        View(Registration r, String state, String reason) {
-            this.r = r;
-            this.state = state;
-            this.reason = reason;
-        }
-
-        @Override
-        public long serviceId() {
-            return r.serviceId;
-        }
-
-        @Override
-        public String bundleSymbolicName() {
-            return r.bundleSymbolicName;
-        }
-
-        @Override
-        public long bundleId() {
-            return r.bundleId;
-        }
-
-        @Override
-        public String route() {
-            return r.route;
-        }
-
-        @Override
-        public List<String> methods() {
-            return r.methods;
-        }
-
-        @Override
-        public int ranking() {
-            return r.ranking;
-        }
-
-        @Override
-        public boolean blocking() {
-            return r.blocking;
-        }
-
-        @Override
-        public String state() {
-            return state;
-        }
-
-        @Override
-        public String reason() {
-            return reason;
-        }
-
-        @Override
-        public long inFlight() {
-            return r.target == null ? 0 : r.target.inFlight();
-        }
-
-        @Override
-        public long totalRequests() {
-            return r.target == null ? 0 : r.target.totalRequests();
-        }
-
-        @Override
-        public long responses(int statusClass) {
-            return r.target == null ? 0 : r.target.responses(statusClass);
-        }
-
-        @Override
-        public double latencyMillis(double percentile) {
-            return r.target == null ? Double.NaN : r.target.latencyMillis(percentile);
-        }
-
-        @Override
-        public Map<String, Long> exceptions() {
-            return r.target == null ? Map.of() : r.target.thrown().totals();
-        }
-
-        @Override
-        public String toString() {
-            return "handler " + r.serviceId + " " + r.route + " " + state;
-        }
+        return new RegistrationView.Match(null, 404, "no route matches " + p);
     }
 }

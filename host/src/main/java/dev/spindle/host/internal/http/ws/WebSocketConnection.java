@@ -2,11 +2,8 @@ package dev.spindle.host.internal.http.ws;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,14 +38,13 @@ import io.netty.util.concurrent.ScheduledFuture;
 /**
  * Pipeline position: last on a connection the {@link WebSocketUpgrade} turned into a WebSocket,
  * after Netty's frame decoder, the optional deflate codec, the UTF-8 validator, the message
- * aggregator and the idle timer. It answers the handshake it is handed, then is the handler's
- * {@link WebSocket}: whole messages to its listeners, pings answered, the closing handshake with
- * its timeout, sends from any thread with the bytes not yet written counted for backpressure
- * ({@link SendBuffer}), and the counts {@code spindle:sockets} shows. Protocol errors are Netty's
+ * aggregator and the idle timer. It answers the handshake it is handed, then serves the handler's
+ * {@link WebSocket} (a {@link HandlerSocket}): whole messages to its listeners, pings answered,
+ * the closing handshake with its timeout, and the counts {@code spindle:sockets} shows. Protocol errors are Netty's
  * to answer (it sends the close frame: 1002, 1007, 1009); this class adds the 1009 of a message
  * over the aggregator's limit. State changes happen on the connection's event loop.
  */
-public final class WebSocketConnection extends ChannelInboundHandlerAdapter implements WebSocket {
+public final class WebSocketConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
@@ -56,7 +52,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(WebSocketConnection.class, "state", ReadyState.class);
+            STATE = MethodHandles.lookup().findVarHandle(WebSocketConnection.class, "state", WebSocket.ReadyState.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -72,15 +68,14 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     private final SendBuffer sends;
     private final SocketListeners listeners = new SocketListeners();
     private ChannelHandlerContext ctx;
-    private volatile ReadyState state = ReadyState.CONNECTING;
+    private volatile WebSocket.ReadyState state = WebSocket.ReadyState.CONNECTING;
     private volatile String protocol = "";
     private volatile String extensions = "";
     private boolean closeSent;
-    private int closeCode = ABNORMAL_CLOSURE;
+    private int closeCode = WebSocket.ABNORMAL_CLOSURE;
     private String closeReason = "";
     private boolean counted;
     private ScheduledFuture<?> closeTimer;
-    private volatile boolean paused;
     private volatile long messagesIn;
     private volatile long bytesIn;
 
@@ -123,13 +118,17 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         return sends.bytesOut();
     }
 
+    public long bufferedAmount() {
+        return sends.buffered();
+    }
+
     /**
      * What {@code target} serves (null: everything) ends: the socket is closed with
-     * {@link #GOING_AWAY 1001}, as the {@code ws} package's server does when it closes. On the event loop.
+     * {@link #WebSocket.GOING_AWAY 1001}, as the {@code ws} package's server does when it closes. On the event loop.
      */
     public void end(RouteTarget which) {
         if (which == null || which == target) {
-            startClose(GOING_AWAY, "going away");
+            startClose(WebSocket.GOING_AWAY, "going away");
         }
     }
 
@@ -150,8 +149,8 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
             if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
                 ByteBuf data = ((WebSocketFrame) msg).content();
                 int n = data.readableBytes();
-                Message m = msg instanceof TextWebSocketFrame ? Message.text(((TextWebSocketFrame) msg).text())
-                        : Message.binary(ByteBufUtil.getBytes(data));
+                WebSocket.Message m = msg instanceof TextWebSocketFrame ? WebSocket.Message.text(((TextWebSocketFrame) msg).text())
+                        : WebSocket.Message.binary(ByteBufUtil.getBytes(data));
                 messagesIn++;
                 bytesIn += n;
                 listeners.message(m, target);
@@ -196,21 +195,21 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         p.addBefore("wsdecoder", "wsencoder", new WebSocket13FrameEncoder(false));
         protocol = handshaker.selectedSubprotocol() == null ? "" : handshaker.selectedSubprotocol();
         extensions = ctx.pipeline().get(WebSocketExtensionDecoder.class) != null ? "permessage-deflate" : "";
-        STATE.setRelease(this, ReadyState.OPEN);
+        STATE.setRelease(this, WebSocket.ReadyState.OPEN);
         try {
-            target.webSocketHandler().open(request, this);
+            target.webSocketHandler().open(request, new HandlerSocket(this));
         } catch (Throwable t) {
             target.thrown().first(t);
             LOG.warn("WebSocket handler service {} failed to open {}: closing with 1011", target.serviceId(), request, t);
-            startClose(INTERNAL_ERROR, "");
+            startClose(WebSocket.INTERNAL_ERROR, "");
         }
     }
 
     private void closeReceived(CloseWebSocketFrame frame) {
         int code = frame.statusCode();
-        closeCode = code < 0 ? NO_STATUS_RECEIVED : code;
+        closeCode = code < 0 ? WebSocket.NO_STATUS_RECEIVED : code;
         closeReason = code < 0 ? "" : frame.reasonText();
-        STATE.setRelease(this, ReadyState.CLOSING);
+        STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
         if (closeSent) {
             ctx.close(); // the answer to our close: the handshake is complete
         } else {
@@ -246,12 +245,12 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
             closeSent = true;
             closeCode = ((CorruptedWebSocketFrameException) cause).closeStatus().code();
             closeReason = ((CorruptedWebSocketFrameException) cause).closeStatus().reasonText();
-            STATE.setRelease(this, ReadyState.CLOSING);
+            STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
             listeners.error(cause, target);
             ctx.close();
         } else if (cause instanceof TooLongFrameException) {
             listeners.error(cause, target);
-            startClose(MESSAGE_TOO_BIG, "message too big");
+            startClose(WebSocket.MESSAGE_TOO_BIG, "message too big");
         } else {
             LOG.debug("WebSocket {} from {} failed: {}", id, ctx.channel().remoteAddress(), cause.toString());
             listeners.error(cause, target);
@@ -261,7 +260,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        STATE.setRelease(this, ReadyState.CLOSED);
+        STATE.setRelease(this, WebSocket.ReadyState.CLOSED);
         if (closeTimer != null) {
             closeTimer.cancel(false);
         }
@@ -274,124 +273,15 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         ctx.fireChannelInactive();
     }
 
-    // ---------------------------------------------------------------- the handler's WebSocket
-
-    /** Runs {@code task} on the event loop: now if this is it, else in call order. */
-    private void onLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
-            task.run();
-        } else {
-            ctx.executor().execute(task);
-        }
-    }
-
-    @Override
-    public boolean send(String text) {
-        return send(text, null);
-    }
-
-    @Override
-    public boolean send(String text, Consumer<Throwable> callback) {
-        ByteBuf data = ByteBufUtil.writeUtf8(ctx.alloc(), text);
-        return send(new TextWebSocketFrame(data), callback);
-    }
-
-    @Override
-    public boolean send(byte[] data) {
-        return send(data, null);
-    }
-
-    @Override
-    public boolean send(byte[] data, Consumer<Throwable> callback) {
-        return send(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(data)), callback);
-    }
-
-    @Override
-    public boolean send(ByteBuffer data) {
-        return send(data, null);
-    }
-
-    @Override
-    public boolean send(ByteBuffer data, Consumer<Throwable> callback) {
-        return send(new BinaryWebSocketFrame(Unpooled.copiedBuffer(data)), callback);
-    }
-
-    private boolean send(WebSocketFrame frame, Consumer<Throwable> callback) {
-        int n = frame.content().readableBytes();
-        boolean below = sends.add(n);
-        onLoop(() -> {
-            if (state != ReadyState.OPEN) {
-                frame.release();
-                sends.written(n, callback, new ClosedChannelException(), target);
-                return;
-            }
-                ctx.writeAndFlush(frame).addListener(f -> sends.written(n, callback, f.cause(), target));
-        });
-        return below;
-    }
-
-    @Override
-    public long bufferedAmount() {
-        return sends.buffered();
-    }
-
-    @Override
-    public WebSocket onDrain(Runnable listener) {
-        listeners.drain = listener;
-        return this;
-    }
-
-    @Override
-    public void ping(byte[] data) {
-        ByteBuf payload = control(data);
-        onLoop(() -> {
-            if (state == ReadyState.OPEN) {
-                ctx.writeAndFlush(new PingWebSocketFrame(payload));
-            } else {
-                payload.release();
-            }
-        });
-    }
-
-    @Override
-    public void pong(byte[] data) {
-        ByteBuf payload = control(data);
-        onLoop(() -> {
-            if (state == ReadyState.OPEN) {
-                ctx.writeAndFlush(new PongWebSocketFrame(payload));
-            } else {
-                payload.release();
-            }
-        });
-    }
-
-    private static ByteBuf control(byte[] data) {
-        if (data.length > 125) {
-            throw new IllegalArgumentException("a control frame carries at most 125 bytes, not " + data.length);
-        }
-        return Unpooled.wrappedBuffer(data.clone());
-    }
-
-    @Override
-    public void close() {
-        close(NORMAL_CLOSURE, "");
-    }
-
-    @Override
-    public void close(int code, String reason) {
-        CloseCodes.check(code, reason);
-        onLoop(() -> startClose(code, reason));
-    }
-
     /** Sends a close frame (once) and gives the peer the close timeout to answer it. On the event loop. */
-    private void startClose(int code, String reason) {
-        if (closeSent || state == ReadyState.CLOSED) {
+    void startClose(int code, String reason) {
+        if (closeSent || state == WebSocket.ReadyState.CLOSED) {
             return;
         }
         closeSent = true;
         closeCode = code;
         closeReason = reason;
-        STATE.setRelease(this, ReadyState.CLOSING);
+        STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
         ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
         closeTimer = ctx.executor().schedule(() -> {
             LOG.debug("WebSocket {} from {} did not answer its close in {} ms: closing", id,
@@ -400,77 +290,35 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         }, settings.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public void terminate() {
-        onLoop(() -> {
-            closeCode = ABNORMAL_CLOSURE;
-            closeReason = "";
-            ctx.close();
-        });
+    /** Closes at once, without a closing handshake: the handler's {@code onClose} gets 1006. On the event loop. */
+    void terminate() {
+        closeCode = WebSocket.ABNORMAL_CLOSURE;
+        closeReason = "";
+        ctx.close();
     }
 
-    @Override
-    public ReadyState readyState() {
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    WebSocket.ReadyState state() {
         return state;
     }
 
-    @Override
-    public String protocol() {
+    String protocol() {
         return protocol;
     }
 
-    @Override
-    public String extensions() {
+    String extensions() {
         return extensions;
     }
 
-    @Override
-    public WebSocket onMessage(MessageListener listener) {
-        listeners.message = listener;
-        return this;
+    SendBuffer sends() {
+        return sends;
     }
 
-    @Override
-    public WebSocket onPing(Consumer<byte[]> listener) {
-        listeners.ping = listener;
-        return this;
-    }
-
-    @Override
-    public WebSocket onPong(Consumer<byte[]> listener) {
-        listeners.pong = listener;
-        return this;
-    }
-
-    @Override
-    public WebSocket onClose(CloseListener listener) {
-        listeners.close = listener;
-        return this;
-    }
-
-    @Override
-    public WebSocket onError(Consumer<Throwable> listener) {
-        listeners.error = listener;
-        return this;
-    }
-
-    @Override
-    public WebSocket pause() {
-        paused = true;
-        onLoop(() -> ctx.channel().config().setAutoRead(!paused));
-        return this;
-    }
-
-    @Override
-    public WebSocket resume() {
-        paused = false;
-        onLoop(() -> ctx.channel().config().setAutoRead(!paused));
-        return this;
-    }
-
-    @Override
-    public boolean isPaused() {
-        return paused;
+    SocketListeners listeners() {
+        return listeners;
     }
 
     @Override
