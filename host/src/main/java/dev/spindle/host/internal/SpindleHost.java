@@ -160,6 +160,7 @@ public final class SpindleHost implements HttpServer {
             }
         } else {
             engine.settings(ConfigKeys.settings(cfg));
+            engine.webSocketSettings(ConfigKeys.webSocket(cfg));
             if (cfg.blockedLoopWarnMillis() != before.blockedLoopWarnMillis()) {
                 engine.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
             }
@@ -284,6 +285,7 @@ public final class SpindleHost implements HttpServer {
     /** An engine for {@code cfg}, not listening yet. */
     private HttpEngine newEngine(HostConfiguration cfg) {
         HttpEngine e = new HttpEngine(ConfigKeys.settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
+        e.webSocketSettings(ConfigKeys.webSocket(cfg));
         e.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
         e.summarizeFailures(cfg.failureSummaryMillis());
         e.accessLog(cfg.accessLog());
