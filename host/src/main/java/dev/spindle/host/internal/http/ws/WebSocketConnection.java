@@ -20,6 +20,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -248,7 +249,8 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter {
             STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
             listeners.error(cause, target);
             ctx.close();
-        } else if (cause instanceof TooLongFrameException) {
+        } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
+            // a message over the aggregator's limit, or a frame that inflates over the deflate codec's
             listeners.error(cause, target);
             startClose(WebSocket.MESSAGE_TOO_BIG, "message too big");
         } else {

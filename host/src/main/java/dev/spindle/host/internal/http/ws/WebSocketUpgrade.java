@@ -116,7 +116,7 @@ public final class WebSocketUpgrade implements Upgrade {
         WebSocketSettings s = settings;
         boolean deflate = s.compression() && head.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
         WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(s.maxFrameBytes())
+                .maxFramePayloadLength(deflate ? compressedLimit(s.maxFrameBytes()) : s.maxFrameBytes())
                 .expectMaskedFrames(true)
                 .allowMaskMismatch(false)
                 .allowExtensions(deflate)
@@ -165,7 +165,9 @@ public final class WebSocketUpgrade implements Upgrade {
         WebSocketConnection socket = new WebSocketConnection(target, req, handshaker, s, dispatcher);
         p.addLast("ws-socket", socket);
         if (deflate) {
-            p.addBefore("ws-socket", "ws-deflate", new WebSocketServerCompressionHandler(s.maxMessageBytes()));
+            // what one frame may inflate to: the aggregator holds the message to its limit, this
+            // stops a small frame that inflates without end before it gets there
+            p.addBefore("ws-socket", "ws-deflate", new WebSocketServerCompressionHandler(2 * s.maxMessageBytes()));
         }
         p.addBefore("ws-socket", "ws-utf8", new Utf8FrameValidator(true));
         p.addBefore("ws-socket", "ws-messages", new WebSocketFrameAggregator(s.maxMessageBytes()));
@@ -183,6 +185,16 @@ public final class WebSocketUpgrade implements Upgrade {
         } catch (Exception e) {
             first.fireExceptionCaught(e);
         }
+    }
+
+    /**
+     * The largest compressed frame whose data may be {@code limit} bytes: deflate's stored blocks
+     * add 5 bytes to each block of data that does not compress, and clients with little memory for
+     * the compressor (Python's {@code websockets}: 2 KiB blocks) make many blocks; the limit on the
+     * inflated message still holds.
+     */
+    static int compressedLimit(int limit) {
+        return (int) Math.min(Integer.MAX_VALUE, limit + (long) limit / 64 + 64);
     }
 
     /** What Netty's handshaker would throw for, checked before anything changes: null if nothing. */
