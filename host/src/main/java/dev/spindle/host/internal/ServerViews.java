@@ -25,6 +25,11 @@ final class ServerViews {
     }
 
     /** The engine's counters as {@link Stats}, and by protocol for the shell. */
+    record Socket(long id, InetSocketAddress remoteAddress, String path, long serviceId, java.time.Duration age,
+            long messagesIn, long bytesIn, long messagesOut, long bytesOut, long bufferedAmount)
+            implements dev.spindle.api.HttpServer.SocketInfo {
+    }
+
     static final class EngineView implements Stats, ProtocolStats {
         private final dev.spindle.host.internal.http.dispatch.EngineStats s;
 

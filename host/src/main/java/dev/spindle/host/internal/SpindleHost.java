@@ -387,6 +387,20 @@ public final class SpindleHost implements HttpServer {
     }
 
     @Override
+    public List<SocketInfo> sockets() {
+        HttpEngine e = engine;
+        if (e == null) {
+            return List.of();
+        }
+        List<SocketInfo> out = new ArrayList<>();
+        for (HttpEngine.SocketSnapshot s : e.sockets()) {
+            out.add(new ServerViews.Socket(s.id(), s.remote(), s.path(), s.serviceId(), java.time.Duration.ofNanos(s.ageNanos()),
+                    s.messagesIn(), s.bytesIn(), s.messagesOut(), s.bytesOut(), s.buffered()));
+        }
+        return out;
+    }
+
+    @Override
     public List<Setting> configuration() {
         HostConfiguration cfg = config;
         Set<String> given = configuredKeys();

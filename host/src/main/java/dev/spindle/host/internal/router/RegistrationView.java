@@ -94,6 +94,11 @@ final class RegistrationView implements HttpServer.HandlerRegistration {
     }
 
     @Override
+    public boolean webSocket() {
+        return r.webSocket;
+    }
+
+    @Override
     public String toString() {
         return "handler " + r.serviceId + " " + r.route + " " + state;
     }

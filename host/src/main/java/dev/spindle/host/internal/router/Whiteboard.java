@@ -231,8 +231,9 @@ public final class Whiteboard implements HandlerResolver {
         try {
             long left = r.target.drain(drainMillis);
             if (left > 0) {
-                LOG.warn("Handler service {} from {} still serves {} request(s) on {} after {} ms: ending them ({})",
-                        r.serviceId, r.bundleSymbolicName, left, r.route, drainMillis, Outcome.HANDLER_REMOVED);
+                LOG.warn("Handler service {} from {} still serves {} {} on {} after {} ms: ending them ({})",
+                        r.serviceId, r.bundleSymbolicName, left, r.webSocket ? "socket(s)" : "request(s)", r.route,
+                        drainMillis, r.webSocket ? "close 1001" : Outcome.HANDLER_REMOVED);
                 expire.accept(r.target);
                 left = r.target.drain(EXPIRY_MILLIS);
             }
