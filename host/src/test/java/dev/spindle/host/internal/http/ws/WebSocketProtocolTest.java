@@ -311,4 +311,78 @@ class WebSocketProtocolTest {
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3));
         }
     }
+
+    @Test
+    void aStoppingServerClosesItsSocketsWith1001() throws Exception {
+        InetSocketAddress at = startEcho(SMALL);
+        try (WsWire c = new WsWire(at)) {
+            assertTrue(c.handshake(WsWire.upgrade("/ws", "")).startsWith("HTTP/1.1 101 "));
+            assertEquals("open", next());
+            Thread closer = new Thread(() -> engine.close(5000));
+            closer.start();
+            WsWire.Frame f = c.read();
+            assertEquals(WsWire.CLOSE, f.opcode());
+            assertEquals(1001, f.closeCode());
+            c.sendClose(1001, "");
+            assertTrue(c.closedByServer());
+            closer.join(10_000);
+            assertFalse(closer.isAlive(), "the server stopped once its sockets closed");
+        }
+        assertEquals("close:1001:", next());
+        engine = null;
+    }
+
+    @Test
+    void sendSaysFalseOverTheHighWaterMarkAndOnDrainRunsOnceTheClientReads() throws Exception {
+        BlockingQueue<Boolean> results = new LinkedBlockingQueue<>();
+        byte[] chunk = new byte[16 * 1024];
+        InetSocketAddress at = start(new WebSocketSettings(1024, 4096, 64 * 1024, 0, 2000, false), (req, socket) -> {
+            socket.onDrain(() -> events.add("drain " + socket.bufferedAmount()));
+            socket.onMessage(m -> {
+                // far more than the socket buffers take while the client does not read
+                for (int i = 0; i < 256; i++) {
+                    boolean below = socket.send(chunk);
+                    if (!below) {
+                        results.add(false);
+                        events.add("full " + socket.bufferedAmount());
+                        return;
+                    }
+                }
+                results.add(true);
+            });
+        }, List.of());
+        try (WsWire c = new WsWire(at)) {
+            assertTrue(c.handshake(WsWire.upgrade("/ws", "")).startsWith("HTTP/1.1 101 "));
+            c.sendText("go");
+            assertEquals(Boolean.FALSE, results.poll(5, TimeUnit.SECONDS));
+            String full = next();
+            assertTrue(full.startsWith("full ") && Long.parseLong(full.substring(5)) >= 64 * 1024, full);
+            int frames = 0;
+            String drained = null;
+            while (drained == null && frames < 256) {
+                assertEquals(WsWire.BINARY, c.read().opcode());
+                frames++;
+                drained = events.poll();
+            }
+            assertTrue(drained != null && drained.startsWith("drain "), "drain after " + frames + " frames: " + drained);
+            assertTrue(Long.parseLong(drained.substring(6)) < 32 * 1024, drained);
+        }
+    }
+
+    @Test
+    void anIdleClientIsPingedAndOneThatNeverAnswersIsClosed() throws Exception {
+        InetSocketAddress at = start(new WebSocketSettings(1024, 4096, 64 * 1024, 200, 2000, false),
+                (req, socket) -> socket.onPong(data -> events.add("pong")), List.of());
+        try (WsWire c = new WsWire(at)) {
+            assertTrue(c.handshake(WsWire.upgrade("/ws", "")).startsWith("HTTP/1.1 101 "));
+            WsWire.Frame ping = c.read();
+            assertEquals(WsWire.PING, ping.opcode());
+            c.send(WsWire.PONG, ping.payload());
+            assertEquals("pong", next());
+            assertEquals(WsWire.PING, c.read().opcode()); // idle again: pinged again; this one is not answered
+            long start = System.nanoTime();
+            assertTrue(c.closedByServer());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3));
+        }
+    }
 }
