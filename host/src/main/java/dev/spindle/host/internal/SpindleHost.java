@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.Handler;
+import dev.spindle.api.UpgradeHandler;
 import dev.spindle.api.WebSocketHandler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.api.Outcome;
@@ -327,6 +328,23 @@ public final class SpindleHost implements HttpServer {
     void unbindWebSocketHandler(WebSocketHandler handler, Map<String, Object> props) {
         long id = ((Number) props.get("service.id")).longValue();
         whiteboard.removeWebSocket(id, lifecycle.removal(id));
+    }
+
+    @Reference(service = UpgradeHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindUpgradeHandler(UpgradeHandler handler, ServiceReference<UpgradeHandler> ref, Map<String, Object> props) {
+        lifecycle.bound(((Number) props.get("service.id")).longValue(), ref.getBundle());
+        whiteboard.add(Registration.of(handler, props, ref.getBundle().getBundleId(),
+                ref.getBundle().getSymbolicName()));
+    }
+
+    void updatedUpgradeHandler(UpgradeHandler handler, ServiceReference<UpgradeHandler> ref, Map<String, Object> props) {
+        bindUpgradeHandler(handler, ref, props);
+    }
+
+    void unbindUpgradeHandler(UpgradeHandler handler, Map<String, Object> props) {
+        long id = ((Number) props.get("service.id")).longValue();
+        whiteboard.removeUpgrade(id, lifecycle.removal(id));
     }
 
     // ---------------------------------------------------------------- HttpServer

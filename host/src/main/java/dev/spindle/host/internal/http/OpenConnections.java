@@ -17,6 +17,7 @@ import dev.spindle.host.internal.http.codec.ResponseEncoder;
 import dev.spindle.host.internal.http.connection.HttpConnection;
 import dev.spindle.host.internal.http.h2.H2Connection;
 import dev.spindle.host.internal.http.tls.TlsGate;
+import dev.spindle.host.internal.http.connection.Upgrade;
 import dev.spindle.host.internal.http.ws.WebSocketConnection;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.Channel;
@@ -30,8 +31,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  * what the host asks of all of them at once — retire after a listener change, shut down, end what
  * a removed handler serves, show themselves to the shell — each asked on the connection's own event
  * loop, of the protocol it speaks (HTTP/1.1, HTTP/2 or WebSocket; a TLS connection still in its
- * handshake owes nothing and is closed). A WebSocket has no next response: retiring, shutting down
- * and the end of its handler all close it with 1001.
+ * handshake owes nothing and is closed). A connection an upgrade took over has no next response:
+ * retiring, shutting down and the end of its handler all end it (a WebSocket with 1001).
  */
 final class OpenConnections {
 
@@ -82,17 +83,20 @@ final class OpenConnections {
         }
     }
 
-    /** Runs {@code h1}, {@code http2} or {@code ws} (by the protocol it speaks) on each open connection's event loop. */
-    private void each(Consumer<HttpConnection> h1, Consumer<H2Connection> http2, Consumer<WebSocketConnection> ws) {
+    /**
+     * Runs {@code h1}, {@code http2} or {@code upgraded} (by the protocol it speaks: a connection
+     * taken over by an upgrade, WebSocket or other) on each open connection's event loop.
+     */
+    private void each(Consumer<HttpConnection> h1, Consumer<H2Connection> http2, Consumer<Upgrade.Served> upgraded) {
         for (Channel ch : channels) {
             HttpConnection c = ch.pipeline().get(HttpConnection.class);
             H2Connection h2 = ch.pipeline().get(H2Connection.class);
-            WebSocketConnection socket = ch.pipeline().get(WebSocketConnection.class);
+            Upgrade.Served socket = ch.pipeline().get(Upgrade.Served.class);
             if (c != null || h2 != null || socket != null) {
                 try {
                     ch.eventLoop().execute(() -> {
                         if (socket != null) {
-                            ws.accept(socket);
+                            upgraded.accept(socket);
                         } else if (c != null) {
                             h1.accept(c);
                         } else {

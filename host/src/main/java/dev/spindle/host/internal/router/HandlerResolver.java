@@ -35,6 +35,15 @@ public interface HandlerResolver {
     }
 
     /**
+     * What takes over a connection whose request asks for {@code Upgrade: protocol} on
+     * {@code path}: an {@code UpgradeHandler}'s target, {@link Resolution#pending} while its route
+     * waits for a replacement, else {@link Resolution#notFound()}. The default serves none.
+     */
+    default Resolution resolveUpgrade(String path, String protocol) {
+        return Resolution.notFound();
+    }
+
+    /**
      * Calls {@code callback} once, at the next change of the routes (used by requests waiting for
      * a {@link Resolution#pending} route). The default never calls back: its routes never change.
      */

@@ -8,15 +8,29 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.spindle.api.Handler;
+import dev.spindle.api.UpgradeHandler;
 import dev.spindle.api.WebSocketHandler;
 import dev.spindle.host.internal.router.HandlerResolver.Resolution;
 
 /**
- * An immutable snapshot of one {@link Handler} or {@link WebSocketHandler} service's properties,
- * parsed and validated. An invalid registration keeps the reason instead of throwing: it is shown,
- * never served. A service registered as both is two registrations, told apart by {@link #key}.
+ * An immutable snapshot of one {@link Handler}, {@link WebSocketHandler} or {@link UpgradeHandler}
+ * service's properties, parsed and validated. An invalid registration keeps the reason instead of
+ * throwing: it is shown, never served. A service registered as several kinds is a registration of
+ * each, told apart by {@link #key}.
  */
 public final class Registration {
+
+    /** Which of the handler interfaces a registration is for; each has a routing table of its own. */
+    enum Kind {
+        HTTP(""), WEBSOCKET("ws:"), UPGRADE("upgrade:");
+
+        /** What its whiteboard keys (service ids, vacated routes) start with. */
+        final String prefix;
+
+        Kind(String prefix) {
+            this.prefix = prefix;
+        }
+    }
 
     final long serviceId;
     final long bundleId;
@@ -28,7 +42,8 @@ public final class Registration {
     final boolean blocking;
     final boolean checkContinue;
     final String failure;
-    /** A {@link WebSocketHandler}'s registration (else a {@link Handler}'s). */
+    final Kind kind;
+    /** A {@link WebSocketHandler}'s registration. */
     final boolean webSocket;
     /** The subprotocols of a WebSocket handler, in its order of preference. */
     final List<String> subprotocols;
@@ -38,7 +53,7 @@ public final class Registration {
 
     private Registration(long serviceId, long bundleId, String bsn, String route, String prefix,
             List<String> methods, int ranking, boolean blocking, boolean checkContinue, String failure,
-            RouteTarget target, boolean webSocket, List<String> subprotocols) {
+            RouteTarget target, Kind kind, List<String> subprotocols) {
         this.serviceId = serviceId;
         this.bundleId = bundleId;
         this.bundleSymbolicName = bsn;
@@ -50,7 +65,8 @@ public final class Registration {
         this.checkContinue = checkContinue;
         this.failure = failure;
         this.target = target;
-        this.webSocket = webSocket;
+        this.kind = kind;
+        this.webSocket = kind == Kind.WEBSOCKET;
         this.subprotocols = subprotocols;
         this.resolution = target == null ? null : Resolution.found(target);
     }
@@ -69,10 +85,10 @@ public final class Registration {
             boolean checkContinue = parseBoolean(Handler.CHECK_CONTINUE, props.get(Handler.CHECK_CONTINUE));
             RouteTarget target = new RouteTarget(handler, id, blocking, checkContinue, prefix);
             return new Registration(id, bundleId, bsn, route, prefix, methods, ranking, blocking,
-                    checkContinue, null, target, false, List.of());
+                    checkContinue, null, target, Kind.HTTP, List.of());
         } catch (IllegalArgumentException e) {
             return new Registration(id, bundleId, bsn, route, null, List.of(), ranking, false, false,
-                    e.getMessage(), null, false, List.of());
+                    e.getMessage(), null, Kind.HTTP, List.of());
         }
     }
 
@@ -88,19 +104,51 @@ public final class Registration {
             List<String> subprotocols = parseTokens(WebSocketHandler.SUBPROTOCOLS, props.get(WebSocketHandler.SUBPROTOCOLS), false);
             RouteTarget target = new RouteTarget(handler, subprotocols, id, prefix);
             return new Registration(id, bundleId, bsn, route, prefix, List.of("GET"), ranking, false, false, null,
-                    target, true, subprotocols);
+                    target, Kind.WEBSOCKET, subprotocols);
         } catch (IllegalArgumentException e) {
             return new Registration(id, bundleId, bsn, route, null, List.of("GET"), ranking, false, false,
-                    e.getMessage(), null, true, List.of());
+                    e.getMessage(), null, Kind.WEBSOCKET, List.of());
         }
     }
 
     /**
-     * The whiteboard's key: the {@code service.id}, negated for a WebSocket handler, so that one
-     * service registered as both kinds is two entries.
+     * Parses the service properties of an upgrade {@code handler}; never throws. Its protocols
+     * are kept upper-cased in {@code methods}: its routing table matches them as methods.
      */
-    long key() {
-        return webSocket ? -serviceId : serviceId;
+    public static Registration of(UpgradeHandler handler, Map<String, ?> props, long bundleId, String bsn) {
+        long id = ((Number) props.get("service.id")).longValue();
+        Object rankingValue = props.get("service.ranking");
+        int ranking = rankingValue instanceof Integer ? (Integer) rankingValue : 0;
+        Object routeValue = props.get(Handler.ROUTE);
+        String route = routeValue == null ? null : routeValue.toString();
+        try {
+            String prefix = parsePrefix(route);
+            List<String> tokens = new ArrayList<>();
+            for (String t : parseTokens(UpgradeHandler.PROTOCOLS, props.get(UpgradeHandler.PROTOCOLS), false)) {
+                String upper = t.toUpperCase(Locale.ROOT);
+                if (upper.equals("WEBSOCKET") || upper.equals("H2C")) {
+                    throw new IllegalArgumentException(UpgradeHandler.PROTOCOLS + " may not take " + t + ": the host's");
+                }
+                tokens.add(upper);
+            }
+            if (tokens.isEmpty()) {
+                throw new IllegalArgumentException(UpgradeHandler.PROTOCOLS + " is missing");
+            }
+            RouteTarget target = new RouteTarget(handler, id, prefix);
+            return new Registration(id, bundleId, bsn, route, prefix, List.copyOf(tokens), ranking, false, false, null,
+                    target, Kind.UPGRADE, List.of());
+        } catch (IllegalArgumentException e) {
+            return new Registration(id, bundleId, bsn, route, null, List.of(), ranking, false, false,
+                    e.getMessage(), null, Kind.UPGRADE, List.of());
+        }
+    }
+
+    /**
+     * The whiteboard's key: the {@code service.id} after its kind's prefix, so that one service
+     * registered as several kinds is an entry of each.
+     */
+    String key() {
+        return kind.prefix + serviceId;
     }
 
     /** The prefix of a {@code /x/*} route, {@code null} for an exact route. */

@@ -7,6 +7,7 @@ import java.util.List;
 
 import dev.spindle.api.Handler;
 import dev.spindle.api.Outcome;
+import dev.spindle.api.UpgradeHandler;
 import dev.spindle.api.WebSocketHandler;
 
 /**
@@ -20,6 +21,7 @@ public final class RouteTarget {
 
     private final Handler handler;
     private final WebSocketHandler webSocket;
+    private final UpgradeHandler upgrade;
     private final List<String> subprotocols;
     private final long serviceId;
     private final boolean blocking;
@@ -43,7 +45,7 @@ public final class RouteTarget {
 
     /** @param routePrefix the prefix of a {@code /x/*} route ({@code /x}), {@code null} for an exact route */
     public RouteTarget(Handler handler, long serviceId, boolean blocking, boolean checkContinue, String routePrefix) {
-        this(handler, null, List.of(), serviceId, blocking, checkContinue, routePrefix);
+        this(handler, null, null, List.of(), serviceId, blocking, checkContinue, routePrefix);
     }
 
     /**
@@ -53,13 +55,19 @@ public final class RouteTarget {
      * @param routePrefix as {@link #RouteTarget(Handler, long, boolean, boolean, String)}
      */
     public RouteTarget(WebSocketHandler webSocket, List<String> subprotocols, long serviceId, String routePrefix) {
-        this(null, webSocket, subprotocols, serviceId, false, false, routePrefix);
+        this(null, webSocket, null, subprotocols, serviceId, false, false, routePrefix);
     }
 
-    private RouteTarget(Handler handler, WebSocketHandler webSocket, List<String> subprotocols, long serviceId,
-            boolean blocking, boolean checkContinue, String routePrefix) {
+    /** An upgrade handler as the engine calls it; each socket it took over counts as a request in flight. */
+    public RouteTarget(UpgradeHandler upgrade, long serviceId, String routePrefix) {
+        this(null, null, upgrade, List.of(), serviceId, false, false, routePrefix);
+    }
+
+    private RouteTarget(Handler handler, WebSocketHandler webSocket, UpgradeHandler upgrade, List<String> subprotocols,
+            long serviceId, boolean blocking, boolean checkContinue, String routePrefix) {
         this.handler = handler;
         this.webSocket = webSocket;
+        this.upgrade = upgrade;
         this.subprotocols = List.copyOf(subprotocols);
         this.serviceId = serviceId;
         this.blocking = blocking;
@@ -75,6 +83,11 @@ public final class RouteTarget {
     /** The WebSocket handler; {@code null} for an HTTP handler. */
     public WebSocketHandler webSocketHandler() {
         return webSocket;
+    }
+
+    /** The upgrade handler; {@code null} for another kind. */
+    public UpgradeHandler upgradeHandler() {
+        return upgrade;
     }
 
     /** The subprotocols a WebSocket handler speaks, in its order of preference; empty for none. */

@@ -19,20 +19,20 @@ import dev.spindle.api.HttpServer;
 import dev.spindle.api.Outcome;
 
 /**
- * The handler whiteboard: registrations keyed by {@code service.id} (negated for WebSocket
- * handlers, see {@link Registration#key}), and the routing table built from them. Changes are serialized and publish a new immutable {@link RouteTable}; lookups read
+ * The handler whiteboard: registrations keyed by {@code service.id} (after their kind's prefix,
+ * see {@link Registration#key}), and the routing table built from them. Changes are serialized and publish a new immutable {@link RouteTable}; lookups read
  * the current table without locking.
  */
 public final class Whiteboard implements HandlerResolver {
 
     private static final Logger LOG = LoggerFactory.getLogger(Whiteboard.class);
 
-    private final Map<Long, Registration> registrations = new LinkedHashMap<>();
+    private final Map<String, Registration> registrations = new LinkedHashMap<>();
     /** Removed handlers whose running requests are finishing. */
-    private final Map<Long, Registration> draining = new LinkedHashMap<>();
+    private final Map<String, Registration> draining = new LinkedHashMap<>();
     /**
      * Routes whose last handler went away, with when (nanoTime): requests wait for a replacement.
-     * A WebSocket route's key starts with {@link #WS}, which no request path matches.
+     * A WebSocket or upgrade route's key starts with its kind's prefix, which no request path matches.
      */
     private final Map<String, Long> vacated = new HashMap<>();
     private List<Runnable> waiting = new ArrayList<>();
@@ -42,9 +42,6 @@ public final class Whiteboard implements HandlerResolver {
     private volatile long drainMillis = 10_000;
     private volatile BooleanSupplier onEventLoop = () -> false;
     private volatile Consumer<RouteTarget> expire = t -> { };
-
-    /** What a WebSocket route's vacancy key starts with. */
-    private static final String WS = "ws:";
 
     /** After a drain ran out, how long the requests ended then may take to be gone. */
     private static final long EXPIRY_MILLIS = 1000;
@@ -88,15 +85,25 @@ public final class Whiteboard implements HandlerResolver {
     public Resolution resolveWebSocket(String path) {
         Resolution r = table.resolveWebSocket(path);
         if (r.target() == null && anyVacated) {
-            Long until = vacancy(WS + path);
+            Long until = vacancy(Registration.Kind.WEBSOCKET.prefix + path);
             return until != null ? Resolution.pending(until) : table.resolveWebSocket(path);
+        }
+        return r;
+    }
+
+    @Override
+    public Resolution resolveUpgrade(String path, String protocol) {
+        Resolution r = table.resolveUpgrade(path, protocol);
+        if (r.target() == null && anyVacated) {
+            Long until = vacancy(Registration.Kind.UPGRADE.prefix + path);
+            return until != null ? Resolution.pending(until) : table.resolveUpgrade(path, protocol);
         }
         return r;
     }
 
     /** The key of {@code r}'s route in {@link #vacated}. */
     private static String vacancyKey(Registration r) {
-        return r.webSocket ? WS + r.route : r.route;
+        return r.kind.prefix + r.route;
     }
 
     /** Whether another valid registration of {@code r}'s kind serves {@code r}'s route. */
@@ -157,7 +164,8 @@ public final class Whiteboard implements HandlerResolver {
             if (!r.valid()) {
                 LOG.warn("Handler service {} from {} is not served: {}", r.serviceId, r.bundleSymbolicName, r.failure);
             } else if (before == null) {
-                LOG.info("{} service {} from {} serves {}", r.webSocket ? "WebSocket handler" : "Handler",
+                LOG.info("{} service {} from {} serves {}", r.webSocket ? "WebSocket handler"
+                        : r.kind == Registration.Kind.UPGRADE ? "Upgrade handler" : "Handler",
                         r.serviceId, r.bundleSymbolicName, r.route);
                 vacated.remove(vacancyKey(r));
             }
@@ -184,7 +192,7 @@ public final class Whiteboard implements HandlerResolver {
      *        requests for a route left without a handler wait up to the grace for the replacement.
      */
     public void remove(long serviceId, boolean removal) {
-        removeKey(serviceId, removal);
+        removeKey(Registration.Kind.HTTP.prefix + serviceId, removal);
     }
 
     /**
@@ -193,10 +201,15 @@ public final class Whiteboard implements HandlerResolver {
      * timeout, then are closed with 1001 (by the engine's {@code expire}).
      */
     public void removeWebSocket(long serviceId, boolean removal) {
-        removeKey(-serviceId, removal);
+        removeKey(Registration.Kind.WEBSOCKET.prefix + serviceId, removal);
     }
 
-    private void removeKey(long key, boolean removal) {
+    /** {@link #remove(long, boolean)} for an upgrade handler: its sockets are closed when the drain runs out. */
+    public void removeUpgrade(long serviceId, boolean removal) {
+        removeKey(Registration.Kind.UPGRADE.prefix + serviceId, removal);
+    }
+
+    private void removeKey(String key, boolean removal) {
         Registration r;
         List<Runnable> wake;
         synchronized (this) {
@@ -232,8 +245,8 @@ public final class Whiteboard implements HandlerResolver {
             long left = r.target.drain(drainMillis);
             if (left > 0) {
                 LOG.warn("Handler service {} from {} still serves {} {} on {} after {} ms: ending them ({})",
-                        r.serviceId, r.bundleSymbolicName, left, r.webSocket ? "socket(s)" : "request(s)", r.route,
-                        drainMillis, r.webSocket ? "close 1001" : Outcome.HANDLER_REMOVED);
+                        r.serviceId, r.bundleSymbolicName, left, r.kind == Registration.Kind.HTTP ? "request(s)"
+                        : "socket(s)", r.route, drainMillis, r.webSocket ? "close 1001" : Outcome.HANDLER_REMOVED);
                 expire.accept(r.target);
                 left = r.target.drain(EXPIRY_MILLIS);
             }

@@ -1,5 +1,7 @@
 package dev.spindle.host.internal.http.connection;
 
+import dev.spindle.host.internal.router.RouteTarget;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 
@@ -21,4 +23,17 @@ public interface Upgrade {
      * @param ctx the connection's context, on its event loop
      */
     boolean take(FullHttpRequest head, HttpConnection connection, ChannelHandlerContext ctx);
+
+    /**
+     * The handler that serves a connection once an {@code Upgrade} took it over, last in its
+     * pipeline: what the engine asks of it when the host ends what a handler serves or stops.
+     */
+    interface Served extends ChannelHandler {
+
+        /**
+         * What {@code which} serves (null: everything) ends: the protocol's way of going away
+         * (WebSocket: close 1001), else the connection closes. On the connection's event loop.
+         */
+        void end(RouteTarget which);
+    }
 }

@@ -9,7 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.WebSocket;
+import dev.spindle.host.internal.http.connection.Upgrade;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.http.exchange.UpgradeRequest;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -45,7 +47,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  * to answer (it sends the close frame: 1002, 1007, 1009); this class adds the 1009 of a message
  * over the aggregator's limit. State changes happen on the connection's event loop.
  */
-public final class WebSocketConnection extends ChannelInboundHandlerAdapter {
+public final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Upgrade.Served {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
@@ -127,6 +129,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter {
      * What {@code target} serves (null: everything) ends: the socket is closed with
      * {@link #WebSocket.GOING_AWAY 1001}, as the {@code ws} package's server does when it closes. On the event loop.
      */
+    @Override
     public void end(RouteTarget which) {
         if (which == null || which == target) {
             startClose(WebSocket.GOING_AWAY, "going away");

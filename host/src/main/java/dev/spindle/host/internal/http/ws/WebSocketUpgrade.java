@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import dev.spindle.host.internal.http.connection.HttpConnection;
 import dev.spindle.host.internal.http.connection.Upgrade;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.http.exchange.UpgradeRequest;
 import dev.spindle.host.internal.router.HandlerResolver.Resolution;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.ChannelFutureListener;

@@ -1,4 +1,4 @@
-package dev.spindle.host.internal.http.ws;
+package dev.spindle.host.internal.http.exchange;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -10,25 +10,25 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 import dev.spindle.api.IncomingMessage;
-import dev.spindle.host.internal.http.exchange.RequestHeaders;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 
 /**
- * Data path: what a WebSocket handler reads of the upgrade request, in {@code verify} and
- * {@code open}. The request's head as Node's {@code IncomingMessage} shows it (headers joined by
+ * Data path: what a WebSocket or upgrade handler reads of the request that asked to switch
+ * protocols. The request's head as Node's {@code IncomingMessage} shows it (headers joined by
  * Node's rules, as an HTTP handler sees them); an upgrade request has no body, so it is complete
  * from the start and its body listeners run at once with nothing.
  */
-final class UpgradeRequest implements IncomingMessage {
+public final class UpgradeRequest implements IncomingMessage {
 
     private final HttpRequest head;
     private final Channel channel;
     private final String routePrefix;
     private Map<String, String> headers;
 
-    UpgradeRequest(HttpRequest head, Channel channel, String routePrefix) {
+    /** @param routePrefix the matched {@code /x/*} route's {@code /x}, {@code null} for an exact route */
+    public UpgradeRequest(HttpRequest head, Channel channel, String routePrefix) {
         this.head = head;
         this.channel = channel;
         this.routePrefix = routePrefix;
@@ -50,7 +50,7 @@ final class UpgradeRequest implements IncomingMessage {
     }
 
     /** The request-target up to {@code ?}. */
-    static String pathOf(String uri) {
+    public static String pathOf(String uri) {
         int q = uri.indexOf('?');
         return q < 0 ? uri : uri.substring(0, q);
     }
@@ -160,6 +160,6 @@ final class UpgradeRequest implements IncomingMessage {
 
     @Override
     public String toString() {
-        return head.method() + " " + head.uri() + " (WebSocket upgrade)";
+        return head.method() + " " + head.uri() + " (upgrade to " + head.headers().get("upgrade") + ")";
     }
 }
