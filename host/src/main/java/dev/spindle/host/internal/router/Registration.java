@@ -101,7 +101,8 @@ public final class Registration {
         String route = routeValue == null ? null : routeValue.toString();
         try {
             String prefix = parsePrefix(route);
-            List<String> subprotocols = parseTokens(WebSocketHandler.SUBPROTOCOLS, props.get(WebSocketHandler.SUBPROTOCOLS), false);
+            List<String> subprotocols = parseTokens(WebSocketHandler.SUBPROTOCOLS, props.get(WebSocketHandler.SUBPROTOCOLS),
+                    false, Registration::tokenChar, "token");
             RouteTarget target = new RouteTarget(handler, subprotocols, id, prefix);
             return new Registration(id, bundleId, bsn, route, prefix, List.of("GET"), ranking, false, false, null,
                     target, Kind.WEBSOCKET, subprotocols);
@@ -124,7 +125,8 @@ public final class Registration {
         try {
             String prefix = parsePrefix(route);
             List<String> tokens = new ArrayList<>();
-            for (String t : parseTokens(UpgradeHandler.PROTOCOLS, props.get(UpgradeHandler.PROTOCOLS), false)) {
+            for (String t : parseTokens(UpgradeHandler.PROTOCOLS, props.get(UpgradeHandler.PROTOCOLS), false,
+                    c -> c == '/' || tokenChar(c), "protocol")) {
                 String upper = t.toUpperCase(Locale.ROOT);
                 if (upper.equals("WEBSOCKET") || upper.equals("H2C")) {
                     throw new IllegalArgumentException(UpgradeHandler.PROTOCOLS + " may not take " + t + ": the host's");
@@ -173,11 +175,16 @@ public final class Registration {
     }
 
     private static List<String> parseMethods(Object value) {
-        return parseTokens(Handler.METHODS, value, true);
+        return parseTokens(Handler.METHODS, value, true, c -> c >= 'A' && c <= 'Z' || c == '-' || c == '_', "method");
     }
 
-    /** A list property: a string, strings, or a comma-separated string; methods are upper-cased. */
-    private static List<String> parseTokens(String name, Object value, boolean asMethods) {
+    /**
+     * A list property: a string, strings, or a comma-separated string, each item made of
+     * {@code allowed} characters ({@code what} names an item in the reason of a refusal);
+     * upper-cased first for methods.
+     */
+    private static List<String> parseTokens(String name, Object value, boolean asMethods, java.util.function.IntPredicate allowed,
+            String what) {
         if (value == null) {
             return List.of();
         }
@@ -197,8 +204,8 @@ public final class Registration {
             if (asMethods) {
                 m = m.toUpperCase(Locale.ROOT);
             }
-            if (m.isEmpty() || !m.chars().allMatch(asMethods ? c -> c >= 'A' && c <= 'Z' || c == '-' || c == '_' : Registration::tokenChar)) {
-                throw new IllegalArgumentException(name + " has an invalid " + (asMethods ? "method" : "token") + ": '" + item + "'");
+            if (m.isEmpty() || !m.chars().allMatch(allowed)) {
+                throw new IllegalArgumentException(name + " has an invalid " + what + ": '" + item + "'");
             }
             if (!tokens.contains(m)) {
                 tokens.add(m);
