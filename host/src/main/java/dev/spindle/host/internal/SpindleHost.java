@@ -304,6 +304,15 @@ public final class SpindleHost implements HttpServer {
                 ref.getBundle().getSymbolicName()));
     }
 
+    /** A WebSocket or upgrade handler service came: remembers its bundle, as {@link #bindHandler}, and adds {@code r}. */
+    private void bind(ServiceReference<?> ref, Map<String, Object> props,
+            java.util.function.BiFunction<Long, String, Registration> r) {
+        lifecycle.bound(((Number) props.get("service.id")).longValue(), ref.getBundle());
+        whiteboard.add(r.apply(ref.getBundle().getBundleId(), ref.getBundle().getSymbolicName()));
+    }
+
+
+
     void updatedHandler(Handler handler, ServiceReference<Handler> ref, Map<String, Object> props) {
         bindHandler(handler, ref, props);
     }
@@ -316,9 +325,7 @@ public final class SpindleHost implements HttpServer {
     @Reference(service = WebSocketHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindWebSocketHandler(WebSocketHandler handler, ServiceReference<WebSocketHandler> ref, Map<String, Object> props) {
-        lifecycle.bound(((Number) props.get("service.id")).longValue(), ref.getBundle());
-        whiteboard.add(Registration.of(handler, props, ref.getBundle().getBundleId(),
-                ref.getBundle().getSymbolicName()));
+        bind(ref, props, (bundle, bsn) -> Registration.of(handler, props, bundle, bsn));
     }
 
     void updatedWebSocketHandler(WebSocketHandler handler, ServiceReference<WebSocketHandler> ref, Map<String, Object> props) {
@@ -333,9 +340,7 @@ public final class SpindleHost implements HttpServer {
     @Reference(service = UpgradeHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindUpgradeHandler(UpgradeHandler handler, ServiceReference<UpgradeHandler> ref, Map<String, Object> props) {
-        lifecycle.bound(((Number) props.get("service.id")).longValue(), ref.getBundle());
-        whiteboard.add(Registration.of(handler, props, ref.getBundle().getBundleId(),
-                ref.getBundle().getSymbolicName()));
+        bind(ref, props, (bundle, bsn) -> Registration.of(handler, props, bundle, bsn));
     }
 
     void updatedUpgradeHandler(UpgradeHandler handler, ServiceReference<UpgradeHandler> ref, Map<String, Object> props) {

@@ -71,44 +71,54 @@ public final class Registration {
         this.resolution = target == null ? null : Resolution.found(target);
     }
 
+    /** What every kind of registration reads first: the service's id, ranking and route, and its bundle. */
+    private record Service(long id, int ranking, String route, long bundleId, String bsn) {
+
+        static Service of(Map<String, ?> props, long bundleId, String bsn) {
+            Object ranking = props.get("service.ranking");
+            Object route = props.get(Handler.ROUTE);
+            return new Service(((Number) props.get("service.id")).longValue(),
+                    ranking instanceof Integer ? (Integer) ranking : 0, route == null ? null : route.toString(), bundleId, bsn);
+        }
+
+        Registration served(String prefix, List<String> methods, boolean blocking, boolean checkContinue,
+                RouteTarget target, Kind kind, List<String> subprotocols) {
+            return new Registration(id, bundleId, bsn, route, prefix, methods, ranking, blocking, checkContinue, null,
+                    target, kind, subprotocols);
+        }
+
+        Registration failed(IllegalArgumentException why, List<String> methods, Kind kind) {
+            return new Registration(id, bundleId, bsn, route, null, methods, ranking, false, false, why.getMessage(),
+                    null, kind, List.of());
+        }
+    }
+
     /** Parses the service properties of {@code handler}; never throws. */
     public static Registration of(Handler handler, Map<String, ?> props, long bundleId, String bsn) {
-        long id = ((Number) props.get("service.id")).longValue();
-        Object rankingValue = props.get("service.ranking");
-        int ranking = rankingValue instanceof Integer ? (Integer) rankingValue : 0;
-        Object routeValue = props.get(Handler.ROUTE);
-        String route = routeValue == null ? null : routeValue.toString();
+        Service s = Service.of(props, bundleId, bsn);
         try {
-            String prefix = parsePrefix(route);
+            String prefix = parsePrefix(s.route());
             List<String> methods = parseMethods(props.get(Handler.METHODS));
             boolean blocking = parseBoolean(Handler.BLOCKING, props.get(Handler.BLOCKING));
             boolean checkContinue = parseBoolean(Handler.CHECK_CONTINUE, props.get(Handler.CHECK_CONTINUE));
-            RouteTarget target = new RouteTarget(handler, id, blocking, checkContinue, prefix);
-            return new Registration(id, bundleId, bsn, route, prefix, methods, ranking, blocking,
-                    checkContinue, null, target, Kind.HTTP, List.of());
+            RouteTarget target = new RouteTarget(handler, s.id(), blocking, checkContinue, prefix);
+            return s.served(prefix, methods, blocking, checkContinue, target, Kind.HTTP, List.of());
         } catch (IllegalArgumentException e) {
-            return new Registration(id, bundleId, bsn, route, null, List.of(), ranking, false, false,
-                    e.getMessage(), null, Kind.HTTP, List.of());
+            return s.failed(e, List.of(), Kind.HTTP);
         }
     }
 
     /** Parses the service properties of a WebSocket {@code handler}; never throws. */
     public static Registration of(WebSocketHandler handler, Map<String, ?> props, long bundleId, String bsn) {
-        long id = ((Number) props.get("service.id")).longValue();
-        Object rankingValue = props.get("service.ranking");
-        int ranking = rankingValue instanceof Integer ? (Integer) rankingValue : 0;
-        Object routeValue = props.get(Handler.ROUTE);
-        String route = routeValue == null ? null : routeValue.toString();
+        Service s = Service.of(props, bundleId, bsn);
         try {
-            String prefix = parsePrefix(route);
+            String prefix = parsePrefix(s.route());
             List<String> subprotocols = parseTokens(WebSocketHandler.SUBPROTOCOLS, props.get(WebSocketHandler.SUBPROTOCOLS),
                     false, Registration::tokenChar, "token");
-            RouteTarget target = new RouteTarget(handler, subprotocols, id, prefix);
-            return new Registration(id, bundleId, bsn, route, prefix, List.of("GET"), ranking, false, false, null,
-                    target, Kind.WEBSOCKET, subprotocols);
+            RouteTarget target = new RouteTarget(handler, subprotocols, s.id(), prefix);
+            return s.served(prefix, List.of("GET"), false, false, target, Kind.WEBSOCKET, subprotocols);
         } catch (IllegalArgumentException e) {
-            return new Registration(id, bundleId, bsn, route, null, List.of("GET"), ranking, false, false,
-                    e.getMessage(), null, Kind.WEBSOCKET, List.of());
+            return s.failed(e, List.of("GET"), Kind.WEBSOCKET);
         }
     }
 
@@ -117,13 +127,9 @@ public final class Registration {
      * are kept upper-cased in {@code methods}: its routing table matches them as methods.
      */
     public static Registration of(UpgradeHandler handler, Map<String, ?> props, long bundleId, String bsn) {
-        long id = ((Number) props.get("service.id")).longValue();
-        Object rankingValue = props.get("service.ranking");
-        int ranking = rankingValue instanceof Integer ? (Integer) rankingValue : 0;
-        Object routeValue = props.get(Handler.ROUTE);
-        String route = routeValue == null ? null : routeValue.toString();
+        Service s = Service.of(props, bundleId, bsn);
         try {
-            String prefix = parsePrefix(route);
+            String prefix = parsePrefix(s.route());
             List<String> tokens = new ArrayList<>();
             for (String t : parseTokens(UpgradeHandler.PROTOCOLS, props.get(UpgradeHandler.PROTOCOLS), false,
                     c -> c == '/' || tokenChar(c), "protocol")) {
@@ -136,12 +142,10 @@ public final class Registration {
             if (tokens.isEmpty()) {
                 throw new IllegalArgumentException(UpgradeHandler.PROTOCOLS + " is missing");
             }
-            RouteTarget target = new RouteTarget(handler, id, prefix);
-            return new Registration(id, bundleId, bsn, route, prefix, List.copyOf(tokens), ranking, false, false, null,
-                    target, Kind.UPGRADE, List.of());
+            RouteTarget target = new RouteTarget(handler, s.id(), prefix);
+            return s.served(prefix, List.copyOf(tokens), false, false, target, Kind.UPGRADE, List.of());
         } catch (IllegalArgumentException e) {
-            return new Registration(id, bundleId, bsn, route, null, List.of(), ranking, false, false,
-                    e.getMessage(), null, Kind.UPGRADE, List.of());
+            return s.failed(e, List.of(), Kind.UPGRADE);
         }
     }
 

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.HttpHeaders;
  * {@code IncomingMessage} does ({@code headers}, {@code headersDistinct}, {@code rawHeaders}, and
  * the same for trailers), and the buffer {@code body()} collects into.
  */
-public final class RequestHeaders {
+final class RequestHeaders {
 
     /** Node's {@code matchKnownFields}: headers whose duplicates are dropped, the first value wins. */
     private static final Set<String> FIRST_WINS = Set.of("age", "authorization", "content-length", "content-type",
@@ -26,7 +26,7 @@ public final class RequestHeaders {
     }
 
     /** Node's joining of duplicate fields: first wins for its list, {@code "; "} for cookie, {@code ", "} otherwise. */
-    public static Map<String, String> join(HttpHeaders fields) {
+    static Map<String, String> join(HttpHeaders fields) {
         if (fields.isEmpty()) {
             return Map.of();
         }
@@ -44,7 +44,7 @@ public final class RequestHeaders {
         return Collections.unmodifiableMap(out);
     }
 
-    public static Map<String, List<String>> distinct(HttpHeaders fields) {
+    static Map<String, List<String>> distinct(HttpHeaders fields) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (Map.Entry<CharSequence, CharSequence> e : (Iterable<Map.Entry<CharSequence, CharSequence>>) fields::iteratorCharSequence) {
             out.computeIfAbsent(e.getKey().toString().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1))
@@ -54,7 +54,7 @@ public final class RequestHeaders {
         return Collections.unmodifiableMap(out);
     }
 
-    public static List<String> raw(HttpHeaders fields) {
+    static List<String> raw(HttpHeaders fields) {
         List<String> out = new ArrayList<>(fields.size() * 2);
         for (Map.Entry<CharSequence, CharSequence> e : (Iterable<Map.Entry<CharSequence, CharSequence>>) fields::iteratorCharSequence) {
             out.add(e.getKey().toString());

@@ -12,7 +12,6 @@ import java.util.function.Consumer;
 import dev.spindle.api.IncomingMessage;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * Data path: what a WebSocket or upgrade handler reads of the request that asked to switch
@@ -57,17 +56,12 @@ public final class UpgradeRequest implements IncomingMessage {
 
     @Override
     public String remainingPath() {
-        String path = path();
-        if (routePrefix == null || path.length() <= routePrefix.length() + 1) {
-            return "";
-        }
-        return IncomingMessage.percentDecode(path.substring(routePrefix.length() + 1));
+        return Request.remainingPath(routePrefix, path());
     }
 
     @Override
     public String httpVersion() {
-        HttpVersion v = head.protocolVersion();
-        return v.majorVersion() + "." + v.minorVersion();
+        return Request.version(head);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.spindle.host.internal.http.exchange.Hops;
 import dev.spindle.api.UpgradedSocket;
 import dev.spindle.host.internal.http.connection.Upgrade;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
@@ -125,12 +126,9 @@ final class RawSocket extends ChannelInboundHandlerAdapter implements UpgradedSo
         }
     }
 
+    /** Runs {@code task} on the event loop: now if this is it, else in call order (dropped once the loop is gone). */
     private void onLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
-            task.run();
-        } else {
-            ctx.executor().execute(task);
-        }
+        Hops.later(ctx.channel().eventLoop(), task);
     }
 
     // ---------------------------------------------------------------- UpgradedSocket

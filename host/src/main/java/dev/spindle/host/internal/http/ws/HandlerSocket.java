@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.function.Consumer;
 
+import dev.spindle.host.internal.http.exchange.Hops;
 import dev.spindle.api.WebSocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -32,13 +33,9 @@ final class HandlerSocket implements WebSocket {
         this.ctx = connection.ctx();
     }
 
-    /** Runs {@code task} on the event loop: now if this is it, else in call order. */
+    /** Runs {@code task} on the event loop: now if this is it, else in call order (dropped once the loop is gone). */
     private void onLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
-            task.run();
-        } else {
-            ctx.executor().execute(task);
-        }
+        Hops.later(ctx.channel().eventLoop(), task);
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.http.Conditions;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.router.HandlerResolver;
@@ -97,7 +98,7 @@ class RawUpgradeTest {
             assertEquals(1, shout.inFlight());
         }
         assertEquals("closed", events.poll(5, TimeUnit.SECONDS));
-        assertTrue(waitFor(() -> shout.inFlight() == 0));
+        assertTrue(Conditions.within5s(() -> shout.inFlight() == 0));
     }
 
     @Test
@@ -128,14 +129,4 @@ class RawUpgradeTest {
         assertEquals("closed", events.poll(5, TimeUnit.SECONDS));
     }
 
-    static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
-    }
 }

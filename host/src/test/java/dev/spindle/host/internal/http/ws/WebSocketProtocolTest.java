@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.spindle.api.WebSocket;
 import dev.spindle.api.WebSocketHandler;
+import dev.spindle.host.internal.http.Conditions;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.router.HandlerResolver;
@@ -181,19 +182,9 @@ class WebSocketProtocolTest {
             event = next();
         }
         assertTrue(event.startsWith("close:" + code + ":"), what + ": " + event);
-        assertTrue(waitFor(() -> wsTarget.inFlight() == 0), "the socket is counted out of its handler");
+        assertTrue(Conditions.within5s(() -> wsTarget.inFlight() == 0), "the socket is counted out of its handler");
     }
 
-    static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
-    }
 
     @Test
     void aHandlerRefusesInVerifyWithAnOrdinaryStatus() throws Exception {
@@ -296,7 +287,7 @@ class WebSocketProtocolTest {
             assertTrue(c.closedByServer());
         }
         assertEquals("close:1001:", next());
-        assertTrue(waitFor(() -> wsTarget.inFlight() == 0));
+        assertTrue(Conditions.within5s(() -> wsTarget.inFlight() == 0));
     }
 
     @Test
