@@ -325,7 +325,7 @@ public final class SpindleHost implements HttpServer {
     @Reference(service = WebSocketHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindWebSocketHandler(WebSocketHandler handler, ServiceReference<WebSocketHandler> ref, Map<String, Object> props) {
-        bind(ref, props, (bundle, bsn) -> Registration.of(handler, props, bundle, bsn));
+        bind(ref, props, (bundle, bsn) -> Registration.ofWebSocket(handler, props, bundle, bsn));
     }
 
     void updatedWebSocketHandler(WebSocketHandler handler, ServiceReference<WebSocketHandler> ref, Map<String, Object> props) {
@@ -340,7 +340,7 @@ public final class SpindleHost implements HttpServer {
     @Reference(service = UpgradeHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindUpgradeHandler(UpgradeHandler handler, ServiceReference<UpgradeHandler> ref, Map<String, Object> props) {
-        bind(ref, props, (bundle, bsn) -> Registration.of(handler, props, bundle, bsn));
+        bind(ref, props, (bundle, bsn) -> Registration.ofUpgrade(handler, props, bundle, bsn));
     }
 
     void updatedUpgradeHandler(UpgradeHandler handler, ServiceReference<UpgradeHandler> ref, Map<String, Object> props) {
@@ -416,7 +416,7 @@ public final class SpindleHost implements HttpServer {
             return List.of();
         }
         List<SocketInfo> out = new ArrayList<>();
-        for (HttpEngine.SocketSnapshot s : e.sockets()) {
+        for (dev.spindle.host.internal.http.ws.WebSocketConnection.Snapshot s : e.sockets()) {
             out.add(new ServerViews.Socket(s.id(), s.remote(), s.path(), s.serviceId(), java.time.Duration.ofNanos(s.ageNanos()),
                     s.messagesIn(), s.bytesIn(), s.messagesOut(), s.bytesOut(), s.buffered()));
         }

@@ -25,6 +25,7 @@ import dev.spindle.host.internal.http.tls.TlsContexts;
 import dev.spindle.host.internal.http.tls.TlsGate;
 import dev.spindle.host.internal.http.connection.Upgrade;
 import dev.spindle.host.internal.http.raw.RawUpgrade;
+import dev.spindle.host.internal.http.ws.WebSocketConnection;
 import dev.spindle.host.internal.http.ws.WebSocketSettings;
 import dev.spindle.host.internal.http.ws.WebSocketUpgrade;
 import dev.spindle.host.internal.router.HandlerResolver;
@@ -282,18 +283,8 @@ public final class HttpEngine {
     }
 
     /** The open WebSockets, oldest first. */
-    public java.util.List<SocketSnapshot> sockets() {
+    public java.util.List<WebSocketConnection.Snapshot> sockets() {
         return connections.sockets();
-    }
-
-    /**
-     * One open WebSocket as the shell shows it.
-     *
-     * @param ageNanos since the socket opened
-     * @param buffered bytes sent and not yet written
-     */
-    public record SocketSnapshot(long id, java.net.InetSocketAddress remote, String path, long serviceId, long ageNanos,
-            long messagesIn, long bytesIn, long messagesOut, long bytesOut, long buffered) {
     }
 
     public String transport() {

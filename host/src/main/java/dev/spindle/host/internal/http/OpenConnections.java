@@ -111,18 +111,15 @@ final class OpenConnections {
     }
 
     /** The open WebSockets, oldest first. */
-    List<HttpEngine.SocketSnapshot> sockets() {
-        long now = System.nanoTime();
-        List<HttpEngine.SocketSnapshot> out = new ArrayList<>();
+    List<WebSocketConnection.Snapshot> sockets() {
+        List<WebSocketConnection.Snapshot> out = new ArrayList<>();
         for (Channel ch : channels) {
             WebSocketConnection ws = ch.pipeline().get(WebSocketConnection.class);
             if (ws != null && ch.isActive()) {
-                out.add(new HttpEngine.SocketSnapshot(ws.id, (InetSocketAddress) ch.remoteAddress(), ws.path(),
-                        ws.target().serviceId(), now - ws.openedNanos, ws.messagesIn(), ws.bytesIn(),
-                        ws.messagesOut(), ws.bytesOut(), ws.bufferedAmount()));
+                out.add(ws.snapshot());
             }
         }
-        out.sort(Comparator.comparingLong(HttpEngine.SocketSnapshot::id));
+        out.sort(Comparator.comparingLong(WebSocketConnection.Snapshot::id));
         return out;
     }
 

@@ -109,7 +109,7 @@ public final class Registration {
     }
 
     /** Parses the service properties of a WebSocket {@code handler}; never throws. */
-    public static Registration of(WebSocketHandler handler, Map<String, ?> props, long bundleId, String bsn) {
+    public static Registration ofWebSocket(WebSocketHandler handler, Map<String, ?> props, long bundleId, String bsn) {
         Service s = Service.of(props, bundleId, bsn);
         try {
             String prefix = parsePrefix(s.route());
@@ -126,7 +126,7 @@ public final class Registration {
      * Parses the service properties of an upgrade {@code handler}; never throws. Its protocols
      * are kept upper-cased in {@code methods}: its routing table matches them as methods.
      */
-    public static Registration of(UpgradeHandler handler, Map<String, ?> props, long bundleId, String bsn) {
+    public static Registration ofUpgrade(UpgradeHandler handler, Map<String, ?> props, long bundleId, String bsn) {
         Service s = Service.of(props, bundleId, bsn);
         try {
             String prefix = parsePrefix(s.route());

@@ -37,7 +37,7 @@ class UpgradeRoutesTest {
 
     private WebSocketHandler socket(long id, String route, Object... more) {
         WebSocketHandler h = (req, ws) -> { };
-        whiteboard.add(Registration.of(h, props(id, route, more), 7, "test.bundle"));
+        whiteboard.add(Registration.ofWebSocket(h, props(id, route, more), 7, "test.bundle"));
         return h;
     }
 
@@ -84,8 +84,8 @@ class UpgradeRoutesTest {
             }
         }
         Both both = new Both();
-        whiteboard.add(Registration.of((Handler) both, props(9, "/both"), 7, "test.bundle"));
-        whiteboard.add(Registration.of((WebSocketHandler) both, props(9, "/both"), 7, "test.bundle"));
+        whiteboard.add(Registration.of(both, props(9, "/both"), 7, "test.bundle"));
+        whiteboard.add(Registration.ofWebSocket(both, props(9, "/both"), 7, "test.bundle"));
         assertEquals(2, whiteboard.describe().size());
         whiteboard.removeWebSocket(9, true);
         assertNull(servedSocket("/both"));
@@ -106,13 +106,13 @@ class UpgradeRoutesTest {
     @Test
     void upgradeHandlersAreRoutedByTheirProtocolsAndMayNotTakeTheHostsOwn() {
         UpgradeHandler shout = (req, s) -> { };
-        whiteboard.add(Registration.of(shout, props(1, "/shout", UpgradeHandler.PROTOCOLS, "shout, IRC/6.9"), 7, "t"));
+        whiteboard.add(Registration.ofUpgrade(shout, props(1, "/shout", UpgradeHandler.PROTOCOLS, "shout, IRC/6.9"), 7, "t"));
         assertSame(shout, whiteboard.resolveUpgrade("/shout", "SHOUT").target().upgradeHandler());
         assertSame(shout, whiteboard.resolveUpgrade("/shout", "irc/6.9").target().upgradeHandler());
         assertNull(whiteboard.resolveUpgrade("/shout", "whisper").target());
         assertNull(whiteboard.resolveUpgrade("/other", "shout").target());
-        whiteboard.add(Registration.of(shout, props(2, "/x", UpgradeHandler.PROTOCOLS, "websocket"), 7, "t"));
-        whiteboard.add(Registration.of(shout, props(3, "/y"), 7, "t"));
+        whiteboard.add(Registration.ofUpgrade(shout, props(2, "/x", UpgradeHandler.PROTOCOLS, "websocket"), 7, "t"));
+        whiteboard.add(Registration.ofUpgrade(shout, props(3, "/y"), 7, "t"));
         List<String> failures = whiteboard.describe().stream().filter(h -> h.state().equals("FAILED"))
                 .map(HttpServer.HandlerRegistration::reason).toList();
         assertEquals(List.of("spindle.upgrade.protocols may not take websocket: the host's",

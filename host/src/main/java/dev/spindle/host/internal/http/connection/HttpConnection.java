@@ -84,12 +84,10 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     private volatile long requests;
     private volatile String state = "idle";
 
-    /** @param protocol {@code H1}, or {@code H1_TLS} behind a TLS handshake: what its connection and requests count as */
-    public HttpConnection(Dispatcher dispatcher, EngineSettings settings, Protocol protocol) {
-        this(dispatcher, settings, protocol, null);
-    }
-
-    /** @param upgrade offered each request that asks for another protocol, or {@code null} (see {@link Upgrade}) */
+    /**
+     * @param protocol {@code H1}, or {@code H1_TLS} behind a TLS handshake: what its connection and requests count as
+     * @param upgrade offered each request that asks for another protocol, or {@code null} (see {@link Upgrade})
+     */
     public HttpConnection(Dispatcher dispatcher, EngineSettings settings, Protocol protocol, Upgrade upgrade) {
         this.upgrade = upgrade;
         this.dispatcher = dispatcher;

@@ -118,26 +118,12 @@ public final class Request implements IncomingMessage {
 
     @Override
     public String remainingPath() {
-        return remainingPath(routePrefix, path());
-    }
-
-    /** {@link IncomingMessage#remainingPath()} of {@code path} under the prefix route {@code prefix} (null: exact). */
-    static String remainingPath(String prefix, String path) {
-        if (prefix == null || path.length() <= prefix.length() + 1) {
-            return "";
-        }
-        return IncomingMessage.percentDecode(path.substring(prefix.length() + 1));
+        return UpgradeRequest.remainingPath(routePrefix, path());
     }
 
     @Override
     public String httpVersion() {
-        return version(head);
-    }
-
-    /** {@code "1.1"}, {@code "1.0"}. */
-    static String version(HttpRequest head) {
-        HttpVersion v = head.protocolVersion();
-        return v.majorVersion() + "." + v.minorVersion();
+        return UpgradeRequest.version(head);
     }
 
     @Override

@@ -56,12 +56,26 @@ public final class UpgradeRequest implements IncomingMessage {
 
     @Override
     public String remainingPath() {
-        return Request.remainingPath(routePrefix, path());
+        return remainingPath(routePrefix, path());
+    }
+
+    /** {@link IncomingMessage#remainingPath()} of {@code path} under the prefix route {@code prefix} (null: exact); {@link Request}'s too. */
+    static String remainingPath(String prefix, String path) {
+        if (prefix == null || path.length() <= prefix.length() + 1) {
+            return "";
+        }
+        return IncomingMessage.percentDecode(path.substring(prefix.length() + 1));
     }
 
     @Override
     public String httpVersion() {
-        return Request.version(head);
+        return version(head);
+    }
+
+    /** {@code "1.1"} or {@code "1.0"}; {@link Request}'s too. */
+    static String version(HttpRequest head) {
+        io.netty.handler.codec.http.HttpVersion v = head.protocolVersion();
+        return v.majorVersion() + "." + v.minorVersion();
     }
 
     @Override

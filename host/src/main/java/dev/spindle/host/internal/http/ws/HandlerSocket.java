@@ -34,8 +34,8 @@ final class HandlerSocket implements WebSocket {
     }
 
     /** Runs {@code task} on the event loop: now if this is it, else in call order (dropped once the loop is gone). */
-    private void onLoop(Runnable task) {
-        Hops.later(ctx.channel().eventLoop(), task);
+    private boolean onLoop(Runnable task) {
+        return Hops.later(ctx.channel().eventLoop(), task);
     }
 
     @Override
@@ -72,14 +72,18 @@ final class HandlerSocket implements WebSocket {
     private boolean send(WebSocketFrame frame, Consumer<Throwable> callback) {
         int n = frame.content().readableBytes();
         boolean below = connection.sends().add(n);
-        onLoop(() -> {
+        boolean queued = onLoop(() -> {
             if (connection.state() != ReadyState.OPEN) {
                 frame.release();
                 connection.sends().written(n, callback, new ClosedChannelException(), connection.target());
                 return;
             }
-                ctx.writeAndFlush(frame).addListener(f -> connection.sends().written(n, callback, f.cause(), connection.target()));
+            ctx.writeAndFlush(frame).addListener(f -> connection.sends().written(n, callback, f.cause(), connection.target()));
         });
+        if (!queued) { // the server has shut down: the frame is dropped
+            frame.release();
+            connection.sends().written(n, callback, new ClosedChannelException(), connection.target());
+        }
         return below;
     }
 

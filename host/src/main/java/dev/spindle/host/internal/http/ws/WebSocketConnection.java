@@ -61,8 +61,8 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         }
     }
 
-    public final long id = IDS.incrementAndGet();
-    public final long openedNanos = System.nanoTime();
+    private final long id = IDS.incrementAndGet();
+    private final long openedNanos = System.nanoTime();
     private final RouteTarget target;
     private final UpgradeRequest request;
     private final WebSocketServerHandshaker handshaker;
@@ -95,34 +95,27 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
 
     // ---------------------------------------------------------------- for the engine and the shell
 
+    /**
+     * One open WebSocket as the shell shows it.
+     *
+     * @param ageNanos since the socket opened
+     * @param buffered bytes sent and not yet written
+     */
+    public record Snapshot(long id, java.net.InetSocketAddress remote, String path, long serviceId, long ageNanos,
+            long messagesIn, long bytesIn, long messagesOut, long bytesOut, long buffered) {
+    }
+
+    /** This socket now (its counters are read without a lock: each may be a moment old). */
+    public Snapshot snapshot() {
+        java.net.SocketAddress remote = ctx.channel().remoteAddress();
+        return new Snapshot(id, remote instanceof java.net.InetSocketAddress ? (java.net.InetSocketAddress) remote : null,
+                request.path(), target.serviceId(), System.nanoTime() - openedNanos, messagesIn, bytesIn,
+                sends.messagesOut(), sends.bytesOut(), sends.buffered());
+    }
+
     /** The handler serving this socket. */
-    public RouteTarget target() {
+    RouteTarget target() {
         return target;
-    }
-
-    /** The route's path as requested. */
-    public String path() {
-        return request.path();
-    }
-
-    public long messagesIn() {
-        return messagesIn;
-    }
-
-    public long bytesIn() {
-        return bytesIn;
-    }
-
-    public long messagesOut() {
-        return sends.messagesOut();
-    }
-
-    public long bytesOut() {
-        return sends.bytesOut();
-    }
-
-    public long bufferedAmount() {
-        return sends.buffered();
     }
 
     /**
