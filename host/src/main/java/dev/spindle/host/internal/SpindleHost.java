@@ -397,30 +397,12 @@ public final class SpindleHost implements HttpServer {
 
     @Override
     public List<ConnectionInfo> connections() {
-        HttpEngine e = engine;
-        if (e == null) {
-            return List.of();
-        }
-        List<ConnectionInfo> out = new java.util.ArrayList<>();
-        for (HttpEngine.ConnectionSnapshot c : e.connections()) {
-            out.add(new ServerViews.Connection(c.id(), c.remoteAddress(), java.time.Duration.ofNanos(c.ageNanos()), c.requests(),
-                    java.time.Duration.ofNanos(c.idleNanos()), c.state(), c.protocol(), c.openStreams()));
-        }
-        return out;
+        return ServerViews.connections(engine);
     }
 
     @Override
     public List<SocketInfo> sockets() {
-        HttpEngine e = engine;
-        if (e == null) {
-            return List.of();
-        }
-        List<SocketInfo> out = new ArrayList<>();
-        for (dev.spindle.host.internal.http.ws.WebSocketConnection.Snapshot s : e.sockets()) {
-            out.add(new ServerViews.Socket(s.id(), s.remote(), s.path(), s.serviceId(), java.time.Duration.ofNanos(s.ageNanos()),
-                    s.messagesIn(), s.bytesIn(), s.messagesOut(), s.bytesOut(), s.buffered()));
-        }
-        return out;
+        return ServerViews.sockets(engine);
     }
 
     @Override
