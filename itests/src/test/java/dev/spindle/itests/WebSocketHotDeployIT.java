@@ -2,9 +2,7 @@ package dev.spindle.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +50,6 @@ import org.osgi.framework.BundleContext;
 @ExamReactorStrategy(PerClass.class)
 public class WebSocketHotDeployIT {
 
-    private static final String DEPLOY_PROPERTY = "spindle.it.deploy";
     private static final Duration SWAP_LIMIT = Duration.ofSeconds(20);
     private static final int SOCKETS = 200;
     private static final int UPDATES = 10;
@@ -68,53 +65,26 @@ public class WebSocketHotDeployIT {
     @Configuration
     public Option[] config() {
         Path dir = Paths.get(System.getProperty("spindle.work"), "ws-hotdeploy-" + System.nanoTime(), "deploy");
-        return options(
-                Provisioning.spindle(Http.freePort(), 10_000, DRAIN_MILLIS),
-                systemProperty(DEPLOY_PROPERTY).value(dir.toString()),
-                systemProperty("felix.fileinstall.dir").value(dir.toString()),
-                systemProperty("felix.fileinstall.poll").value("100"),
-                systemProperty("felix.fileinstall.noInitialDelay").value("true"),
-                systemProperty("felix.fileinstall.filter").value(".*\\.jar"),
-                systemProperty("felix.fileinstall.log.level").value("1"),
-                mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject());
+        return options(Provisioning.spindle(Http.freePort(), 10_000, DRAIN_MILLIS), SwapBundle.fileInstall(dir));
     }
 
     @Before
     public void setUp() throws Exception {
         port = Integer.parseInt(context.getProperty(Provisioning.PORT_PROPERTY));
-        deploy = Paths.get(context.getProperty(DEPLOY_PROPERTY));
+        deploy = Paths.get(context.getProperty(SwapBundle.DEPLOY_PROPERTY));
         jars = deploy.resolveSibling("jars");
-        if (swapBundle() == null) {
+        if (SwapBundle.find(context) == null) {
             Jars.drop(Jars.swapHandler(jars, "1.0.0"), deploy, "swap.jar");
             awaitVersion("1.0.0");
         }
     }
 
-    private Bundle swapBundle() {
-        for (Bundle b : context.getBundles()) {
-            if ("dev.spindle.swap".equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        return null;
-    }
-
     private String servedVersion() throws IOException {
-        Http.Response r = Http.get(port, "/swap");
-        return r.status == 200 ? r.body.replace("version=", "") : "status " + r.status;
+        return SwapBundle.servedVersion(port);
     }
 
     private void awaitVersion(String version) throws Exception {
-        long deadline = System.nanoTime() + SWAP_LIMIT.toNanos();
-        String seen = null;
-        while (System.nanoTime() < deadline) {
-            seen = servedVersion();
-            if (seen.equals(version)) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("still serving " + seen + " instead of " + version);
+        SwapBundle.awaitVersion(port, version, SWAP_LIMIT);
     }
 
     /** One client socket, sending the next number as soon as the last one's answer arrived. */
@@ -235,7 +205,7 @@ public class WebSocketHotDeployIT {
                 if (i % 2 == 0) {
                     Jars.drop(byVersion.get(next), deploy, "swap.jar");
                 } else {
-                    Bundle b = swapBundle();
+                    Bundle b = SwapBundle.find(context);
                     try (InputStream in = Jars.open(byVersion.get(next))) {
                         b.update(in);
                     }
