@@ -28,7 +28,7 @@ public interface HttpServer {
     /** Requests received since the server started, including rejected ones. */
     long totalRequests();
 
-    /** Every {@link Handler} service the host knows of, in routing order, valid or not. */
+    /** Every {@link Handler} and {@link WebSocketHandler} service the host knows of, in routing order, valid or not. */
     List<HandlerRegistration> handlers();
 
     /** Traffic counters since the server started. */
@@ -36,6 +36,16 @@ public interface HttpServer {
 
     /** The connections open now, oldest first. */
     List<ConnectionInfo> connections();
+
+    /**
+     * The WebSockets open now, oldest first (each is also one of {@link #connections()} until it
+     * turned into a WebSocket).
+     *
+     * @since 1.3
+     */
+    default List<SocketInfo> sockets() {
+        return List.of();
+    }
 
     /** The effective configuration, key by key, in a stable order. */
     List<Setting> configuration();
@@ -153,6 +163,44 @@ public interface HttpServer {
         }
     }
 
+    /**
+     * One open WebSocket.
+     *
+     * @since 1.3
+     */
+    @ProviderType
+    interface SocketInfo {
+
+        /** A number unique within this server's life. */
+        long id();
+
+        InetSocketAddress remoteAddress();
+
+        /** The path of its upgrade request. */
+        String path();
+
+        /** The {@code service.id} of the {@link WebSocketHandler} serving it. */
+        long serviceId();
+
+        /** Since the socket opened. */
+        Duration age();
+
+        /** Messages received. */
+        long messagesIn();
+
+        /** Payload bytes received. */
+        long bytesIn();
+
+        /** Messages sent (written to the network). */
+        long messagesOut();
+
+        /** Payload bytes sent. */
+        long bytesOut();
+
+        /** Bytes sent by the handler and not yet written ({@link WebSocket#bufferedAmount()}). */
+        long bufferedAmount();
+    }
+
     /** One configuration key. */
     @ProviderType
     interface Setting {
@@ -183,7 +231,7 @@ public interface HttpServer {
         String reason();
     }
 
-    /** What the host made of one {@link Handler} service. */
+    /** What the host made of one {@link Handler} or {@link WebSocketHandler} service. */
     @ProviderType
     interface HandlerRegistration {
 
@@ -238,6 +286,16 @@ public interface HttpServer {
          */
         default Map<String, Long> exceptions() {
             return Map.of();
+        }
+
+        /**
+         * Whether it is a {@link WebSocketHandler}: then {@link #inFlight()} counts its open
+         * sockets and {@link #totalRequests()} the sockets it accepted.
+         *
+         * @since 1.3
+         */
+        default boolean webSocket() {
+            return false;
         }
     }
 }

@@ -55,6 +55,52 @@ class SamplesIT {
         }
     }
 
+    /** Collects the text messages of one socket of the JDK's WebSocket client. */
+    private static final class Lines implements java.net.http.WebSocket.Listener {
+        final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final StringBuilder text = new StringBuilder();
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                lines.add(text.toString());
+                text.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        String next() throws InterruptedException {
+            String line = lines.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            return line == null ? "(nothing within 10 s)" : line;
+        }
+    }
+
+    @Test
+    void chatBroadcastsEveryMessageToEverySocketOfTheRoomAndItsPageIsServed() throws Exception {
+        Http.Response page = Http.get(container.port, "/files/chat.html");
+        assertEquals(200, page.status);
+        assertTrue(page.body.contains("'/chat?name='"), page.body);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI room = java.net.URI.create("ws://127.0.0.1:" + container.port + "/chat?name=");
+        Lines ada = new Lines();
+        Lines bob = new Lines();
+        java.net.http.WebSocket a = http.newWebSocketBuilder().buildAsync(java.net.URI.create(room + "ada"), ada)
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("ada joined (1 here)", ada.next());
+        java.net.http.WebSocket b = http.newWebSocketBuilder().buildAsync(java.net.URI.create(room + "bob"), bob)
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("bob joined (2 here)", ada.next());
+        assertEquals("bob joined (2 here)", bob.next());
+        a.sendText("hello", true);
+        assertEquals("ada: hello", ada.next());
+        assertEquals("ada: hello", bob.next());
+        b.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye").get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("bob left", ada.next());
+        a.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye").get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Test
     void helloAnswersHelloWorld() throws Exception {
         Http.Response r = Http.get(container.port, "/hello");

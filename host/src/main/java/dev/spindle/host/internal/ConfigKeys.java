@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.http.tls.TlsSettings;
+import dev.spindle.host.internal.http.ws.WebSocketSettings;
 
 /**
  * Outside the data path: the keys of PID {@code dev.spindle.host} as {@link SpindleHost} reads
@@ -90,6 +91,12 @@ final class ConfigKeys {
         check(cfg.graceMillis() >= 0, "graceMillis", cfg.graceMillis());
         extraMethods(cfg.extraMethods());
         check(cfg.maxConcurrentStreams() > 0, "maxConcurrentStreams", cfg.maxConcurrentStreams());
+        check(cfg.webSocketMaxFrameBytes() >= 125, "webSocketMaxFrameBytes", cfg.webSocketMaxFrameBytes());
+        check(cfg.webSocketMaxMessageBytes() >= cfg.webSocketMaxFrameBytes(), "webSocketMaxMessageBytes",
+                cfg.webSocketMaxMessageBytes());
+        check(cfg.webSocketHighWaterMarkBytes() > 0, "webSocketHighWaterMarkBytes", cfg.webSocketHighWaterMarkBytes());
+        check(cfg.webSocketPingIntervalMillis() >= 0, "webSocketPingIntervalMillis", cfg.webSocketPingIntervalMillis());
+        check(cfg.webSocketCloseTimeoutMillis() > 0, "webSocketCloseTimeoutMillis", cfg.webSocketCloseTimeoutMillis());
     }
 
     private static void check(boolean ok, String key, Object value) {
@@ -142,6 +149,13 @@ final class ConfigKeys {
                 cfg.headersTimeoutMillis(), cfg.maxPipelined(), cfg.maxHeaders(), cfg.maxRequestBodyBytes(),
                 cfg.responseTimeoutMillis(), cfg.maxConnections(), cfg.writeTimeoutMillis(),
                 cfg.requestTimeoutMillis(), extraMethods(cfg.extraMethods())).withHttp2(cfg.h2c(), cfg.maxConcurrentStreams());
+    }
+
+    /** The WebSocket limits and timers of {@code cfg}. */
+    static WebSocketSettings webSocket(HostConfiguration cfg) {
+        return new WebSocketSettings(cfg.webSocketMaxFrameBytes(), cfg.webSocketMaxMessageBytes(),
+                cfg.webSocketHighWaterMarkBytes(), cfg.webSocketPingIntervalMillis(), cfg.webSocketCloseTimeoutMillis(),
+                cfg.webSocketCompression());
     }
 
     /** The TLS listener's settings of {@code cfg}; file names relative to the working directory (the container's). */
@@ -213,6 +227,12 @@ final class ConfigKeys {
         k.put("extraMethods", HostConfiguration::extraMethods);
         k.put("h2c", HostConfiguration::h2c);
         k.put("maxConcurrentStreams", HostConfiguration::maxConcurrentStreams);
+        k.put("webSocketMaxFrameBytes", HostConfiguration::webSocketMaxFrameBytes);
+        k.put("webSocketMaxMessageBytes", HostConfiguration::webSocketMaxMessageBytes);
+        k.put("webSocketHighWaterMarkBytes", HostConfiguration::webSocketHighWaterMarkBytes);
+        k.put("webSocketPingIntervalMillis", HostConfiguration::webSocketPingIntervalMillis);
+        k.put("webSocketCloseTimeoutMillis", HostConfiguration::webSocketCloseTimeoutMillis);
+        k.put("webSocketCompression", HostConfiguration::webSocketCompression);
         return Collections.unmodifiableMap(k);
     }
 }

@@ -129,4 +129,28 @@ public @interface HostConfiguration {
     @AttributeDefinition(description = "HTTP/2 streams a client may have open at once on one connection;"
             + " more are refused with RST_STREAM (REFUSED_STREAM)")
     int maxConcurrentStreams() default 100;
+
+    @AttributeDefinition(description = "Largest WebSocket frame payload a client may send, bytes; larger closes"
+            + " the socket with 1009")
+    int webSocketMaxFrameBytes() default 16777216;
+
+    @AttributeDefinition(description = "Largest WebSocket message assembled from its frames, bytes (also the"
+            + " most a compressed message may inflate to); larger closes the socket with 1009")
+    int webSocketMaxMessageBytes() default 16777216;
+
+    @AttributeDefinition(description = "Bytes a WebSocket may have sent and not yet written before send()"
+            + " returns false; onDrain runs when they fall below half")
+    long webSocketHighWaterMarkBytes() default 1048576L;
+
+    @AttributeDefinition(description = "Idle time after which the host pings a WebSocket client, ms; a second"
+            + " such span without a frame from it closes the socket; 0 for never")
+    long webSocketPingIntervalMillis() default 30000L;
+
+    @AttributeDefinition(description = "Time a WebSocket peer has to answer a close frame before the connection"
+            + " is closed, ms")
+    long webSocketCloseTimeoutMillis() default 5000L;
+
+    @AttributeDefinition(description = "Whether permessage-deflate is negotiated with WebSocket clients that"
+            + " offer it")
+    boolean webSocketCompression() default false;
 }

@@ -1,11 +1,17 @@
 package dev.spindle.host.internal;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.spindle.api.HttpServer.ConnectionInfo;
 import dev.spindle.api.HttpServer.Setting;
+import dev.spindle.api.HttpServer.SocketInfo;
 import dev.spindle.api.HttpServer.Stats;
+import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.dispatch.Protocol;
+import dev.spindle.host.internal.http.ws.WebSocketConnection;
 import dev.spindle.host.internal.shell.ProtocolStats;
 
 /**
@@ -22,6 +28,31 @@ final class ServerViews {
 
     record Connection(long id, InetSocketAddress remoteAddress, java.time.Duration age, long requests,
             java.time.Duration idle, String state, String protocol, int openStreams) implements ConnectionInfo {
+    }
+
+    record Socket(long id, InetSocketAddress remoteAddress, String path, long serviceId, java.time.Duration age,
+            long messagesIn, long bytesIn, long messagesOut, long bytesOut, long bufferedAmount)
+            implements dev.spindle.api.HttpServer.SocketInfo {
+    }
+
+    /** The open connections of {@code e} (none without an engine). */
+    static List<ConnectionInfo> connections(HttpEngine e) {
+        List<ConnectionInfo> out = new ArrayList<>();
+        for (HttpEngine.ConnectionSnapshot c : e == null ? List.<HttpEngine.ConnectionSnapshot>of() : e.connections()) {
+            out.add(new Connection(c.id(), c.remoteAddress(), Duration.ofNanos(c.ageNanos()), c.requests(),
+                    Duration.ofNanos(c.idleNanos()), c.state(), c.protocol(), c.openStreams()));
+        }
+        return out;
+    }
+
+    /** The open WebSockets of {@code e} (none without an engine). */
+    static List<SocketInfo> sockets(HttpEngine e) {
+        List<SocketInfo> out = new ArrayList<>();
+        for (WebSocketConnection.Snapshot s : e == null ? List.<WebSocketConnection.Snapshot>of() : e.sockets()) {
+            out.add(new Socket(s.id(), s.remote(), s.path(), s.serviceId(), Duration.ofNanos(s.ageNanos()),
+                    s.messagesIn(), s.bytesIn(), s.messagesOut(), s.bytesOut(), s.buffered()));
+        }
+        return out;
     }
 
     /** The engine's counters as {@link Stats}, and by protocol for the shell. */

@@ -25,6 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.Handler;
+import dev.spindle.api.UpgradeHandler;
+import dev.spindle.api.WebSocketHandler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.HttpEngine;
@@ -159,6 +161,7 @@ public final class SpindleHost implements HttpServer {
             }
         } else {
             engine.settings(ConfigKeys.settings(cfg));
+            engine.webSocketSettings(ConfigKeys.webSocket(cfg));
             if (cfg.blockedLoopWarnMillis() != before.blockedLoopWarnMillis()) {
                 engine.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
             }
@@ -283,6 +286,7 @@ public final class SpindleHost implements HttpServer {
     /** An engine for {@code cfg}, not listening yet. */
     private HttpEngine newEngine(HostConfiguration cfg) {
         HttpEngine e = new HttpEngine(ConfigKeys.settings(cfg), whiteboard, workers, cfg.transport(), cfg.ioThreads());
+        e.webSocketSettings(ConfigKeys.webSocket(cfg));
         e.warnBlockedLoops(cfg.blockedLoopWarnMillis(), null);
         e.summarizeFailures(cfg.failureSummaryMillis());
         e.accessLog(cfg.accessLog());
@@ -300,6 +304,15 @@ public final class SpindleHost implements HttpServer {
                 ref.getBundle().getSymbolicName()));
     }
 
+    /** A WebSocket or upgrade handler service came: remembers its bundle, as {@link #bindHandler}, and adds {@code r}. */
+    private void bind(ServiceReference<?> ref, Map<String, Object> props,
+            java.util.function.BiFunction<Long, String, Registration> r) {
+        lifecycle.bound(((Number) props.get("service.id")).longValue(), ref.getBundle());
+        whiteboard.add(r.apply(ref.getBundle().getBundleId(), ref.getBundle().getSymbolicName()));
+    }
+
+
+
     void updatedHandler(Handler handler, ServiceReference<Handler> ref, Map<String, Object> props) {
         bindHandler(handler, ref, props);
     }
@@ -307,6 +320,36 @@ public final class SpindleHost implements HttpServer {
     void unbindHandler(Handler handler, Map<String, Object> props) {
         long id = ((Number) props.get("service.id")).longValue();
         whiteboard.remove(id, lifecycle.removal(id));
+    }
+
+    @Reference(service = WebSocketHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindWebSocketHandler(WebSocketHandler handler, ServiceReference<WebSocketHandler> ref, Map<String, Object> props) {
+        bind(ref, props, (bundle, bsn) -> Registration.ofWebSocket(handler, props, bundle, bsn));
+    }
+
+    void updatedWebSocketHandler(WebSocketHandler handler, ServiceReference<WebSocketHandler> ref, Map<String, Object> props) {
+        bindWebSocketHandler(handler, ref, props);
+    }
+
+    void unbindWebSocketHandler(WebSocketHandler handler, Map<String, Object> props) {
+        long id = ((Number) props.get("service.id")).longValue();
+        whiteboard.removeWebSocket(id, lifecycle.removal(id));
+    }
+
+    @Reference(service = UpgradeHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindUpgradeHandler(UpgradeHandler handler, ServiceReference<UpgradeHandler> ref, Map<String, Object> props) {
+        bind(ref, props, (bundle, bsn) -> Registration.ofUpgrade(handler, props, bundle, bsn));
+    }
+
+    void updatedUpgradeHandler(UpgradeHandler handler, ServiceReference<UpgradeHandler> ref, Map<String, Object> props) {
+        bindUpgradeHandler(handler, ref, props);
+    }
+
+    void unbindUpgradeHandler(UpgradeHandler handler, Map<String, Object> props) {
+        long id = ((Number) props.get("service.id")).longValue();
+        whiteboard.removeUpgrade(id, lifecycle.removal(id));
     }
 
     // ---------------------------------------------------------------- HttpServer
@@ -354,16 +397,12 @@ public final class SpindleHost implements HttpServer {
 
     @Override
     public List<ConnectionInfo> connections() {
-        HttpEngine e = engine;
-        if (e == null) {
-            return List.of();
-        }
-        List<ConnectionInfo> out = new java.util.ArrayList<>();
-        for (HttpEngine.ConnectionSnapshot c : e.connections()) {
-            out.add(new ServerViews.Connection(c.id(), c.remoteAddress(), java.time.Duration.ofNanos(c.ageNanos()), c.requests(),
-                    java.time.Duration.ofNanos(c.idleNanos()), c.state(), c.protocol(), c.openStreams()));
-        }
-        return out;
+        return ServerViews.connections(engine);
+    }
+
+    @Override
+    public List<SocketInfo> sockets() {
+        return ServerViews.sockets(engine);
     }
 
     @Override

@@ -19,7 +19,7 @@ import dev.spindle.api.ServerResponse;
  * Answers with the version of the bundle that answered: {@code GET /swap} gives
  * {@code version=<Bundle-Version>}; {@code GET /swap/stream?n=N} streams N lines, one every
  * 100 ms, from a timer this component owns and stops when it is deactivated (so a stream that
- * outlived its handler would be cut short).
+ * outlived its handler would be cut short). {@link SwapSocket} does the same for WebSockets.
  */
 @Component(property = Handler.ROUTE + "=/swap/*")
 public final class SwapHandler implements Handler {

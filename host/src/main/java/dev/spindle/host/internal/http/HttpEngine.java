@@ -23,6 +23,11 @@ import dev.spindle.host.internal.http.h2.H2Connection;
 import dev.spindle.host.internal.http.h2.H2Pipeline;
 import dev.spindle.host.internal.http.tls.TlsContexts;
 import dev.spindle.host.internal.http.tls.TlsGate;
+import dev.spindle.host.internal.http.connection.Upgrade;
+import dev.spindle.host.internal.http.raw.RawUpgrade;
+import dev.spindle.host.internal.http.ws.WebSocketConnection;
+import dev.spindle.host.internal.http.ws.WebSocketSettings;
+import dev.spindle.host.internal.http.ws.WebSocketUpgrade;
 import dev.spindle.host.internal.router.HandlerResolver;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.Channel;
@@ -52,6 +57,9 @@ public final class HttpEngine {
 
     private volatile EngineSettings settings;
     private final Dispatcher dispatcher;
+    private final WebSocketUpgrade webSockets;
+    /** WebSocket first, then the upgrade handlers' protocols. */
+    private final Upgrade upgrades;
     private final OpenConnections connections = new OpenConnections();
     private final boolean epoll;
     private final EventLoopGroup group;
@@ -86,6 +94,9 @@ public final class HttpEngine {
             int ioThreads) {
         this.settings = settings;
         this.dispatcher = new Dispatcher(resolver, workers);
+        this.webSockets = new WebSocketUpgrade(dispatcher, WebSocketSettings.defaults());
+        RawUpgrade raw = new RawUpgrade(dispatcher);
+        this.upgrades = (head, connection, ctx) -> webSockets.take(head, connection, ctx) || raw.take(head, connection, ctx);
         boolean wantEpoll = !"nio".equals(transport);
         if (wantEpoll && !Epoll.isAvailable()) {
             if ("epoll".equals(transport)) {
@@ -183,7 +194,7 @@ public final class HttpEngine {
 
     /** {@code ch} speaks HTTP/1.1 from now on (at once on the cleartext port, after its handshake on TLS). */
     private void serveHttp1(Channel ch) {
-        initPipeline(ch, settings, dispatcher);
+        initPipeline(ch, settings, dispatcher, upgrades);
         if (retiring) {
             // accepted while the listener was being replaced: retired like the others
             ch.pipeline().get(HttpConnection.class).closeAfterNextResponse();
@@ -232,8 +243,16 @@ public final class HttpEngine {
         }
     }
 
-    /** The per-connection pipeline: request decoder, response encoder, connection handler. */
+    /** The per-connection pipeline without upgrades: see {@link #initPipeline(Channel, EngineSettings, Dispatcher, Upgrade)}. */
     public static void initPipeline(Channel ch, EngineSettings settings, Dispatcher dispatcher) {
+        initPipeline(ch, settings, dispatcher, null);
+    }
+
+    /**
+     * The per-connection pipeline: request decoder, response encoder, connection handler, which
+     * offers {@code upgrades} (if not null) the requests that ask for another protocol.
+     */
+    public static void initPipeline(Channel ch, EngineSettings settings, Dispatcher dispatcher, Upgrade upgrades) {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
@@ -245,7 +264,7 @@ public final class HttpEngine {
                 .addLast("decoder", new RequestDecoder(decoder))
                 .addLast("encoder", new ResponseEncoder())
                 .addLast("connection", new HttpConnection(dispatcher, settings,
-                        ch.pipeline().get(SslHandler.class) != null ? Protocol.H1_TLS : Protocol.H1));
+                        ch.pipeline().get(SslHandler.class) != null ? Protocol.H1_TLS : Protocol.H1, upgrades));
         H2Pipeline.cleartext(ch.pipeline(), settings, dispatcher);
     }
 
@@ -256,6 +275,16 @@ public final class HttpEngine {
     /** New limits and timeouts; connections opened from now on use them. */
     public void settings(EngineSettings settings) {
         this.settings = settings;
+    }
+
+    /** New WebSocket limits and timers; sockets opened from now on use them. */
+    public void webSocketSettings(WebSocketSettings settings) {
+        webSockets.settings(settings);
+    }
+
+    /** The open WebSockets, oldest first. */
+    public java.util.List<WebSocketConnection.Snapshot> sockets() {
+        return connections.sockets();
     }
 
     public String transport() {

@@ -17,6 +17,8 @@ import dev.spindle.host.internal.http.codec.ResponseEncoder;
 import dev.spindle.host.internal.http.connection.HttpConnection;
 import dev.spindle.host.internal.http.h2.H2Connection;
 import dev.spindle.host.internal.http.tls.TlsGate;
+import dev.spindle.host.internal.http.connection.Upgrade;
+import dev.spindle.host.internal.http.ws.WebSocketConnection;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
@@ -28,8 +30,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  * Beside the data path, in the {@link HttpEngine}: every connection its listeners accepted, and
  * what the host asks of all of them at once — retire after a listener change, shut down, end what
  * a removed handler serves, show themselves to the shell — each asked on the connection's own event
- * loop, of the protocol it speaks (HTTP/1.1 or HTTP/2; a TLS connection still in its handshake owes
- * nothing and is closed).
+ * loop, of the protocol it speaks (HTTP/1.1, HTTP/2 or WebSocket; a TLS connection still in its
+ * handshake owes nothing and is closed). A connection an upgrade took over has no next response:
+ * retiring, shutting down and the end of its handler all end it (a WebSocket with 1001).
  */
 final class OpenConnections {
 
@@ -58,18 +61,18 @@ final class OpenConnections {
     /** A listener change: each closes after its next response. */
     void retireAll() {
         closeHandshaking();
-        each(HttpConnection::closeAfterNextResponse, H2Connection::closeAfterNextResponse);
+        each(HttpConnection::closeAfterNextResponse, H2Connection::closeAfterNextResponse, ws -> ws.end(null));
     }
 
     /** The server stops: each answers what it owes, then closes (idle ones at once). */
     void shutdownAll() {
         closeHandshaking();
-        each(HttpConnection::shutdown, H2Connection::shutdown);
+        each(HttpConnection::shutdown, H2Connection::shutdown, ws -> ws.end(null));
     }
 
     /** What {@code target} serves (null: everything) ends with {@code why}. Does not wait. */
     void endAll(RouteTarget target, Outcome why) {
-        each(c -> c.end(target, why), c -> c.end(target, why));
+        each(c -> c.end(target, why), c -> c.end(target, why), ws -> ws.end(target));
     }
 
     private void closeHandshaking() {
@@ -80,15 +83,21 @@ final class OpenConnections {
         }
     }
 
-    /** Runs {@code h1} or {@code http2} (by the protocol it speaks) on each open connection's event loop. */
-    private void each(Consumer<HttpConnection> h1, Consumer<H2Connection> http2) {
+    /**
+     * Runs {@code h1}, {@code http2} or {@code upgraded} (by the protocol it speaks: a connection
+     * taken over by an upgrade, WebSocket or other) on each open connection's event loop.
+     */
+    private void each(Consumer<HttpConnection> h1, Consumer<H2Connection> http2, Consumer<Upgrade.Served> upgraded) {
         for (Channel ch : channels) {
             HttpConnection c = ch.pipeline().get(HttpConnection.class);
             H2Connection h2 = ch.pipeline().get(H2Connection.class);
-            if (c != null || h2 != null) {
+            Upgrade.Served socket = ch.pipeline().get(Upgrade.Served.class);
+            if (c != null || h2 != null || socket != null) {
                 try {
                     ch.eventLoop().execute(() -> {
-                        if (c != null) {
+                        if (socket != null) {
+                            upgraded.accept(socket);
+                        } else if (c != null) {
                             h1.accept(c);
                         } else {
                             http2.accept(h2);
@@ -99,6 +108,19 @@ final class OpenConnections {
                 }
             }
         }
+    }
+
+    /** The open WebSockets, oldest first. */
+    List<WebSocketConnection.Snapshot> sockets() {
+        List<WebSocketConnection.Snapshot> out = new ArrayList<>();
+        for (Channel ch : channels) {
+            WebSocketConnection ws = ch.pipeline().get(WebSocketConnection.class);
+            if (ws != null && ch.isActive()) {
+                out.add(ws.snapshot());
+            }
+        }
+        out.sort(Comparator.comparingLong(WebSocketConnection.Snapshot::id));
+        return out;
     }
 
     /** The open connections, oldest first. */

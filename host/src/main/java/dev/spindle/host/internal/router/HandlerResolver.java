@@ -25,6 +25,25 @@ public interface HandlerResolver {
     Resolution resolve(String method, String path);
 
     /**
+     * What serves a WebSocket upgrade on {@code path} (the request-target up to {@code ?}): a
+     * {@code WebSocketHandler}'s target, {@link Resolution#pending} while its route waits for a
+     * replacement, else {@link Resolution#notFound()} (the request is an ordinary one). The
+     * default serves no WebSocket.
+     */
+    default Resolution resolveWebSocket(String path) {
+        return Resolution.notFound();
+    }
+
+    /**
+     * What takes over a connection whose request asks for {@code Upgrade: protocol} on
+     * {@code path}: an {@code UpgradeHandler}'s target, {@link Resolution#pending} while its route
+     * waits for a replacement, else {@link Resolution#notFound()}. The default serves none.
+     */
+    default Resolution resolveUpgrade(String path, String protocol) {
+        return Resolution.notFound();
+    }
+
+    /**
      * Calls {@code callback} once, at the next change of the routes (used by requests waiting for
      * a {@link Resolution#pending} route). The default never calls back: its routes never change.
      */

@@ -15,7 +15,9 @@ import java.util.Set;
  * Candidates for a path are tried in this order: the exact route, then prefixes from the longest;
  * within a route by {@code service.ranking} (highest first), then {@code service.id} (lowest
  * first). The first candidate that accepts the method serves; if some route matched but none
- * accepts the method, the answer is 405.
+ * accepts the method, the answer is 405. WebSocket handlers and upgrade handlers have a table of
+ * their own each beside it, by the same rules (an upgrade handler's protocols stand for methods),
+ * which only upgrade requests look at.
  */
 final class RouteTable implements HandlerResolver {
 
@@ -29,11 +31,21 @@ final class RouteTable implements HandlerResolver {
     private final Map<String, Registration[]> exact = new HashMap<>();
     private final List<Map.Entry<String, Registration[]>> prefixes = new ArrayList<>();
     private final List<Registration> ordered = new ArrayList<>();
+    /** The WebSocket and upgrade handlers' tables; {@code null} in those tables themselves. */
+    private final RouteTable webSockets;
+    private final RouteTable upgrades;
 
     RouteTable(Collection<Registration> registrations) {
+        this(registrations, Registration.Kind.HTTP);
+    }
+
+    private RouteTable(Collection<Registration> registrations, Registration.Kind kind) {
+        boolean http = kind == Registration.Kind.HTTP;
+        this.webSockets = http ? new RouteTable(registrations, Registration.Kind.WEBSOCKET) : null;
+        this.upgrades = http ? new RouteTable(registrations, Registration.Kind.UPGRADE) : null;
         Map<String, List<Registration>> byRoute = new HashMap<>();
         for (Registration r : registrations) {
-            if (r.valid()) {
+            if (r.valid() && r.kind == kind) {
                 byRoute.computeIfAbsent(r.route, k -> new ArrayList<>()).add(r);
             }
         }
@@ -79,6 +91,18 @@ final class RouteTable implements HandlerResolver {
         return allowed == null ? Resolution.notFound() : Resolution.methodNotAllowed(String.join(", ", allowed));
     }
 
+    @Override
+    public Resolution resolveWebSocket(String path) {
+        Resolution r = webSockets.resolve("GET", path);
+        return r.target() == null ? Resolution.notFound() : r;
+    }
+
+    @Override
+    public Resolution resolveUpgrade(String path, String protocol) {
+        Resolution r = upgrades.resolve(protocol.toUpperCase(java.util.Locale.ROOT), path);
+        return r.target() == null ? Resolution.notFound() : r;
+    }
+
     private static Registration pick(Registration[] candidates, String method) {
         for (Registration r : candidates) {
             if (r.accepts(method)) {
@@ -96,9 +120,15 @@ final class RouteTable implements HandlerResolver {
         return out;
     }
 
-    /** The valid registrations in routing order. */
+    /** The valid registrations in routing order: HTTP handlers, then WebSocket handlers, then upgrade handlers. */
     List<Registration> ordered() {
-        return ordered;
+        if (webSockets == null || webSockets.ordered.isEmpty() && upgrades.ordered.isEmpty()) {
+            return ordered;
+        }
+        List<Registration> all = new ArrayList<>(ordered);
+        all.addAll(webSockets.ordered);
+        all.addAll(upgrades.ordered);
+        return all;
     }
 
     /**
@@ -106,6 +136,9 @@ final class RouteTable implements HandlerResolver {
      * method {@code r} accepts. {@code null} if {@code r} serves at least some requests.
      */
     Registration shadowing(Registration r) {
+        if (r.kind != Registration.Kind.HTTP && webSockets != null) {
+            return (r.webSocket ? webSockets : upgrades).shadowing(r);
+        }
         for (Registration other : ordered) {
             if (other == r) {
                 return null;

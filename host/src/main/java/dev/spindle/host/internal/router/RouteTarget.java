@@ -3,17 +3,26 @@ package dev.spindle.host.internal.router;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
+import java.util.List;
+
 import dev.spindle.api.Handler;
 import dev.spindle.api.Outcome;
+import dev.spindle.api.UpgradeHandler;
+import dev.spindle.api.WebSocketHandler;
 
 /**
  * Data path: the router's answer for a request, which the dispatcher calls. A handler as the
  * engine calls it, with its per-handler counters (requests in and out, status classes, latency):
- * striped adders, no lock and no shared cache line on the request path.
+ * striped adders, no lock and no shared cache line on the request path. For a
+ * {@link WebSocketHandler} the same: each open socket counts as one request in flight from its
+ * {@code open} to its close, so that a drain waits for the sockets as for requests.
  */
 public final class RouteTarget {
 
     private final Handler handler;
+    private final WebSocketHandler webSocket;
+    private final UpgradeHandler upgrade;
+    private final List<String> subprotocols;
     private final long serviceId;
     private final boolean blocking;
     private final boolean checkContinue;
@@ -36,15 +45,54 @@ public final class RouteTarget {
 
     /** @param routePrefix the prefix of a {@code /x/*} route ({@code /x}), {@code null} for an exact route */
     public RouteTarget(Handler handler, long serviceId, boolean blocking, boolean checkContinue, String routePrefix) {
+        this(handler, null, null, List.of(), serviceId, blocking, checkContinue, routePrefix);
+    }
+
+    /**
+     * A WebSocket handler as the engine calls it.
+     *
+     * @param subprotocols the subprotocols it speaks, in its order of preference
+     * @param routePrefix as {@link #RouteTarget(Handler, long, boolean, boolean, String)}
+     */
+    public RouteTarget(WebSocketHandler webSocket, List<String> subprotocols, long serviceId, String routePrefix) {
+        this(null, webSocket, null, subprotocols, serviceId, false, false, routePrefix);
+    }
+
+    /** An upgrade handler as the engine calls it; each socket it took over counts as a request in flight. */
+    public RouteTarget(UpgradeHandler upgrade, long serviceId, String routePrefix) {
+        this(null, null, upgrade, List.of(), serviceId, false, false, routePrefix);
+    }
+
+    private RouteTarget(Handler handler, WebSocketHandler webSocket, UpgradeHandler upgrade, List<String> subprotocols,
+            long serviceId, boolean blocking, boolean checkContinue, String routePrefix) {
         this.handler = handler;
+        this.webSocket = webSocket;
+        this.upgrade = upgrade;
+        this.subprotocols = List.copyOf(subprotocols);
         this.serviceId = serviceId;
         this.blocking = blocking;
         this.checkContinue = checkContinue;
         this.routePrefix = routePrefix;
     }
 
+    /** The HTTP handler; {@code null} for a WebSocket handler. */
     public Handler handler() {
         return handler;
+    }
+
+    /** The WebSocket handler; {@code null} for an HTTP handler. */
+    public WebSocketHandler webSocketHandler() {
+        return webSocket;
+    }
+
+    /** The upgrade handler; {@code null} for another kind. */
+    public UpgradeHandler upgradeHandler() {
+        return upgrade;
+    }
+
+    /** The subprotocols a WebSocket handler speaks, in its order of preference; empty for none. */
+    public List<String> subprotocols() {
+        return subprotocols;
     }
 
     public long serviceId() {

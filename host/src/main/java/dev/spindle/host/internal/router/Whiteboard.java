@@ -19,18 +19,21 @@ import dev.spindle.api.HttpServer;
 import dev.spindle.api.Outcome;
 
 /**
- * The handler whiteboard: registrations keyed by {@code service.id}, and the routing table built
- * from them. Changes are serialized and publish a new immutable {@link RouteTable}; lookups read
+ * The handler whiteboard: registrations keyed by {@code service.id} (after their kind's prefix,
+ * see {@link Registration#key}), and the routing table built from them. Changes are serialized and publish a new immutable {@link RouteTable}; lookups read
  * the current table without locking.
  */
 public final class Whiteboard implements HandlerResolver {
 
     private static final Logger LOG = LoggerFactory.getLogger(Whiteboard.class);
 
-    private final Map<Long, Registration> registrations = new LinkedHashMap<>();
+    private final Map<String, Registration> registrations = new LinkedHashMap<>();
     /** Removed handlers whose running requests are finishing. */
-    private final Map<Long, Registration> draining = new LinkedHashMap<>();
-    /** Routes whose last handler went away, with when (nanoTime): requests wait for a replacement. */
+    private final Map<String, Registration> draining = new LinkedHashMap<>();
+    /**
+     * Routes whose last handler went away, with when (nanoTime): requests wait for a replacement.
+     * A WebSocket or upgrade route's key starts with its kind's prefix, which no request path matches.
+     */
     private final Map<String, Long> vacated = new HashMap<>();
     private List<Runnable> waiting = new ArrayList<>();
     private volatile RouteTable table = RouteTable.EMPTY;
@@ -78,6 +81,36 @@ public final class Whiteboard implements HandlerResolver {
         return r;
     }
 
+    @Override
+    public Resolution resolveWebSocket(String path) {
+        Resolution r = table.resolveWebSocket(path);
+        if (r.target() == null && anyVacated) {
+            Long until = vacancy(Registration.Kind.WEBSOCKET.prefix + path);
+            return until != null ? Resolution.pending(until) : table.resolveWebSocket(path);
+        }
+        return r;
+    }
+
+    @Override
+    public Resolution resolveUpgrade(String path, String protocol) {
+        Resolution r = table.resolveUpgrade(path, protocol);
+        if (r.target() == null && anyVacated) {
+            Long until = vacancy(Registration.Kind.UPGRADE.prefix + path);
+            return until != null ? Resolution.pending(until) : table.resolveUpgrade(path, protocol);
+        }
+        return r;
+    }
+
+    /** The key of {@code r}'s route in {@link #vacated}. */
+    private static String vacancyKey(Registration r) {
+        return r.kind.prefix + r.route;
+    }
+
+    /** Whether another valid registration of {@code r}'s kind serves {@code r}'s route. */
+    private boolean served(String key) {
+        return registrations.values().stream().anyMatch(o -> o.valid() && vacancyKey(o).equals(key));
+    }
+
     /** Until when a request for {@code path} should wait for its route to come back, or null. */
     private synchronized Long vacancy(String path) {
         long now = System.nanoTime();
@@ -101,7 +134,7 @@ public final class Whiteboard implements HandlerResolver {
      */
     public synchronized List<String> routes() {
         java.util.Set<String> out = new java.util.LinkedHashSet<>(vacated.keySet());
-        registrations.values().stream().filter(Registration::valid).forEach(r -> out.add(r.route));
+        registrations.values().stream().filter(Registration::valid).forEach(r -> out.add(vacancyKey(r)));
         return List.copyOf(out);
     }
 
@@ -112,7 +145,7 @@ public final class Whiteboard implements HandlerResolver {
     public synchronized void expect(List<String> routes) {
         long now = System.nanoTime();
         for (String route : routes) {
-            if (registrations.values().stream().noneMatch(o -> o.valid() && o.route.equals(route))) {
+            if (!served(route)) {
                 vacated.put(route, now);
                 anyVacated = true;
             }
@@ -127,12 +160,14 @@ public final class Whiteboard implements HandlerResolver {
     public void add(Registration r) {
         List<Runnable> wake;
         synchronized (this) {
-            Registration before = registrations.put(r.serviceId, r);
+            Registration before = registrations.put(r.key(), r);
             if (!r.valid()) {
                 LOG.warn("Handler service {} from {} is not served: {}", r.serviceId, r.bundleSymbolicName, r.failure);
             } else if (before == null) {
-                LOG.info("Handler service {} from {} serves {}", r.serviceId, r.bundleSymbolicName, r.route);
-                vacated.remove(r.route);
+                LOG.info("{} service {} from {} serves {}", r.webSocket ? "WebSocket handler"
+                        : r.kind == Registration.Kind.UPGRADE ? "Upgrade handler" : "Handler",
+                        r.serviceId, r.bundleSymbolicName, r.route);
+                vacated.remove(vacancyKey(r));
             }
             wake = publish();
         }
@@ -157,21 +192,38 @@ public final class Whiteboard implements HandlerResolver {
      *        requests for a route left without a handler wait up to the grace for the replacement.
      */
     public void remove(long serviceId, boolean removal) {
+        removeKey(Registration.Kind.HTTP.prefix + serviceId, removal);
+    }
+
+    /**
+     * {@link #remove(long, boolean)} for a WebSocket handler: new upgrades go to the route's next
+     * handler at once; the sockets open on this one stay until they close, at most the drain
+     * timeout, then are closed with 1001 (by the engine's {@code expire}).
+     */
+    public void removeWebSocket(long serviceId, boolean removal) {
+        removeKey(Registration.Kind.WEBSOCKET.prefix + serviceId, removal);
+    }
+
+    /** {@link #remove(long, boolean)} for an upgrade handler: its sockets are closed when the drain runs out. */
+    public void removeUpgrade(long serviceId, boolean removal) {
+        removeKey(Registration.Kind.UPGRADE.prefix + serviceId, removal);
+    }
+
+    private void removeKey(String key, boolean removal) {
         Registration r;
         List<Runnable> wake;
         synchronized (this) {
-            r = registrations.remove(serviceId);
+            r = registrations.remove(key);
             if (r == null) {
                 return;
             }
-            if (!removal && r.valid()
-                    && registrations.values().stream().noneMatch(o -> o.valid() && o.route.equals(r.route))) {
-                vacated.put(r.route, System.nanoTime());
+            if (!removal && r.valid() && !served(vacancyKey(r))) {
+                vacated.put(vacancyKey(r), System.nanoTime());
                 anyVacated = true;
             }
             wake = publish();
             if (r.target != null) {
-                draining.put(serviceId, r);
+                draining.put(key, r);
             }
         }
         wakeAll(wake);
@@ -179,7 +231,7 @@ public final class Whiteboard implements HandlerResolver {
             return;
         }
         if (onEventLoop.getAsBoolean()) {
-            Thread t = new Thread(() -> drain(r), "spindle-drain-" + serviceId);
+            Thread t = new Thread(() -> drain(r), "spindle-drain-" + r.serviceId);
             t.setDaemon(true);
             t.start();
         } else {
@@ -192,8 +244,9 @@ public final class Whiteboard implements HandlerResolver {
         try {
             long left = r.target.drain(drainMillis);
             if (left > 0) {
-                LOG.warn("Handler service {} from {} still serves {} request(s) on {} after {} ms: ending them ({})",
-                        r.serviceId, r.bundleSymbolicName, left, r.route, drainMillis, Outcome.HANDLER_REMOVED);
+                LOG.warn("Handler service {} from {} still serves {} {} on {} after {} ms: ending them ({})",
+                        r.serviceId, r.bundleSymbolicName, left, r.kind == Registration.Kind.HTTP ? "request(s)"
+                        : "socket(s)", r.route, drainMillis, r.webSocket ? "close 1001" : Outcome.HANDLER_REMOVED);
                 expire.accept(r.target);
                 left = r.target.drain(EXPIRY_MILLIS);
             }
@@ -209,7 +262,7 @@ public final class Whiteboard implements HandlerResolver {
             Thread.currentThread().interrupt();
         } finally {
             synchronized (this) {
-                draining.remove(r.serviceId);
+                draining.remove(r.key());
             }
         }
     }
@@ -255,7 +308,7 @@ public final class Whiteboard implements HandlerResolver {
     }
 
     private static HttpServer.HandlerRegistration view(Registration r, String state, String reason) {
-        return new View(r, state, reason);
+        return new RegistrationView(r, state, reason);
     }
 
     /** Which handler {@code method path} reaches, and why. */
@@ -264,14 +317,14 @@ public final class Whiteboard implements HandlerResolver {
         String p = q < 0 ? path : path.substring(0, q);
         Resolution r = resolve(method, p);
         if (r.isPending()) {
-            return new Match(null, 503, "the route of " + p + " lost its handler moments ago: requests wait for a"
+            return new RegistrationView.Match(null, 503, "the route of " + p + " lost its handler moments ago: requests wait for a"
                     + " replacement, then get 503");
         }
         if (r.target() == null) {
             return r.allow() != null
-                    ? new Match(null, 405, "routes match " + p + " but none accepts " + method + " (allowed: "
+                    ? new RegistrationView.Match(null, 405, "routes match " + p + " but none accepts " + method + " (allowed: "
                             + r.allow() + ")")
-                    : new Match(null, 404, "no route matches " + p);
+                    : new RegistrationView.Match(null, 404, "no route matches " + p);
         }
         long id = r.target().serviceId();
         List<HttpServer.HandlerRegistration> all = describe();
@@ -280,103 +333,11 @@ public final class Whiteboard implements HandlerResolver {
                 String kind = h.route().endsWith("/*") ? "the longest prefix route matching " + p : "the exact route " + p;
                 long rivals = all.stream().filter(o -> h.route().equals(o.route())
                         && ("ACTIVE".equals(o.state()) || "SHADOWED".equals(o.state()))).count() - 1;
-                return new Match(h, 0, h.route() + " is " + kind + "; service " + id + " serves it"
+                return new RegistrationView.Match(h, 0, h.route() + " is " + kind + "; service " + id + " serves it"
                         + (rivals > 0 ? " ahead of " + rivals + " other handler(s) by service.ranking, then service.id"
                                 : "") + (h.methods().isEmpty() ? "" : ", accepting " + String.join(", ", h.methods())));
             }
         }
-        return new Match(null, 404, "no route matches " + p);
-    }
-
-    private record Match(HttpServer.HandlerRegistration handler, int status, String reason)
-            implements HttpServer.RouteMatch {
-    }
-
-    /** A registration as {@link HttpServer} shows it, with live counters. */
-    private static final class View implements HttpServer.HandlerRegistration {
-        private final Registration r;
-        private final String state;
-        private final String reason;
-
-        View(Registration r, String state, String reason) {
-            this.r = r;
-            this.state = state;
-            this.reason = reason;
-        }
-
-        @Override
-        public long serviceId() {
-            return r.serviceId;
-        }
-
-        @Override
-        public String bundleSymbolicName() {
-            return r.bundleSymbolicName;
-        }
-
-        @Override
-        public long bundleId() {
-            return r.bundleId;
-        }
-
-        @Override
-        public String route() {
-            return r.route;
-        }
-
-        @Override
-        public List<String> methods() {
-            return r.methods;
-        }
-
-        @Override
-        public int ranking() {
-            return r.ranking;
-        }
-
-        @Override
-        public boolean blocking() {
-            return r.blocking;
-        }
-
-        @Override
-        public String state() {
-            return state;
-        }
-
-        @Override
-        public String reason() {
-            return reason;
-        }
-
-        @Override
-        public long inFlight() {
-            return r.target == null ? 0 : r.target.inFlight();
-        }
-
-        @Override
-        public long totalRequests() {
-            return r.target == null ? 0 : r.target.totalRequests();
-        }
-
-        @Override
-        public long responses(int statusClass) {
-            return r.target == null ? 0 : r.target.responses(statusClass);
-        }
-
-        @Override
-        public double latencyMillis(double percentile) {
-            return r.target == null ? Double.NaN : r.target.latencyMillis(percentile);
-        }
-
-        @Override
-        public Map<String, Long> exceptions() {
-            return r.target == null ? Map.of() : r.target.thrown().totals();
-        }
-
-        @Override
-        public String toString() {
-            return "handler " + r.serviceId + " " + r.route + " " + state;
-        }
+        return new RegistrationView.Match(null, 404, "no route matches " + p);
     }
 }

@@ -41,11 +41,12 @@ import dev.spindle.host.internal.http.dispatch.Protocol;
 })
 public final class SpindleCommands {
 
-    static final String OVERVIEW = "Spindle's commands, scope spindle: handlers, routes, stats, connections, tls,"
+    static final String OVERVIEW = "Spindle's commands, scope spindle: handlers, routes, stats, connections, sockets, tls,"
             + " config, deploy, undeploy, redeploy; 'spindle' prints what each does, 'help spindle:<command>' its"
             + " arguments";
     private static final String HANDLERS = "handler services sorted by route: bundle, methods, ranking, state"
-            + " (ACTIVE, SHADOWED, DRAINING, FAILED; WHY says by whom or why), requests in flight and in all,"
+            + " (ACTIVE, SHADOWED, DRAINING, FAILED; WHY says by whom or why), requests in flight and in all"
+            + " (for a WebSocket handler, METHODS WEBSOCKET: sockets open and accepted),"
             + " responses by class, p50/p99 latency over the last minute, exceptions thrown; then the handler"
             + " bundles that did not resolve, with what they miss";
     private static final String PATH = "a request path, for example /api/notes/1";
@@ -67,7 +68,7 @@ public final class SpindleCommands {
     @Descriptor(OVERVIEW)
     public String spindle() {
         Table t = new Table("COMMAND", "WHAT IT DOES");
-        for (Class<?> c : List.of(SpindleCommands.class, DeployCommands.class)) {
+        for (Class<?> c : List.of(SpindleCommands.class, SocketCommands.class, DeployCommands.class)) {
             List<Method> methods = new ArrayList<>(List.of(c.getMethods()));
             methods.sort(Comparator.comparing(Method::getName).thenComparing(Method::getParameterCount));
             for (Method m : methods) {
@@ -112,7 +113,7 @@ public final class SpindleCommands {
         all.sort(Comparator.comparing((HandlerRegistration h) -> h.route() == null ? "\uffff" : h.route()));
         for (HandlerRegistration h : all) {
             t.row(h.serviceId(), h.bundleSymbolicName() + " [" + h.bundleId() + "]", h.route() == null ? "-" : h.route(),
-                    h.methods().isEmpty() ? "*" : String.join(",", h.methods()), h.ranking(), h.blocking(),
+                    h.webSocket() ? "WEBSOCKET" : h.methods().isEmpty() ? "*" : String.join(",", h.methods()), h.ranking(), h.blocking(),
                     h.state(), h.inFlight(), h.totalRequests(), h.responses(2), h.responses(4), h.responses(5),
                     millis(h.latencyMillis(50)), millis(h.latencyMillis(99)), thrown(h.exceptions()), why(h));
         }
@@ -316,7 +317,7 @@ public final class SpindleCommands {
         return t.toString();
     }
 
-    private static String duration(Duration d) {
+    static String duration(Duration d) {
         long ms = d.toMillis();
         if (ms < 1000) {
             return ms + " ms";
@@ -374,7 +375,7 @@ public final class SpindleCommands {
     }
 
     /** {@code 127.0.0.1:40312}, {@code [::1]:40312}. */
-    private static String address(InetSocketAddress a) {
+    static String address(InetSocketAddress a) {
         String host = a.getHostString();
         return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
     }

@@ -44,6 +44,7 @@ class SpindleCommandsTest {
     private final ThreadIOImpl threadIo = new ThreadIOImpl();
     private final CommandProcessorImpl processor = new CommandProcessorImpl(threadIo);
     private final List<HandlerRegistration> handlers = new ArrayList<>();
+    private final List<HttpServer.SocketInfo> sockets = new ArrayList<>();
     private HttpServer.RouteMatch match = new Match(null, 404, "no route matches /x");
 
     @TempDir
@@ -63,6 +64,7 @@ class SpindleCommandsTest {
         for (String f : List.of("deploy", "undeploy", "redeploy")) {
             processor.addCommand("spindle", deploy, f);
         }
+        processor.addCommand("spindle", new SocketCommands(server()), "sockets");
     }
 
     @AfterEach
@@ -84,6 +86,7 @@ class SpindleCommandsTest {
                     case "match" -> match;
                     case "address" -> new InetSocketAddress("::", 8080);
                     case "configuration" -> List.of(setting("bindAddress", "0.0.0.0"));
+                    case "sockets" -> List.copyOf(sockets);
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
     }
@@ -128,6 +131,7 @@ class SpindleCommandsTest {
                 Arguments.of("spindle:handlers foo", "spindle:handlers takes no arguments, not 'foo'"),
                 Arguments.of("spindle:stats 1 2", "spindle:stats takes no arguments, not '1' '2'"),
                 Arguments.of("spindle:connections x", "spindle:connections takes no arguments, not 'x'"),
+                Arguments.of("spindle:sockets x", "spindle:sockets takes no arguments, not 'x'"),
                 Arguments.of("spindle:config x", "spindle:config takes no arguments, not 'x'"),
                 Arguments.of("spindle:tls x", "spindle:tls takes no arguments, not 'x'"),
                 Arguments.of("spindle:routes GET /a /b", "spindle:routes takes nothing, a path, or a method and a path,"
@@ -174,12 +178,40 @@ class SpindleCommandsTest {
     void theOverviewDescribesEveryCommandOfTheScope() throws Exception {
         String overview = run("spindle");
         for (String command : List.of("spindle:handlers", "spindle:routes <path>", "spindle:routes <method> <path>",
-                "spindle:stats", "spindle:connections", "spindle:tls", "spindle:config", "spindle:deploy <jar|url>",
+                "spindle:stats", "spindle:connections", "spindle:sockets", "spindle:tls", "spindle:config", "spindle:deploy <jar|url>",
                 "spindle:undeploy <id|name>", "spindle:redeploy <id|name>", "spindle:redeploy <id|name> <jar|url>")) {
             assertTrue(overview.lines().anyMatch(l -> l.matches(java.util.regex.Pattern.quote(command) + " {2,}\\S.*")),
                     command + " in\n" + overview);
         }
         assertFalse(overview.contains("any other arguments"), overview);
+    }
+
+    @Test
+    void socketsShowRouteServiceAgeAndTraffic() throws Exception {
+        sockets.add(socket(5, "/chat/lobby", 41, 3, 30, 4, 400, 12));
+        List<String[]> rows = run("spindle:sockets").lines().map(l -> l.split(" {2,}")).toList();
+        assertEquals(List.of("ID", "REMOTE", "PATH", "SERVICE", "AGE", "MSGS IN", "BYTES IN", "MSGS OUT", "BYTES OUT",
+                "BUFFERED"), List.of(rows.get(0)));
+        assertEquals(List.of("5", "127.0.0.1:40000", "/chat/lobby", "41", "1.5 s", "3", "30", "4", "400", "12"),
+                List.of(rows.get(1)));
+    }
+
+    private static HttpServer.SocketInfo socket(long id, String path, long service, long in, long bytesIn, long out,
+            long bytesOut, long buffered) {
+        return (HttpServer.SocketInfo) Proxy.newProxyInstance(SpindleCommandsTest.class.getClassLoader(),
+                new Class<?>[] {HttpServer.SocketInfo.class}, (p, m, a) -> switch (m.getName()) {
+                    case "id" -> id;
+                    case "remoteAddress" -> new InetSocketAddress("127.0.0.1", 40000);
+                    case "path" -> path;
+                    case "serviceId" -> service;
+                    case "age" -> java.time.Duration.ofMillis(1500);
+                    case "messagesIn" -> in;
+                    case "bytesIn" -> bytesIn;
+                    case "messagesOut" -> out;
+                    case "bytesOut" -> bytesOut;
+                    case "bufferedAmount" -> buffered;
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
     }
 
     @Test

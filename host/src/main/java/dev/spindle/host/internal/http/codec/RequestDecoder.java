@@ -45,6 +45,7 @@ public final class RequestDecoder extends HttpRequestDecoder {
     public static final int EXPECT = 1;
     public static final int CONTENT_LENGTH = 2;
     public static final int TRANSFER_ENCODING = 4;
+    public static final int UPGRADE = 8;
 
     private final HeadScanner scanner;
     /** Of the head being decoded (the last one, once decoded): the connection's gate reads them as it arrives. */
@@ -142,7 +143,7 @@ public final class RequestDecoder extends HttpRequestDecoder {
     /**
      * Common names come from {@link HeaderNames}: no copy, no new hash, no new check per request.
      * The names the connection's rules look at ({@code Host}, {@code Expect},
-     * {@code Content-Length}, {@code Transfer-Encoding}) are noted as they pass, so that nobody
+     * {@code Content-Length}, {@code Transfer-Encoding}, {@code Upgrade}) are noted as they pass, so that nobody
      * walks the headers again to find them.
      */
     @Override
@@ -158,6 +159,11 @@ public final class RequestDecoder extends HttpRequestDecoder {
             case 6:
                 if (name.contentEqualsIgnoreCase(HttpHeaderNames.EXPECT)) {
                     framing |= EXPECT;
+                }
+                break;
+            case 7:
+                if (name.contentEqualsIgnoreCase(HttpHeaderNames.UPGRADE)) {
+                    framing |= UPGRADE;
                 }
                 break;
             case 14:
@@ -183,7 +189,7 @@ public final class RequestDecoder extends HttpRequestDecoder {
 
     /**
      * Whether the head decoded last had a line named {@code name}: one of {@link #EXPECT},
-     * {@link #CONTENT_LENGTH}, {@link #TRANSFER_ENCODING}.
+     * {@link #CONTENT_LENGTH}, {@link #TRANSFER_ENCODING}, {@link #UPGRADE}.
      */
     public boolean had(int name) {
         return (framing & name) != 0;

@@ -28,6 +28,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -62,6 +63,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     private final Protocol protocol;
     private final AsciiString keepAliveValue;
     private final RequestGate gate = new RequestGate();
+    private final Upgrade upgrade;
     private ChannelHandlerContext ctx;
     private ConnectionTimers timers;
     private FlushTracker flushes;
@@ -82,8 +84,12 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     private volatile long requests;
     private volatile String state = "idle";
 
-    /** @param protocol {@code H1}, or {@code H1_TLS} behind a TLS handshake: what its connection and requests count as */
-    public HttpConnection(Dispatcher dispatcher, EngineSettings settings, Protocol protocol) {
+    /**
+     * @param protocol {@code H1}, or {@code H1_TLS} behind a TLS handshake: what its connection and requests count as
+     * @param upgrade offered each request that asks for another protocol, or {@code null} (see {@link Upgrade})
+     */
+    public HttpConnection(Dispatcher dispatcher, EngineSettings settings, Protocol protocol, Upgrade upgrade) {
+        this.upgrade = upgrade;
         this.dispatcher = dispatcher;
         this.settings = settings;
         this.protocol = protocol;
@@ -230,7 +236,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /** A request that never reaches a handler: answered with {@code status} after what is owed, then a close. */
-    void refuse(int status, String why) {
+    public void refuse(int status, String why) {
         ending.refuse(status, why);
     }
 
@@ -308,7 +314,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
             writes.batchStarted();
         }
         if (msg instanceof HttpRequest) {
-            onHead((HttpRequest) msg);
+            if (onHead((HttpRequest) msg)) {
+                return; // taken over by another protocol
+            }
             if (((HttpRequest) msg).decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg); // Netty's failed head may also be a (full) message
                 return;
@@ -321,15 +329,20 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    private void onHead(HttpRequest head) {
+    /** Returns whether an {@link Upgrade} took {@code head} (and the connection) over. */
+    private boolean onHead(HttpRequest head) {
         if (ending.closing()) {
-            return;
+            return false;
         }
         timers.notIdle();
         int refused = gate.check(head, decoder, settings);
         if (refused != 0) {
             refuse(refused, gate.refusal);
-            return;
+            return false;
+        }
+        if (upgrade != null && decoder.had(RequestDecoder.UPGRADE) && head instanceof FullHttpRequest
+                && queue.size() == 0 && !body.arriving() && upgrade.take((FullHttpRequest) head, this, ctx)) {
+            return true;
         }
         boolean http11 = head.protocolVersion().equals(HttpVersion.HTTP_1_1);
         String expect = gate.expect;
@@ -351,6 +364,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         if (queue.size() >= settings.maxPipelined() || ending.closing()) {
             updateReading();
         }
+        return false;
     }
 
     @Override

@@ -40,6 +40,11 @@ public final class Dispatcher {
         this.workers = WorkerPool.of(workers);
     }
 
+    /** What finds the handlers (WebSocket handlers too). */
+    public HandlerResolver resolver() {
+        return resolver;
+    }
+
     public void resolver(HandlerResolver resolver) {
         this.resolver = resolver;
     }

@@ -18,7 +18,7 @@ import io.netty.util.concurrent.Future;
  * state as last published for calls that only read it. After the loops shut down a call fails
  * with {@link LoopGone}.
  */
-final class Hops {
+public final class Hops {
 
     private static final Logger LOG = LoggerFactory.getLogger(Hops.class);
 
@@ -86,7 +86,7 @@ final class Hops {
      * Runs {@code task} on {@code loop} now if already there, else later in order. Returns false
      * when the loop has shut down and the task will never run.
      */
-    static boolean later(EventLoop loop, Runnable task) {
+    public static boolean later(EventLoop loop, Runnable task) {
         if (loop.inEventLoop()) {
             task.run();
             return true;

@@ -118,18 +118,12 @@ public final class Request implements IncomingMessage {
 
     @Override
     public String remainingPath() {
-        String prefix = routePrefix;
-        String path = path();
-        if (prefix == null || path.length() <= prefix.length() + 1) {
-            return "";
-        }
-        return IncomingMessage.percentDecode(path.substring(prefix.length() + 1));
+        return UpgradeRequest.remainingPath(routePrefix, path());
     }
 
     @Override
     public String httpVersion() {
-        HttpVersion v = head.protocolVersion();
-        return v.majorVersion() + "." + v.minorVersion();
+        return UpgradeRequest.version(head);
     }
 
     @Override

@@ -1,0 +1,326 @@
+package dev.spindle.host.internal.http.ws;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spindle.api.WebSocket;
+import dev.spindle.host.internal.http.connection.Upgrade;
+import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.http.exchange.UpgradeRequest;
+import dev.spindle.host.internal.router.RouteTarget;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * Pipeline position: last on a connection the {@link WebSocketUpgrade} turned into a WebSocket,
+ * after Netty's frame decoder, the optional deflate codec, the UTF-8 validator, the message
+ * aggregator and the idle timer. It answers the handshake it is handed, then serves the handler's
+ * {@link WebSocket} (a {@link HandlerSocket}): whole messages to its listeners, pings answered,
+ * the closing handshake with its timeout, and the counts {@code spindle:sockets} shows. Protocol errors are Netty's
+ * to answer (it sends the close frame: 1002, 1007, 1009); this class adds the 1009 of a message
+ * over the aggregator's limit. State changes happen on the connection's event loop.
+ */
+public final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Upgrade.Served {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(WebSocketConnection.class, "state", WebSocket.ReadyState.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final long id = IDS.incrementAndGet();
+    private final long openedNanos = System.nanoTime();
+    private final RouteTarget target;
+    private final UpgradeRequest request;
+    private final WebSocketServerHandshaker handshaker;
+    private final WebSocketSettings settings;
+    private final Dispatcher dispatcher;
+    private final SendBuffer sends;
+    private final SocketListeners listeners = new SocketListeners();
+    private ChannelHandlerContext ctx;
+    private volatile WebSocket.ReadyState state = WebSocket.ReadyState.CONNECTING;
+    private volatile String protocol = "";
+    private volatile String extensions = "";
+    private boolean closeSent;
+    private int closeCode = WebSocket.ABNORMAL_CLOSURE;
+    private String closeReason = "";
+    private boolean counted;
+    private ScheduledFuture<?> closeTimer;
+    private volatile long messagesIn;
+    private volatile long bytesIn;
+
+    WebSocketConnection(RouteTarget target, UpgradeRequest request, WebSocketServerHandshaker handshaker,
+            WebSocketSettings settings, Dispatcher dispatcher) {
+        this.target = target;
+        this.request = request;
+        this.handshaker = handshaker;
+        this.settings = settings;
+        this.dispatcher = dispatcher;
+        this.sends = new SendBuffer(settings.highWaterMarkBytes(), listeners);
+        this.counted = true; // the upgrade counted this socket in on its target
+    }
+
+    // ---------------------------------------------------------------- for the engine and the shell
+
+    /**
+     * One open WebSocket as the shell shows it.
+     *
+     * @param ageNanos since the socket opened
+     * @param buffered bytes sent and not yet written
+     */
+    public record Snapshot(long id, java.net.InetSocketAddress remote, String path, long serviceId, long ageNanos,
+            long messagesIn, long bytesIn, long messagesOut, long bytesOut, long buffered) {
+    }
+
+    /** This socket now (its counters are read without a lock: each may be a moment old). */
+    public Snapshot snapshot() {
+        java.net.SocketAddress remote = ctx.channel().remoteAddress();
+        return new Snapshot(id, remote instanceof java.net.InetSocketAddress ? (java.net.InetSocketAddress) remote : null,
+                request.path(), target.serviceId(), System.nanoTime() - openedNanos, messagesIn, bytesIn,
+                sends.messagesOut(), sends.bytesOut(), sends.buffered());
+    }
+
+    /** The handler serving this socket. */
+    RouteTarget target() {
+        return target;
+    }
+
+    /**
+     * What {@code target} serves (null: everything) ends: the socket is closed with
+     * {@link #WebSocket.GOING_AWAY 1001}, as the {@code ws} package's server does when it closes. On the event loop.
+     */
+    @Override
+    public void end(RouteTarget which) {
+        if (which == null || which == target) {
+            startClose(WebSocket.GOING_AWAY, "going away");
+        }
+    }
+
+    // ---------------------------------------------------------------- channel events
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FullHttpRequest) {
+            handshake((FullHttpRequest) msg);
+            return;
+        }
+        try {
+            if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
+                ByteBuf data = ((WebSocketFrame) msg).content();
+                int n = data.readableBytes();
+                WebSocket.Message m = msg instanceof TextWebSocketFrame ? WebSocket.Message.text(((TextWebSocketFrame) msg).text())
+                        : WebSocket.Message.binary(ByteBufUtil.getBytes(data));
+                messagesIn++;
+                bytesIn += n;
+                listeners.message(m, target);
+            } else if (msg instanceof PingWebSocketFrame) {
+                byte[] data = ByteBufUtil.getBytes(((PingWebSocketFrame) msg).content());
+                if (!closeSent) {
+                    ctx.writeAndFlush(new PongWebSocketFrame(Unpooled.wrappedBuffer(data)));
+                }
+                listeners.ping(data, target);
+            } else if (msg instanceof PongWebSocketFrame) {
+                listeners.pong(ByteBufUtil.getBytes(((PongWebSocketFrame) msg).content()), target);
+            } else if (msg instanceof CloseWebSocketFrame) {
+                closeReceived((CloseWebSocketFrame) msg);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Answers the upgrade with 101 (Netty's handshaker swaps the HTTP codec for its frame codec), then opens. */
+    private void handshake(FullHttpRequest head) {
+        Channel ch = ctx.channel();
+        try {
+            handshaker.handshake(ch, head, null, ch.newPromise()).addListener(f -> {
+                if (!f.isSuccess()) {
+                    LOG.debug("WebSocket handshake with {} failed: {}", ch.remoteAddress(), f.cause().toString());
+                    ch.close();
+                    return;
+                }
+                opened();
+            });
+        } finally {
+            head.release();
+        }
+    }
+
+    private void opened() {
+        // Netty put its frame encoder where the HTTP encoder was, after the frame decoder: the close
+        // frames the decoder and the UTF-8 validator write on a violation would miss it
+        ChannelPipeline p = ctx.pipeline();
+        p.remove("wsencoder");
+        p.addBefore("wsdecoder", "wsencoder", new WebSocket13FrameEncoder(false));
+        protocol = handshaker.selectedSubprotocol() == null ? "" : handshaker.selectedSubprotocol();
+        extensions = ctx.pipeline().get(WebSocketExtensionDecoder.class) != null ? "permessage-deflate" : "";
+        STATE.setRelease(this, WebSocket.ReadyState.OPEN);
+        try {
+            target.webSocketHandler().open(request, new HandlerSocket(this));
+        } catch (Throwable t) {
+            target.thrown().first(t);
+            LOG.warn("WebSocket handler service {} failed to open {}: closing with 1011", target.serviceId(), request, t);
+            startClose(WebSocket.INTERNAL_ERROR, "");
+        }
+    }
+
+    private void closeReceived(CloseWebSocketFrame frame) {
+        int code = frame.statusCode();
+        closeCode = code < 0 ? WebSocket.NO_STATUS_RECEIVED : code;
+        closeReason = code < 0 ? "" : frame.reasonText();
+        STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
+        if (closeSent) {
+            ctx.close(); // the answer to our close: the handshake is complete
+        } else {
+            closeSent = true;
+            CloseWebSocketFrame echo = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+            ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (((IdleStateEvent) evt).isFirst()) {
+                ctx.writeAndFlush(new PingWebSocketFrame());
+            } else {
+                LOG.debug("WebSocket {} from {} answered no ping: closing", id, ctx.channel().remoteAddress());
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            // Netty sent the close frame with the code and is closing the connection
+            closeSent = true;
+            closeCode = ((CorruptedWebSocketFrameException) cause).closeStatus().code();
+            closeReason = ((CorruptedWebSocketFrameException) cause).closeStatus().reasonText();
+            STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
+            listeners.error(cause, target);
+            ctx.close();
+        } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
+            // a message over the aggregator's limit, or a frame that inflates over the deflate codec's
+            listeners.error(cause, target);
+            startClose(WebSocket.MESSAGE_TOO_BIG, "message too big");
+        } else {
+            LOG.debug("WebSocket {} from {} failed: {}", id, ctx.channel().remoteAddress(), cause.toString());
+            listeners.error(cause, target);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        STATE.setRelease(this, WebSocket.ReadyState.CLOSED);
+        if (closeTimer != null) {
+            closeTimer.cancel(false);
+        }
+        if (counted) {
+            counted = false;
+            target.finished(1, 0, 0, 0, 0, -1, 0);
+        }
+        dispatcher.connectionClosed();
+        listeners.close(closeCode, closeReason, target);
+        ctx.fireChannelInactive();
+    }
+
+    /** Sends a close frame (once) and gives the peer the close timeout to answer it. On the event loop. */
+    void startClose(int code, String reason) {
+        if (closeSent || state == WebSocket.ReadyState.CLOSED) {
+            return;
+        }
+        closeSent = true;
+        closeCode = code;
+        closeReason = reason;
+        STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
+        ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
+        closeTimer = ctx.executor().schedule(() -> {
+            LOG.debug("WebSocket {} from {} did not answer its close in {} ms: closing", id,
+                    ctx.channel().remoteAddress(), settings.closeTimeoutMillis());
+            ctx.close();
+        }, settings.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes at once, without a closing handshake: the handler's {@code onClose} gets 1006. On the event loop. */
+    void terminate() {
+        closeCode = WebSocket.ABNORMAL_CLOSURE;
+        closeReason = "";
+        ctx.close();
+    }
+
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    WebSocket.ReadyState state() {
+        return state;
+    }
+
+    String protocol() {
+        return protocol;
+    }
+
+    String extensions() {
+        return extensions;
+    }
+
+    SendBuffer sends() {
+        return sends;
+    }
+
+    SocketListeners listeners() {
+        return listeners;
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocket " + id + " " + request.path() + " (" + state + ")";
+    }
+}
