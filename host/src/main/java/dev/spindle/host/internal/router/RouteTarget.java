@@ -146,6 +146,11 @@ public final class RouteTarget {
         return latency.percentileMillis(percentile);
     }
 
+    /** Latencies since the handler was registered: see {@link LatencyWindow#totals}. */
+    public long[] latencyTotals() {
+        return latency.totals();
+    }
+
     /**
      * Counts requests that ended, in one call for a run of them: same handler, same read batch.
      *

@@ -237,6 +237,21 @@ public final class Whiteboard implements HandlerResolver {
         return wake;
     }
 
+    /** Routes whose last handler went away within the grace: their requests wait for a replacement. */
+    public synchronized List<String> vacantRoutes() {
+        long now = System.nanoTime();
+        return vacated.entrySet().stream().filter(e -> e.getValue() + graceNanos - now > 0)
+                .map(Map.Entry::getKey).sorted().toList();
+    }
+
+    /** The routing targets of the valid and the draining registrations, by service id. */
+    public synchronized Map<Long, RouteTarget> targets() {
+        Map<Long, RouteTarget> out = new HashMap<>();
+        registrations.values().stream().filter(r -> r.target != null).forEach(r -> out.put(r.serviceId, r.target));
+        draining.values().forEach(r -> out.put(r.serviceId, r.target));
+        return out;
+    }
+
     /** Every registration: valid ones in routing order, then draining ones, then failed ones by service id. */
     public synchronized List<HttpServer.HandlerRegistration> describe() {
         RouteTable t = table;
