@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import dev.spindle.api.HttpServer;
 import dev.spindle.host.internal.admin.ServerProbe;
 import dev.spindle.host.internal.http.HttpEngine;
+import dev.spindle.host.internal.router.DeployEvents;
 import dev.spindle.host.internal.router.RouteTarget;
 import dev.spindle.host.internal.router.Whiteboard;
 
@@ -53,6 +54,11 @@ final class HostProbe implements ServerProbe {
     @Override
     public Map<Long, RouteTarget> targets() {
         return whiteboard.targets();
+    }
+
+    @Override
+    public DeployEvents events() {
+        return whiteboard.events();
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import dev.spindle.host.internal.http.HttpEngine;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
 
 /**
@@ -109,8 +110,8 @@ final class Health {
         HttpEngine engine = p == null ? null : p.engine();
         Map<String, Object> checks = new LinkedHashMap<>();
         boolean listening = engine != null && engine.address() != null;
-        checks.put("listening", check(listening, listening ? engine.address().getAddress().getHostAddress() + ":"
-                + engine.address().getPort() : "the server is not running"));
+        checks.put("listening", check(listening, listening ? NetUtil.toSocketAddressString(engine.address())
+                : "the server is not running"));
         boolean stopping = p != null && p.stopping();
         checks.put("notStopping", check(!stopping, stopping ? "the server is shutting down" : "running"));
         List<String> problems = deployProblems.get();

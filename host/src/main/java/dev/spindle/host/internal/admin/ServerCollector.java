@@ -10,6 +10,7 @@ import dev.spindle.api.HttpServer;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.dispatch.EngineStats;
 import dev.spindle.host.internal.http.dispatch.Protocol;
+import dev.spindle.host.internal.router.DeployEvents;
 import dev.spindle.host.internal.router.LatencyWindow;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -64,6 +65,7 @@ final class ServerCollector implements MultiCollector {
         List<io.prometheus.metrics.model.snapshots.MetricSnapshot> out = new ArrayList<>();
         server(engine, out);
         handlers(p, out);
+        deploys(p.events(), out);
         out.add(gauge("spindle_worker_queue", "Blocking requests waiting for a worker thread",
                 GaugeDataPointSnapshot.builder().value(p.workersWaiting()).build()));
         return new MetricSnapshots(out);
@@ -90,6 +92,10 @@ final class ServerCollector implements MultiCollector {
         out.add(responses.build());
         out.add(gauge("spindle_connections_open", "Connections open now",
                 GaugeDataPointSnapshot.builder().value(engine.openConnections()).build()));
+        CounterSnapshot.Builder refusals = CounterSnapshot.builder().name("spindle_http_refusals")
+                .help("Requests the server refused before routing them, by status (400, 408, 413, 414, 431...)");
+        s.refusals().forEach((status, n) -> refusals.dataPoint(counter(n, Labels.of("status", String.valueOf(status)))));
+        out.add(refusals.build());
         out.add(CounterSnapshot.builder().name("spindle_http_received_bytes").unit(Unit.BYTES)
                 .help("Bytes received on the connections").dataPoint(counter(s.bytesIn(), Labels.EMPTY)).build());
         out.add(CounterSnapshot.builder().name("spindle_http_sent_bytes").unit(Unit.BYTES)
@@ -121,7 +127,7 @@ final class ServerCollector implements MultiCollector {
                 requests.dataPoint(counter(target.responses(c), l.add("status_class", c + "xx")));
             }
             inFlight.dataPoint(GaugeDataPointSnapshot.builder().value(target.inFlight()).labels(l).build());
-            latency.dataPoint(histogram(target.latencyTotals(), l));
+            latency.dataPoint(histogram(target.latencyTotals(), target.latencySumSeconds(), l));
             for (Map.Entry<String, Long> e : target.thrown().totals().entrySet()) {
                 thrown.dataPoint(counter(e.getValue(), l.add("exception", e.getKey())));
             }
@@ -135,8 +141,20 @@ final class ServerCollector implements MultiCollector {
         out.add(states.build());
     }
 
+    private static void deploys(DeployEvents events, List<io.prometheus.metrics.model.snapshots.MetricSnapshot> out) {
+        CounterSnapshot.Builder counts = CounterSnapshot.builder().name("spindle_handler_events")
+                .help("Handler registrations: registered, failed (invalid), unregistered, drained, cut (at the drain timeout)");
+        for (DeployEvents.Kind kind : DeployEvents.Kind.values()) {
+            counts.dataPoint(counter(events.total(kind), Labels.of("event", kind.label())));
+        }
+        out.add(counts.build());
+        out.add(HistogramSnapshot.builder().name("spindle_handler_drain_duration_seconds").unit(Unit.SECONDS)
+                .help("How long removed handlers took to finish their running requests")
+                .dataPoint(histogram(events.drainTotals(), events.drainSumSeconds(), Labels.EMPTY)).build());
+    }
+
     /** The window's 128 buckets folded into {@link #BUCKETS}, then +Inf. */
-    private static HistogramDataPointSnapshot histogram(long[] totals, Labels labels) {
+    private static HistogramDataPointSnapshot histogram(long[] totals, double sumSeconds, Labels labels) {
         double[] bounds = new double[BUCKETS.length + 1];
         long[] counts = new long[BUCKETS.length + 1];
         int b = 0;
@@ -151,7 +169,7 @@ final class ServerCollector implements MultiCollector {
         }
         bounds[BUCKETS.length] = Double.POSITIVE_INFINITY;
         return HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
-                .labels(labels).build();
+                .sum(sumSeconds).labels(labels).build();
     }
 
     private static CounterDataPointSnapshot counter(long value, Labels labels) {

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.spindle.api.HttpServer;
 import dev.spindle.host.internal.http.HttpEngine;
+import dev.spindle.host.internal.router.DeployEvents;
 import dev.spindle.host.internal.router.RouteTarget;
 
 /**
@@ -28,6 +29,9 @@ public interface ServerProbe {
 
     /** The routing targets by handler service id, for their latency histograms. */
     Map<Long, RouteTarget> targets();
+
+    /** What happened to handler registrations since the server started. */
+    DeployEvents events();
 
     /** Blocking requests waiting for a worker thread. */
     int workersWaiting();

@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * buckets: four per power of two of ~1 µs units, from 1 µs to over an hour. The bucket comes from
  * bit arithmetic, so recording is a shift, a leading-zero count and one atomic increment; reading
  * merges both halves. Percentiles are bucket upper bounds: within 25 %. A half that leaves the window
- * is added to the totals since start (for the metrics' histograms), at most once every 30 s.
+ * is added to the totals since start (for the metrics' histograms), at most once every 30 s; the
+ * latencies are also added up.
  */
 public final class LatencyWindow {
 
@@ -28,6 +29,8 @@ public final class LatencyWindow {
 
     private volatile Half current = new Half(epoch(System.nanoTime()));
     private volatile Half previous = new Half(current.epoch - 1);
+    /** Every latency recorded since start, summed (the metrics' histogram sum). */
+    private final java.util.concurrent.atomic.LongAdder sumNanos = new java.util.concurrent.atomic.LongAdder();
     /** The halves that left the window, summed; guarded by {@code this}. */
     private final long[] retired = new long[BUCKETS];
 
@@ -63,6 +66,7 @@ public final class LatencyWindow {
     /** Records {@code count} latencies of {@code nanos} each, all ending at {@code nowNanos}. */
     public void record(long nanos, long nowNanos, int count) {
         half(nowNanos).counts.addAndGet(bucket(nanos), count);
+        sumNanos.add(nanos * count);
     }
 
     private Half half(long now) {
@@ -105,6 +109,11 @@ public final class LatencyWindow {
             out[i] += cur.counts.get(i) + (prev.epoch == cur.epoch - 1 ? prev.counts.get(i) : 0);
         }
         return out;
+    }
+
+    /** Every latency recorded since start, added up, in seconds. */
+    public double sumSeconds() {
+        return sumNanos.sum() / 1e9;
     }
 
     /** The upper bound of {@code bucket}'s latencies, in seconds. */

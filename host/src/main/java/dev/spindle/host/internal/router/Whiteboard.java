@@ -34,6 +34,7 @@ public final class Whiteboard implements HandlerResolver {
     private final Map<String, Long> vacated = new HashMap<>();
     private List<Runnable> waiting = new ArrayList<>();
     private volatile RouteTable table = RouteTable.EMPTY;
+    private final DeployEvents events = new DeployEvents();
     private volatile boolean anyVacated;
     private volatile long graceNanos = TimeUnit.SECONDS.toNanos(10);
     private volatile long drainMillis = 10_000;
@@ -128,6 +129,7 @@ public final class Whiteboard implements HandlerResolver {
         List<Runnable> wake;
         synchronized (this) {
             Registration before = registrations.put(r.serviceId, r);
+            events.count(r.valid() ? DeployEvents.Kind.REGISTERED : DeployEvents.Kind.FAILED);
             if (!r.valid()) {
                 LOG.warn("Handler service {} from {} is not served: {}", r.serviceId, r.bundleSymbolicName, r.failure);
             } else if (before == null) {
@@ -164,6 +166,7 @@ public final class Whiteboard implements HandlerResolver {
             if (r == null) {
                 return;
             }
+            events.count(DeployEvents.Kind.UNREGISTERED);
             if (!removal && r.valid()
                     && registrations.values().stream().noneMatch(o -> o.valid() && o.route.equals(r.route))) {
                 vacated.put(r.route, System.nanoTime());
@@ -191,13 +194,16 @@ public final class Whiteboard implements HandlerResolver {
         long started = System.nanoTime();
         try {
             long left = r.target.drain(drainMillis);
-            if (left > 0) {
+            boolean cut = left > 0;
+            if (cut) {
                 LOG.warn("Handler service {} from {} still serves {} request(s) on {} after {} ms: ending them ({})",
                         r.serviceId, r.bundleSymbolicName, left, r.route, drainMillis, Outcome.HANDLER_REMOVED);
                 expire.accept(r.target);
                 left = r.target.drain(EXPIRY_MILLIS);
             }
-            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            long tookNanos = System.nanoTime() - started;
+            events.drained(tookNanos, cut);
+            long took = TimeUnit.NANOSECONDS.toMillis(tookNanos);
             if (left > 0) {
                 LOG.warn("Handler service {} from {} removed from {} with {} request(s) still running after {} ms",
                         r.serviceId, r.bundleSymbolicName, r.route, left, took);
@@ -235,6 +241,11 @@ public final class Whiteboard implements HandlerResolver {
         List<Runnable> wake = waiting;
         waiting = new ArrayList<>();
         return wake;
+    }
+
+    /** What happened to registrations since start, for the metrics. */
+    public DeployEvents events() {
+        return events;
     }
 
     /** Routes whose last handler went away within the grace: their requests wait for a replacement. */

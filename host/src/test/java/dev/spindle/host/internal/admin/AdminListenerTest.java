@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import dev.spindle.api.Handler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.router.DeployEvents;
 import dev.spindle.host.internal.router.Registration;
 import dev.spindle.host.internal.router.RouteTarget;
 import dev.spindle.host.internal.router.Whiteboard;
@@ -76,6 +78,11 @@ class AdminListenerTest {
             @Override
             public Map<Long, RouteTarget> targets() {
                 return whiteboard.targets();
+            }
+
+            @Override
+            public DeployEvents events() {
+                return whiteboard.events();
             }
 
             @Override
@@ -209,6 +216,27 @@ class AdminListenerTest {
         assertTrue(body.contains("spindle_http_responses_total{status_class=\"4xx\"} 1.0\n"), body);
         assertTrue(body.contains("spindle_requests_in_flight{" + labels + "} 0.0\n"), body);
         assertTrue(body.contains("\njvm_memory_used_bytes{area=\"heap\"} "), body);
+    }
+
+    @Test
+    void metricsCountRefusalsByStatusAndWhatHappenedToHandlers() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", engine.address().getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /hi HTTP/1.1\r\nHost: t\r\nBad Header\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+        }
+        whiteboard.remove(7, true);
+        whiteboard.add(Registration.of((req, res) -> res.end("hi 2"), Map.of("service.id", 8L, Handler.ROUTE, "/hi"),
+                3, "com.example.hi"));
+        String body = get("/metrics").body();
+        assertTrue(body.contains("spindle_http_refusals_total{status=\"400\"} 1.0\n"), body);
+        assertTrue(body.contains("spindle_handler_events_total{event=\"registered\"} 2.0\n"), body);
+        assertTrue(body.contains("spindle_handler_events_total{event=\"unregistered\"} 1.0\n"), body);
+        assertTrue(body.contains("spindle_handler_events_total{event=\"drained\"} 1.0\n"), body);
+        assertTrue(body.contains("spindle_handler_drain_duration_seconds_count 1\n"), body);
+        assertTrue(body.contains("spindle_requests_total{bundle=\"com.example.hi\",handler=\"8\""), "the new handler: " + body);
+        assertTrue(!body.contains("handler=\"7\""), "the removed handler's series are gone: " + body);
     }
 
     @Test
