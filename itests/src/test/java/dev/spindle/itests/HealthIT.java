@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The admin listener of the assembled container ({@code config/dev.spindle.admin.cfg}): ready and
  * live once started, not ready while a jar in {@code deploy/} does not resolve and again ready once
- * it is gone, not ready while the server drains on SIGTERM; a handler's route is not served there.
+ * it is gone, not ready while the server drains on SIGTERM; a handler's route is not served there;
+ * a new port applies live.
  */
 class HealthIT {
 
@@ -80,6 +81,38 @@ class HealthIT {
             Files.delete(c.home.resolve("deploy/needs-missing.jar"));
             assertEquals(200, await(admin, "/health/ready", x -> x.status == 200, Duration.ofSeconds(10)).status,
                     "ready again once the jar is gone");
+        }
+    }
+
+    @Test
+    void theAdminListenerMovesToANewPortLiveAndPortZeroTurnsItOff() throws Exception {
+        try (Container c = Container.prepare("health-reconfigure")) {
+            c.start(false);
+            assertTrue(Http.awaitOk(c.port, "/hello", STARTUP), c.log());
+            int before = c.adminPort();
+            assertTrue(Http.awaitOk(before, "/health/live", STARTUP), c.log());
+            int after = Http.freePort();
+            Path cfg = c.home.resolve("config/dev.spindle.admin.cfg");
+            Files.writeString(cfg, "port = " + after + "\nbindAddress = 127.0.0.1\n");
+            assertTrue(Http.awaitOk(after, "/health/live", Duration.ofSeconds(10)), "the new port answers\n" + c.log());
+            assertTrue(refused(before), "the old port is closed");
+            assertEquals(200, Http.get(c.port, "/hello").status, "the server itself never stopped");
+
+            Files.writeString(cfg, "port = 0\n");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!refused(after) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(refused(after), "port = 0 turns the admin listener off");
+        }
+    }
+
+    private static boolean refused(int port) {
+        try {
+            Http.get(port, "/health/live");
+            return false;
+        } catch (IOException e) {
+            return true;
         }
     }
 

@@ -17,14 +17,14 @@ import dev.spindle.host.internal.router.Whiteboard;
  * Beside the data path: the {@link SpindleHost}'s state as the admin listener reads it (health,
  * metrics), registered as a {@link ServerProbe} service of the host bundle while the host runs.
  */
-final class HostProbe implements ServerProbe {
+public final class HostProbe implements ServerProbe {
 
     private final Supplier<HttpEngine> engine;
     private final BooleanSupplier stopping;
     private final Whiteboard whiteboard;
     private final IntSupplier workersWaiting;
 
-    HostProbe(Supplier<HttpEngine> engine, BooleanSupplier stopping, Whiteboard whiteboard, IntSupplier workersWaiting) {
+    public HostProbe(Supplier<HttpEngine> engine, BooleanSupplier stopping, Whiteboard whiteboard, IntSupplier workersWaiting) {
         this.engine = engine;
         this.stopping = stopping;
         this.whiteboard = whiteboard;

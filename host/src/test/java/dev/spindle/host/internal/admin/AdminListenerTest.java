@@ -23,12 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.spindle.api.Handler;
-import dev.spindle.api.HttpServer;
+import dev.spindle.host.internal.HostProbe;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.connection.EngineSettings;
-import dev.spindle.host.internal.router.DeployEvents;
 import dev.spindle.host.internal.router.Registration;
-import dev.spindle.host.internal.router.RouteTarget;
 import dev.spindle.host.internal.router.Whiteboard;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -54,42 +52,7 @@ class AdminListenerTest {
                 3, "com.example.hi"));
         engine = new HttpEngine(EngineSettings.defaults(), whiteboard, workers, "nio", 2);
         engine.start("127.0.0.1", 0);
-        probe = new ServerProbe() {
-            @Override
-            public HttpEngine engine() {
-                return engine;
-            }
-
-            @Override
-            public boolean stopping() {
-                return stopping.get();
-            }
-
-            @Override
-            public List<String> vacantRoutes() {
-                return whiteboard.vacantRoutes();
-            }
-
-            @Override
-            public List<HttpServer.HandlerRegistration> handlers() {
-                return whiteboard.describe();
-            }
-
-            @Override
-            public Map<Long, RouteTarget> targets() {
-                return whiteboard.targets();
-            }
-
-            @Override
-            public DeployEvents events() {
-                return whiteboard.events();
-            }
-
-            @Override
-            public int workersWaiting() {
-                return 0;
-            }
-        };
+        probe = new HostProbe(() -> engine, stopping::get, whiteboard, () -> 0);
         Health health = new Health(() -> probe, deployProblems::get, 300);
         admin = new AdminListener("127.0.0.1", 0, new AdminHandler(health, new Metrics(() -> probe, null)));
     }
