@@ -96,6 +96,9 @@ final class ServerCollector implements MultiCollector {
                 .help("Requests the server refused before routing them, by status (400, 408, 413, 414, 431...)");
         s.refusals().forEach((status, n) -> refusals.dataPoint(counter(n, Labels.of("status", String.valueOf(status)))));
         out.add(refusals.build());
+        out.add(CounterSnapshot.builder().name("spindle_connections_refused")
+                .help("Connections answered 503 and closed for being over maxConnections")
+                .dataPoint(counter(s.connectionsRefused(), Labels.EMPTY)).build());
         out.add(CounterSnapshot.builder().name("spindle_http_received_bytes").unit(Unit.BYTES)
                 .help("Bytes received on the connections").dataPoint(counter(s.bytesIn(), Labels.EMPTY)).build());
         out.add(CounterSnapshot.builder().name("spindle_http_sent_bytes").unit(Unit.BYTES)

@@ -203,6 +203,29 @@ class AdminListenerTest {
     }
 
     @Test
+    void metricsCountConnectionsRefusedOverTheLimit() throws Exception {
+        EngineSettings d = EngineSettings.defaults();
+        engine.close();
+        engine = new HttpEngine(new EngineSettings(d.maxInitialLineLength(), d.maxHeaderSize(), d.maxChunkSize(), d.maxBodyBytes(),
+                d.keepAliveTimeoutMillis(), d.headersTimeoutMillis(), d.maxPipelined(), d.maxHeaders(),
+                d.maxRequestBodyBytes(), d.responseTimeoutMillis(), 1, d.writeTimeoutMillis(), d.requestTimeoutMillis(),
+                d.extraMethods(), d.h2c(), d.maxConcurrentStreams()), whiteboard, workers, "nio", 1);
+        engine.start("127.0.0.1", 0);
+        try (java.net.Socket first = new java.net.Socket("127.0.0.1", engine.address().getPort());
+                java.net.Socket second = new java.net.Socket("127.0.0.1", engine.address().getPort())) {
+            first.setSoTimeout(5000);
+            first.getOutputStream().write("GET /hi HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(first.getInputStream().read(new byte[64]) > 0, "the first connection is served and stays open");
+            second.setSoTimeout(5000);
+            second.getOutputStream().write("GET /hi HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(second.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 503 "), answer);
+        }
+        String body = get("/metrics").body();
+        assertTrue(body.contains("spindle_connections_refused_total 1.0\n"), body);
+    }
+
+    @Test
     void openMetricsWhenTheScraperAsksForIt() throws Exception {
         HttpResponse<String> r = get("/metrics", "Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8");
         assertEquals(200, r.statusCode());

@@ -24,6 +24,7 @@ public final class EngineStats {
     final LongAdder bytesOut = new LongAdder();
     final LongAdder connectionsOpened = new LongAdder();
     final LongAdder connectionsClosed = new LongAdder();
+    private final LongAdder connectionsRefused = new LongAdder();
     private final LongAdder[] responses = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(),
         new LongAdder(), new LongAdder()};
     private final LongAdder[] protocolConnections = adders(Protocol.values().length);
@@ -78,6 +79,16 @@ public final class EngineStats {
     /** A request refused with {@code status} before it reached the router (a 400, 408, 413, 414, 431...). */
     void refused(int status) {
         refusals.computeIfAbsent(status, s -> new LongAdder()).increment();
+    }
+
+    /** A connection over {@code maxConnections} was answered 503 and closed. */
+    public void connectionRefused() {
+        connectionsRefused.increment();
+    }
+
+    /** Connections refused so far for being over {@code maxConnections}. */
+    public long connectionsRefused() {
+        return connectionsRefused.sum();
     }
 
     /** The requests refused so far, by status. */
