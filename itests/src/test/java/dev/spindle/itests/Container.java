@@ -23,6 +23,7 @@ import java.util.stream.Stream;
  */
 final class Container implements AutoCloseable {
 
+    private static final String ADMIN_CFG = "config/dev.spindle.admin.cfg";
     private static final Pattern SYSTEM_BUNDLE_ACTIVE = Pattern.compile("(?m)^\\s*0\\|Active\\b");
 
     final Path home;
@@ -70,6 +71,7 @@ final class Container implements AutoCloseable {
         Files.writeString(home.resolve("config/dev.spindle.host.cfg"),
                 "port = " + port + "\ntlsPort = 0\nbindAddress = 127.0.0.1\n");
         Files.writeString(home.resolve("config/dev.spindle.console.cfg"), "port = " + Http.freePort() + "\n");
+        Files.writeString(home.resolve(ADMIN_CFG), "port = " + Http.freePort() + "\n");
         return new Container(home, port, 0);
     }
 
@@ -100,6 +102,8 @@ final class Container implements AutoCloseable {
         Files.writeString(cfg, text);
         Path console = home.resolve("config/dev.spindle.console.cfg");
         Files.writeString(console, "port = " + Http.freePort() + "\n");
+        Path admin = home.resolve(ADMIN_CFG);
+        Files.writeString(admin, Files.readString(admin).replaceAll("(?m)^port\\s*=.*$", "port = " + Http.freePort()));
         makeCertificate(home);
         return new Container(home, port, tlsPort);
     }
@@ -127,6 +131,15 @@ final class Container implements AutoCloseable {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** The admin listener's port (health, metrics), a free one set before the start. */
+    int adminPort() throws IOException {
+        Matcher m = Pattern.compile("(?m)^port\\s*=\\s*(\\d+)").matcher(Files.readString(home.resolve(ADMIN_CFG)));
+        if (!m.find()) {
+            throw new IOException("no port in " + ADMIN_CFG);
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     /** Sets a key of {@code config/dev.spindle.host.cfg} before the start. */

@@ -29,6 +29,7 @@ import dev.spindle.api.UpgradeHandler;
 import dev.spindle.api.WebSocketHandler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.admin.ServerProbe;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.tls.TlsContexts;
 import dev.spindle.host.internal.http.dispatch.WorkerPool;
@@ -63,6 +64,9 @@ public final class SpindleHost implements HttpServer {
     private WorkerPool workers;
     private final Lifecycle lifecycle = new Lifecycle();
     private ParkedListeners parked;
+    /** Set as the shutdown begins: the admin listener's readiness says so while connections drain. */
+    private volatile boolean stopping;
+    private org.osgi.framework.ServiceRegistration<ServerProbe> probe;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
@@ -106,6 +110,9 @@ public final class SpindleHost implements HttpServer {
                 e.endServedBy(target, Outcome.HANDLER_REMOVED);
             }
         });
+        WorkerPool pool = workers;
+        probe = context.registerService(ServerProbe.class, new HostProbe(() -> engine, () -> stopping, whiteboard,
+                pool::waiting), null);
     }
 
     /**
@@ -183,6 +190,10 @@ public final class SpindleHost implements HttpServer {
     @Deactivate
     void deactivate() {
         shutdown();
+        if (probe != null) {
+            probe.unregister();
+            probe = null;
+        }
         lifecycle.close(whiteboard.routes());
         tls.close();
         if (workers != null) {
@@ -197,6 +208,7 @@ public final class SpindleHost implements HttpServer {
      * bundle beginning to stop ({@link Lifecycle}), or the deactivation.
      */
     private synchronized void shutdown() {
+        stopping = true;
         HttpEngine e = engine;
         if (e != null) {
             engine = null;

@@ -387,6 +387,11 @@ public final class HttpEngine {
         connections.endAll(target, why);
     }
 
+    /** The event loops serving the connections (the admin listener's liveness check runs a task on each). */
+    public Iterable<EventExecutor> loops() {
+        return group;
+    }
+
     /** Whether the calling thread is one of this engine's event loops (which must never wait). */
     public boolean inEventLoop() {
         for (EventExecutor e : group) {

@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Latencies of roughly the last minute as two rotating 30-second histograms with log-linear
  * buckets: four per power of two of ~1 µs units, from 1 µs to over an hour. The bucket comes from
  * bit arithmetic, so recording is a shift, a leading-zero count and one atomic increment; reading
- * merges both halves. Percentiles are bucket upper bounds: within 25 %.
+ * merges both halves. Percentiles are bucket upper bounds: within 25 %. A half that leaves the window
+ * is added to the totals since start (for the metrics' histograms), at most once every 30 s; the
+ * latencies are also added up.
  */
 public final class LatencyWindow {
 
@@ -27,6 +29,10 @@ public final class LatencyWindow {
 
     private volatile Half current = new Half(epoch(System.nanoTime()));
     private volatile Half previous = new Half(current.epoch - 1);
+    /** Every latency recorded since start, summed (the metrics' histogram sum). */
+    private final java.util.concurrent.atomic.LongAdder sumNanos = new java.util.concurrent.atomic.LongAdder();
+    /** The halves that left the window, summed; guarded by {@code this}. */
+    private final long[] retired = new long[BUCKETS];
 
     private static long epoch(long nanos) {
         return Math.floorDiv(nanos, HALF_NANOS);
@@ -44,8 +50,12 @@ public final class LatencyWindow {
     }
 
     static double upperBoundMillis(int bucket) {
+        return upperBoundNanos(bucket) / 1e6;
+    }
+
+    private static double upperBoundNanos(int bucket) {
         double units = bucket < 4 ? bucket + 1 : Math.scalb(5 + bucket % 4, bucket / 4 + 1) / 4;
-        return units * (1 << UNIT_SHIFT) / 1e6;
+        return units * (1 << UNIT_SHIFT);
     }
 
     /** Records a latency of {@code nanos} that ended at {@code nowNanos} ({@code System.nanoTime()}). */
@@ -56,6 +66,7 @@ public final class LatencyWindow {
     /** Records {@code count} latencies of {@code nanos} each, all ending at {@code nowNanos}. */
     public void record(long nanos, long nowNanos, int count) {
         half(nowNanos).counts.addAndGet(bucket(nanos), count);
+        sumNanos.add(nanos * count);
     }
 
     private Half half(long now) {
@@ -67,12 +78,47 @@ public final class LatencyWindow {
         synchronized (this) {
             h = current;
             if (h.epoch != e) {
+                retire(previous);
+                if (h.epoch != e - 1) {
+                    retire(h);
+                }
                 previous = h.epoch == e - 1 ? h : new Half(e - 1);
                 h = new Half(e);
                 current = h;
             }
             return h;
         }
+    }
+
+    private void retire(Half h) {
+        for (int i = 0; i < BUCKETS; i++) {
+            retired[i] += h.counts.get(i);
+        }
+    }
+
+    /**
+     * Every latency recorded since start, by bucket (see {@link #upperBoundMillis}). Never lower than
+     * an earlier call's: a count a recorder adds to a half as it leaves the window may be missed,
+     * never counted twice.
+     */
+    public synchronized long[] totals() {
+        Half cur = half(System.nanoTime());
+        Half prev = previous;
+        long[] out = retired.clone();
+        for (int i = 0; i < BUCKETS; i++) {
+            out[i] += cur.counts.get(i) + (prev.epoch == cur.epoch - 1 ? prev.counts.get(i) : 0);
+        }
+        return out;
+    }
+
+    /** Every latency recorded since start, added up, in seconds. */
+    public double sumSeconds() {
+        return sumNanos.sum() / 1e9;
+    }
+
+    /** The upper bound of {@code bucket}'s latencies, in seconds. */
+    public static double upperBoundSeconds(int bucket) {
+        return upperBoundNanos(bucket) / 1e9;
     }
 
     /** The latency at {@code percentile} (0-100) in ms, {@code NaN} if nothing was recorded lately. */

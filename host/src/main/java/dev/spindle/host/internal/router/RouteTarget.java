@@ -194,6 +194,16 @@ public final class RouteTarget {
         return latency.percentileMillis(percentile);
     }
 
+    /** Latencies since the handler was registered: see {@link LatencyWindow#totals}. */
+    public long[] latencyTotals() {
+        return latency.totals();
+    }
+
+    /** The latencies since the handler was registered, added up, in seconds. */
+    public double latencySumSeconds() {
+        return latency.sumSeconds();
+    }
+
     /**
      * Counts requests that ended, in one call for a run of them: same handler, same read batch.
      *

@@ -37,6 +37,7 @@ public final class Whiteboard implements HandlerResolver {
     private final Map<String, Long> vacated = new HashMap<>();
     private List<Runnable> waiting = new ArrayList<>();
     private volatile RouteTable table = RouteTable.EMPTY;
+    private final DeployEvents events = new DeployEvents();
     private volatile boolean anyVacated;
     private volatile long graceNanos = TimeUnit.SECONDS.toNanos(10);
     private volatile long drainMillis = 10_000;
@@ -161,6 +162,7 @@ public final class Whiteboard implements HandlerResolver {
         List<Runnable> wake;
         synchronized (this) {
             Registration before = registrations.put(r.key(), r);
+            events.count(r.valid() ? DeployEvents.Kind.REGISTERED : DeployEvents.Kind.FAILED);
             if (!r.valid()) {
                 LOG.warn("Handler service {} from {} is not served: {}", r.serviceId, r.bundleSymbolicName, r.failure);
             } else if (before == null) {
@@ -217,6 +219,7 @@ public final class Whiteboard implements HandlerResolver {
             if (r == null) {
                 return;
             }
+            events.count(DeployEvents.Kind.UNREGISTERED);
             if (!removal && r.valid() && !served(vacancyKey(r))) {
                 vacated.put(vacancyKey(r), System.nanoTime());
                 anyVacated = true;
@@ -243,14 +246,17 @@ public final class Whiteboard implements HandlerResolver {
         long started = System.nanoTime();
         try {
             long left = r.target.drain(drainMillis);
-            if (left > 0) {
+            boolean cut = left > 0;
+            if (cut) {
                 LOG.warn("Handler service {} from {} still serves {} {} on {} after {} ms: ending them ({})",
                         r.serviceId, r.bundleSymbolicName, left, r.kind == Registration.Kind.HTTP ? "request(s)"
                         : "socket(s)", r.route, drainMillis, r.webSocket ? "close 1001" : Outcome.HANDLER_REMOVED);
                 expire.accept(r.target);
                 left = r.target.drain(EXPIRY_MILLIS);
             }
-            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            long tookNanos = System.nanoTime() - started;
+            events.drained(tookNanos, cut);
+            long took = TimeUnit.NANOSECONDS.toMillis(tookNanos);
             if (left > 0) {
                 LOG.warn("Handler service {} from {} removed from {} with {} request(s) still running after {} ms",
                         r.serviceId, r.bundleSymbolicName, r.route, left, took);
@@ -288,6 +294,26 @@ public final class Whiteboard implements HandlerResolver {
         List<Runnable> wake = waiting;
         waiting = new ArrayList<>();
         return wake;
+    }
+
+    /** What happened to registrations since start, for the metrics. */
+    public DeployEvents events() {
+        return events;
+    }
+
+    /** Routes whose last handler went away within the grace: their requests wait for a replacement. */
+    public synchronized List<String> vacantRoutes() {
+        long now = System.nanoTime();
+        return vacated.entrySet().stream().filter(e -> e.getValue() + graceNanos - now > 0)
+                .map(Map.Entry::getKey).sorted().toList();
+    }
+
+    /** The routing targets of the valid and the draining registrations, by service id. */
+    public synchronized Map<Long, RouteTarget> targets() {
+        Map<Long, RouteTarget> out = new HashMap<>();
+        registrations.values().stream().filter(r -> r.target != null).forEach(r -> out.put(r.serviceId, r.target));
+        draining.values().forEach(r -> out.put(r.serviceId, r.target));
+        return out;
     }
 
     /** Every registration: valid ones in routing order, then draining ones, then failed ones by service id. */

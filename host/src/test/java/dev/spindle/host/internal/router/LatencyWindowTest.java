@@ -34,4 +34,19 @@ class LatencyWindowTest {
         assertTrue(max >= 100 && max <= 125, "max " + max);
         assertEquals(p50, w.percentileMillis(99));
     }
+
+    @Test
+    void totalsKeepEveryLatencyAfterItLeavesThePercentilesWindow() {
+        LatencyWindow w = new LatencyWindow();
+        long now = System.nanoTime();
+        long oneMs = TimeUnit.MILLISECONDS.toNanos(1);
+        w.record(oneMs, now);
+        w.record(oneMs, now + TimeUnit.SECONDS.toNanos(31), 2);       // the next half
+        w.record(10 * oneMs, now + TimeUnit.SECONDS.toNanos(95));     // two halves later: the first one leaves
+        long[] totals = w.totals();
+        assertEquals(3, totals[LatencyWindow.bucket(oneMs)]);
+        assertEquals(1, totals[LatencyWindow.bucket(10 * oneMs)]);
+        assertEquals(4, java.util.Arrays.stream(totals).sum());
+        assertEquals(4, java.util.Arrays.stream(w.totals()).sum(), "a second read is the same");
+    }
 }

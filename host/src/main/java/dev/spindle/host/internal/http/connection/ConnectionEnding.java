@@ -185,6 +185,7 @@ final class ConnectionEnding {
     void refuseConnection() {
         LOG.warn("More than {} connections: refusing {}", settings.maxConnections(), connection.remoteAddress());
         closing = true; // a refused connection, not a refused request: not counted as one
+        tally.stats().connectionRefused();
         connection.updateReading();
         queue.owe(503);
     }

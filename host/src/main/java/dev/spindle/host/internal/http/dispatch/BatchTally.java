@@ -52,6 +52,7 @@ public final class BatchTally {
     public void refused(int status) {
         stats.requests(protocol, 1);
         stats.response(status);
+        stats.refused(status);
     }
 
     /** A response, by its status (0 when nothing was sent). */

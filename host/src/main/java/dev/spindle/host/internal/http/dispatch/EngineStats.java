@@ -24,10 +24,13 @@ public final class EngineStats {
     final LongAdder bytesOut = new LongAdder();
     final LongAdder connectionsOpened = new LongAdder();
     final LongAdder connectionsClosed = new LongAdder();
+    private final LongAdder connectionsRefused = new LongAdder();
     private final LongAdder[] responses = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(),
         new LongAdder(), new LongAdder()};
     private final LongAdder[] protocolConnections = adders(Protocol.values().length);
     private final LongAdder[] protocolRequests = adders(Protocol.values().length);
+    /** Requests refused before they became an exchange, by status: rare, so a map. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, LongAdder> refusals = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLongArray samples = new AtomicLongArray(SLOTS);
     private volatile long sampledSeconds;
     private final long startNanos = System.nanoTime();
@@ -71,6 +74,28 @@ public final class EngineStats {
     void response(int status) {
         int statusClass = status / 100;
         responses[statusClass >= 1 && statusClass <= 5 ? statusClass : 0].increment();
+    }
+
+    /** A request refused with {@code status} before it reached the router (a 400, 408, 413, 414, 431...). */
+    void refused(int status) {
+        refusals.computeIfAbsent(status, s -> new LongAdder()).increment();
+    }
+
+    /** A connection over {@code maxConnections} was answered 503 and closed. */
+    public void connectionRefused() {
+        connectionsRefused.increment();
+    }
+
+    /** Connections refused so far for being over {@code maxConnections}. */
+    public long connectionsRefused() {
+        return connectionsRefused.sum();
+    }
+
+    /** The requests refused so far, by status. */
+    public java.util.Map<Integer, Long> refusals() {
+        java.util.Map<Integer, Long> out = new java.util.TreeMap<>();
+        refusals.forEach((status, n) -> out.put(status, n.sum()));
+        return out;
     }
 
     /** Adds {@code n} responses of class {@code statusClass} (0 for anything unusual). */

@@ -1,0 +1,106 @@
+package dev.spindle.host.internal.admin;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.wiring.BundleRevision;
+
+/**
+ * Beside the data path, for {@code /health/ready}: whether each jar in the folders File Install
+ * deploys from (framework property {@code felix.fileinstall.dir}, {@code deploy} by default) is an
+ * installed bundle that is active (a fragment: resolved). A jar not installed yet, one that does
+ * not resolve, one stopped or starting keeps the server from being ready.
+ */
+final class DeployFolders {
+
+    static final String FILEINSTALL_DIR = "felix.fileinstall.dir";
+
+    private final BundleContext context;
+    private final List<Path> folders;
+
+    DeployFolders(BundleContext context) {
+        this.context = context;
+        String dirs = context.getProperty(FILEINSTALL_DIR);
+        List<Path> found = new ArrayList<>();
+        for (String d : (dirs == null ? "deploy" : dirs).split(",")) {
+            if (!d.isBlank()) {
+                found.add(Paths.get(d.trim()).toAbsolutePath().normalize());
+            }
+        }
+        this.folders = List.copyOf(found);
+    }
+
+    /** What keeps a deployed bundle from being active, one line per jar; empty when all are. */
+    List<String> problems() {
+        Map<Path, Bundle> byFile = new HashMap<>();
+        for (Bundle b : context.getBundles()) {
+            Path file = file(b.getLocation());
+            if (file != null) {
+                byFile.put(file, b);
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        for (Path folder : folders) {
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
+            try (DirectoryStream<Path> jars = Files.newDirectoryStream(folder, "*.jar")) {
+                for (Path jar : jars) {
+                    String problem = problem(byFile.get(jar.toAbsolutePath().normalize()));
+                    if (problem != null) {
+                        problems.add(folder.getFileName() + "/" + jar.getFileName() + ": " + problem);
+                    }
+                }
+            } catch (IOException e) {
+                problems.add(folder + ": cannot list: " + e.getMessage());
+            }
+        }
+        return problems;
+    }
+
+    private static String problem(Bundle b) {
+        if (b == null) {
+            return "not installed (yet, or not a bundle: see the log)";
+        }
+        boolean fragment = (b.adapt(BundleRevision.class) != null)
+                && (b.adapt(BundleRevision.class).getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
+        switch (b.getState()) {
+            case Bundle.ACTIVE:
+                return null;
+            case Bundle.RESOLVED:
+                return fragment ? null : "resolved but not active (stopped)";
+            case Bundle.INSTALLED:
+                return "installed but not resolved (a requirement is missing: see the log or 'diag "
+                        + b.getBundleId() + "')";
+            case Bundle.STARTING:
+                return "starting";
+            case Bundle.STOPPING:
+                return "stopping";
+            default:
+                return "uninstalled";
+        }
+    }
+
+    /** The file a bundle was installed from, or null if its location names none. */
+    private static Path file(String location) {
+        String l = location.startsWith("reference:") ? location.substring("reference:".length()) : location;
+        if (!l.startsWith("file:")) {
+            return null;
+        }
+        try {
+            return Paths.get(URI.create(l)).toAbsolutePath().normalize();
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            return null;
+        }
+    }
+}
