@@ -1,0 +1,88 @@
+package dev.spindle.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Spindle in Apache Karaf 4.4 instead of its own Felix container: the spindle-features repository
+ * added and its features installed through Karaf's console ({@code bin/client}), as the README's
+ * "Running in Karaf" says; the host configured by Karaf's etc/dev.spindle.host.cfg; a handler jar
+ * hot-deployed through Karaf's deploy/ folder; the {@code spindle:} commands in Karaf's shell.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+class KarafIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private Karaf karaf;
+
+    @BeforeAll
+    void installSpindleIntoKaraf() throws Exception {
+        karaf = Karaf.prepare("karaf");
+        karaf.start();
+        karaf.execute("feature:repo-add mvn:dev.spindle/spindle-features/" + System.getProperty("spindle.version") + "/xml/features");
+        karaf.execute("feature:install spindle spindle-openssl spindle-samples");
+    }
+
+    @AfterAll
+    void stopKaraf() throws Exception {
+        if (karaf != null) {
+            boolean running = karaf.alive();
+            karaf.close();
+            assertTrue(!running || !karaf.alive(), "Karaf stopped");
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theSamplesFeatureServesHelloWorldOnThePortOfEtcSpindleHostCfg() throws Exception {
+        assertTrue(Http.awaitOk(karaf.port, "/hello", WAIT), karaf.log());
+        Http.Response hello = Http.get(karaf.port, "/hello");
+        assertEquals(200, hello.status);
+        assertEquals("hello world", hello.body);
+    }
+
+    @Test
+    @Order(2)
+    void aHandlerJarDroppedIntoKarafsDeployFolderIsServed() throws Exception {
+        Path jar = Jars.swapHandler(karaf.home.resolve("jars"), "1.0.0");
+        Jars.drop(jar, karaf.home.resolve("deploy"), "swap-1.0.0.jar");
+        assertTrue(Http.awaitOk(karaf.port, "/swap", WAIT), karaf.log());
+        assertEquals("version=1.0.0", Http.get(karaf.port, "/swap").body.trim());
+    }
+
+    @Test
+    @Order(3)
+    void spindleHandlersInKarafsConsoleListsTheSamplesAndTheDeployedHandler() throws Exception {
+        String table = karaf.execute("echo (spindle:handlers)");
+        assertTrue(table.contains("ROUTE") && table.contains("STATE"), table);
+        String hello = table.lines().filter(l -> l.contains("dev.spindle.samples.hello")).findFirst()
+                .orElseThrow(() -> new AssertionError(table));
+        assertTrue(hello.contains("/hello") && hello.contains("ACTIVE"), hello);
+        assertTrue(table.lines().anyMatch(l -> l.contains("dev.spindle.swap") && l.contains("/swap/*")), table);
+    }
+
+    /** Karaf's File Install hands an edit of the file to ConfigAdmin: the host moves its listener. */
+    @Test
+    @Order(4)
+    void anEditOfEtcSpindleHostCfgMovesTheListenerWhileKarafRuns() throws Exception {
+        int moved = Http.freePort();
+        karaf.edit("etc/dev.spindle.host.cfg", "(?m)^port = \\d+$", "port = " + moved);
+        assertTrue(Http.awaitOk(moved, "/hello", WAIT), karaf.log());
+        assertEquals("hello world", Http.get(moved, "/hello").body);
+    }
+}
