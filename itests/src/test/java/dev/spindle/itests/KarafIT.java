@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /**
  * Spindle in Apache Karaf 4.4 instead of its own Felix container: the spindle-features repository
@@ -74,6 +76,15 @@ class KarafIT {
                 .orElseThrow(() -> new AssertionError(table));
         assertTrue(hello.contains("/hello") && hello.contains("ACTIVE"), hello);
         assertTrue(table.lines().anyMatch(l -> l.contains("dev.spindle.swap") && l.contains("/swap/*")), table);
+    }
+
+    /** The feature installs the epoll fragment too: without it the host would run on NIO. */
+    @Test
+    @Order(3)
+    @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+    void spindleStatsShowsTheNativeTransport() throws Exception {
+        String stats = karaf.execute("echo (spindle:stats)");
+        assertTrue(stats.lines().anyMatch(l -> l.matches("transport\\s+epoll")), stats);
     }
 
     /** Karaf's File Install hands an edit of the file to ConfigAdmin: the host moves its listener. */
