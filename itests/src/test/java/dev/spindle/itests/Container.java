@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -45,18 +46,23 @@ final class Container implements AutoCloseable {
     static Container prepare(String name) throws IOException {
         Path source = Paths.get(System.getProperty("spindle.container"));
         Path home = Paths.get(System.getProperty("spindle.work")).resolve(name);
+        copyFresh(source, home, p -> !p.toString().contains("felix-cache"));
+        return configured(home);
+    }
+
+    /** {@code home} deleted, then made a copy of {@code source} with the files {@code include} accepts. */
+    static void copyFresh(Path source, Path home, Predicate<Path> include) throws IOException {
         delete(home);
         try (Stream<Path> files = Files.walk(source)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 Path target = home.resolve(source.relativize(p).toString());
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(target);
-                } else if (!p.toString().contains("felix-cache")) {
+                } else if (include.test(p)) {
                     Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         }
-        return configured(home);
     }
 
     /**
