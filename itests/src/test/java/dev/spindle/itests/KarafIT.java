@@ -3,7 +3,13 @@ package dev.spindle.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
@@ -16,6 +22,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+
+import dev.spindle.host.internal.http.tls.TestCertificates;
 
 /**
  * Spindle in Apache Karaf 4.4 instead of its own Felix container: the spindle-features repository
@@ -31,10 +39,15 @@ class KarafIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private Karaf karaf;
+    private int tlsPort;
 
     @BeforeAll
     void installSpindleIntoKaraf() throws Exception {
         karaf = Karaf.prepare("karaf");
+        tlsPort = Http.freePort();
+        Path[] pair = TestCertificates.make(Files.createDirectories(karaf.home.resolve("tls")), "localhost", "0a");
+        Files.writeString(karaf.home.resolve("etc/dev.spindle.host.cfg"), "tlsPort = " + tlsPort
+                + "\ncertificateFile = " + pair[0] + "\nprivateKeyFile = " + pair[1] + "\n", StandardOpenOption.APPEND);
         karaf.start();
         karaf.execute("feature:repo-add mvn:dev.spindle/spindle-features/" + System.getProperty("spindle.version") + "/xml/features");
         karaf.execute("feature:install spindle spindle-openssl spindle-samples");
@@ -85,6 +98,20 @@ class KarafIT {
     void spindleStatsShowsTheNativeTransport() throws Exception {
         String stats = karaf.execute("echo (spindle:stats)");
         assertTrue(stats.lines().anyMatch(l -> l.matches("transport\\s+epoll")), stats);
+    }
+
+    /** spindle-openssl: the TLS listener that etc/dev.spindle.host.cfg asks for runs on BoringSSL. */
+    @Test
+    @Order(3)
+    @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+    void theOpensslFeatureGivesTheTlsListenerBoringSsl() throws Exception {
+        HttpClient client = HttpClient.newBuilder().sslContext(TestCertificates.trustAll())
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> hello = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + tlsPort + "/hello"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("hello world", hello.body());
+        String stats = karaf.execute("echo (spindle:stats)");
+        assertTrue(stats.lines().anyMatch(l -> l.startsWith("tls") && l.contains("openssl (BoringSSL)")), stats);
     }
 
     /** Karaf's File Install hands an edit of the file to ConfigAdmin: the host moves its listener. */
