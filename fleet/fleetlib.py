@@ -212,14 +212,22 @@ class HAProxy:
         check = subprocess.run([HAPROXY_BIN, "-c", "-q", "-f", self.cfg], capture_output=True, text=True)
         if check.returncode != 0:
             fail(f"haproxy -c refused {self.cfg}: {check.stdout}{check.stderr}")
+        started = None
         if not self.running:
             log = open(os.path.join(self.state.folder, "haproxy.log"), "ab")
-            p = subprocess.Popen([HAPROXY_BIN, "-W", "-db", "-f", self.cfg], stdin=subprocess.DEVNULL, stdout=log,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
-            self.data["pid"] = p.pid
+            started = subprocess.Popen([HAPROXY_BIN, "-W", "-db", "-f", self.cfg], stdin=subprocess.DEVNULL, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+            self.data["pid"] = started.pid
+            self.state.save()
         elif text != old:
             os.kill(self.data["pid"], signal.SIGUSR2)  # the master reloads: a new worker, no connection lost
-            time.sleep(0.5)
+        names = {c.name for c in containers}
+
+        def serving():  # (a process just started has no /proc/PID/cmdline for a moment: poll it)
+            if (started.poll() is not None) if started else not self.running:
+                raise RuntimeError(f"HAProxy exited: see {self.state.folder}/haproxy.log")
+            return set(self.servers()) == names
+        await_condition("HAProxy to serve with its configuration", serving, 30)
 
     def api(self, line):
         with socket.socket(socket.AF_UNIX) as s:
