@@ -30,7 +30,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Debian's HAProxy in front (installed by {@code .ci/run}), and the swap handler rolled through
  * them while keep-alive clients send requests through HAProxy: a rollout fails no request and ends
  * on the new version everywhere; a container killed with SIGKILL fails no idempotent request and
- * rejoins when {@code fleet up} restarts it; a version that never becomes ready is rolled back.
+ * rejoins when {@code fleet up} restarts it; a version that never becomes ready, and one that
+ * answers 503 (which HAProxy retries on another container), are rolled back.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -147,6 +148,35 @@ class FleetIT {
         for (String c : List.of("c1", "c2", "c3")) {
             assertTrue(container(status, c).contains("\"dev.spindle.swap\": \"" + version + "\""), status);
             assertEquals("UP", field(container(status, c), "haproxy"), status);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aRolloutWhoseVersionAnswers5xxIsRolledBackByTheMetricsCheckAndHAProxyRetriesHideThem() throws Exception {
+        String version = served();
+        Path failing = jars.resolve("swap-503.jar");
+        Jars.swapHandler(failing, main -> {
+            main.putValue("Bundle-Version", "9.1.0");
+            main.putValue("Swap-Status", "503");
+        });
+        try (Load load = new Load(CLIENTS, port, "/swap")) {
+            awaitAnswers(load, 200);
+            Run rollout = fleet("rollout", "--observe", "2", failing.toString());
+            assertEquals(1, rollout.exit, rollout.output);
+            assertTrue(Pattern.compile("stopped: c1: \\d+ of \\d+ responses were 5xx in 2 s after the update").matcher(rollout.output).find(),
+                    rollout.output);
+            assertTrue(rollout.output.contains("c1: rolled back to dev.spindle.swap " + version), rollout.output);
+            assertFalse(rollout.output.contains("c2"), "c2 and c3 were never touched: " + rollout.output);
+            awaitAnswers(load, 200);
+            load.close();
+            assertEquals(List.of(), load.failures);
+            assertEquals(Map.of("200 version=" + version, true), statuses(load),
+                    "HAProxy sent each 503 of the failing version again, to another container: " + answers(load));
+        }
+        String status = status();
+        for (String c : List.of("c1", "c2", "c3")) {
+            assertTrue(container(status, c).contains("\"dev.spindle.swap\": \"" + version + "\""), status);
         }
     }
 
