@@ -337,8 +337,11 @@ public final class LogCommands {
         }
     }
 
-    /** An entry as the log file writes it: time, level, thread, logger, message, then the stack trace. */
-    static String format(LogEntry e) {
+    /**
+     * An entry as the log file writes it: time, level, thread, logger, message, then the stack
+     * trace (also the admin dashboard's log tail).
+     */
+    public static String format(LogEntry e) {
         StringBuilder b = new StringBuilder(128);
         b.append(TIME.format(Instant.ofEpochMilli(e.getTime()))).append(' ');
         String level = e.getLogLevel().name();
