@@ -111,7 +111,7 @@ function el(name, attrs, parent) {
 }
 
 // A rounded-up top for the y axis.
-function top(max) {
+function ceiling(max) {
   if (!(max > 0)) {
     return 1;
   }
@@ -131,8 +131,10 @@ function drawChart(svg, fields, now) {
   const left = 40, right = 8, topPad = 14, bottom = 18;
   svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
   svg.replaceChildren();
-  const from = now - WINDOW_MS;
-  const x = t => left + (t - from) / WINDOW_MS * (w - left - right);
+  // a minute at first, growing with the samples up to WINDOW_MS
+  const span = Math.min(WINDOW_MS, Math.max(60000, samples.length ? now - samples[0].time : 0));
+  const from = now - span;
+  const x = t => left + (t - from) / span * (w - left - right);
   let max = 0;
   for (const s of samples) {
     for (const r of Object.values(s.routes)) {
@@ -143,7 +145,7 @@ function drawChart(svg, fields, now) {
       }
     }
   }
-  const ymax = top(max);
+  const ymax = ceiling(max);
   const y = v => h - bottom - v / ymax * (h - bottom - topPad);
   for (let i = 0; i <= 4; i++) {
     const v = ymax * i / 4;
@@ -175,6 +177,8 @@ function drawChart(svg, fields, now) {
       }
     }
   }
+  // every change a line (its details on hover); redeploys and failures labelled, labels apart
+  let labelEnd = -Infinity;
   for (const e of deploys) {
     if (e.time < from || !['registered', 'unregistered', 'redeployed', 'failed'].includes(e.kind)) {
       continue;
@@ -182,9 +186,12 @@ function drawChart(svg, fields, now) {
     const g = el('g', {class: 'marker ' + e.kind, 'data-route': e.route}, svg);
     el('title', {}, g).textContent = `${e.kind} ${e.route} (service ${e.id}, ${e.bundle})`;
     el('line', {x1: x(e.time), x2: x(e.time), y1: topPad - 4, y2: h - bottom}, g);
-    el('text', {x: x(e.time) + 3, y: topPad - 4}, g).textContent =
-      e.kind === 'redeployed' ? 'redeploy ' + e.route : e.kind === 'registered' ? '+' + e.route
-        : e.kind === 'unregistered' ? '-' + e.route : 'failed ' + e.route;
+    const label = e.kind === 'redeployed' ? 'redeploy ' + e.route : e.kind === 'failed' ? 'failed ' + e.route : '';
+    if (label && x(e.time) > labelEnd) {
+      const anchor = x(e.time) > w - 120 ? 'end' : 'start';
+      el('text', {x: x(e.time) + (anchor === 'end' ? -3 : 3), y: topPad - 4, 'text-anchor': anchor}, g).textContent = label;
+      labelEnd = x(e.time) + 6 * label.length;
+    }
   }
 }
 
