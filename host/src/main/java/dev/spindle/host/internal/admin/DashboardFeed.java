@@ -51,7 +51,7 @@ final class DashboardFeed {
         this.state = state;
     }
 
-    /** Answers {@code req} on {@code ctx} with the stream, which stays open until either side closes it. */
+    /** Answers the request on {@code ctx} with the stream, which stays open until either side closes it. */
     void subscribe(ChannelHandlerContext ctx) {
         EventExecutor loop = ctx.executor();
         if (dashboards == null) {

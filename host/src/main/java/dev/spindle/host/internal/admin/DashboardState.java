@@ -16,7 +16,7 @@ import org.osgi.service.log.LogReaderService;
 import dev.spindle.api.HttpServer;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.router.DeployEvents;
-import dev.spindle.host.internal.shell.LogCommands;
+import dev.spindle.host.internal.shell.LogLines;
 
 /**
  * Beside the data path, read once a second by the {@link DashboardFeed} while a dashboard watches:
@@ -215,7 +215,7 @@ final class DashboardState {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("seq", entry.getSequence());
             m.put("level", entry.getLogLevel().name());
-            m.put("line", LogCommands.format(entry));
+            m.put("line", LogLines.format(entry));
             lines.add(m);
         }
         return lines;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.reflect.Proxy;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +23,9 @@ import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.osgi.service.log.LogEntry;
+import org.osgi.service.log.LogLevel;
+import org.osgi.service.log.LogReaderService;
 
 import dev.spindle.api.Handler;
 import dev.spindle.host.internal.HostProbe;
@@ -43,7 +47,7 @@ import io.netty.util.ReferenceCountUtil;
  * The dashboard's {@code /events} stream: over a real socket beside a real engine (the first event,
  * rates of the traffic sent, a redeploy named as such), and in an {@link EmbeddedChannel} with a
  * frozen clock (a dashboard that does not read gets nothing queued and is closed; the sampling
- * stops when the last dashboard goes).
+ * stops when the last dashboard goes); the log tail from a stand-in log reader.
  */
 class DashboardFeedTest {
 
@@ -187,6 +191,38 @@ class DashboardFeedTest {
         }
         assertEquals(List.of("registered", "registered", "unregistered", "redeployed", "unregistered", "registered"),
                 names, "/b came back after the window: a new deploy, not a redeploy");
+    }
+
+    @Test
+    void theLogTailSendsTheLastLinesFirstThenOnlyNewOnes() {
+        List<LogEntry> log = new java.util.ArrayList<>(); // newest first, as the reader gives them
+        LogReaderService reader = (LogReaderService) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {LogReaderService.class}, (p, m, a) -> java.util.Collections.enumeration(List.copyOf(log)));
+        DashboardState state = new DashboardState(() -> null, id -> "", () -> reader);
+        log.add(0, entry(1, "started"));
+        log.add(0, entry(2, "serving"));
+        List<?> first = (List<?>) state.first().get("log");
+        assertEquals(2, first.size());
+        assertTrue(first.get(1).toString().contains("INFO  [main] com.example - serving"), first.toString());
+        assertEquals(List.of(), state.sample().get("log"), "nothing new");
+        log.add(0, entry(3, "redeployed"));
+        List<?> fresh = (List<?>) state.sample().get("log");
+        assertEquals(1, fresh.size());
+        assertTrue(fresh.get(0).toString().contains("seq=3") && fresh.get(0).toString().contains("redeployed"),
+                fresh.toString());
+    }
+
+    private static LogEntry entry(long seq, String message) {
+        return (LogEntry) Proxy.newProxyInstance(DashboardFeedTest.class.getClassLoader(), new Class<?>[] {LogEntry.class},
+                (p, m, a) -> switch (m.getName()) {
+                    case "getSequence" -> seq;
+                    case "getTime" -> 1_700_000_000_000L + seq;
+                    case "getLogLevel" -> LogLevel.INFO;
+                    case "getThreadInfo" -> "main";
+                    case "getLoggerName" -> "com.example";
+                    case "getMessage" -> message;
+                    default -> null;
+                });
     }
 
     private static void tick(EmbeddedChannel ch) {
