@@ -80,15 +80,12 @@ public final class AdminServer {
         metrics = new Metrics(() -> probe, context);
         DeployFolders deploy = new DeployFolders(context);
         Health health = new Health(() -> probe, deploy::problems, cfg.liveTimeoutMillis());
-        DashboardFeed feed = new DashboardFeed(new DashboardState(() -> probe, this::bundleVersion, () -> logs));
+        DashboardFeed feed = new DashboardFeed(new DashboardState(() -> probe, id -> Metrics.bundleVersion(context, id),
+                () -> logs));
         listener = new AdminListener(cfg.bindAddress(), cfg.port(), new AdminHandler(health, metrics, feed, resources));
         LOG.info("Admin listener on {}:{}: /health/live, /health/ready, /metrics, /events{}", cfg.bindAddress(),
-                listener.address().getPort(), resources.paths().isEmpty() ? "" : ", " + String.join("/, ", resources.paths()) + "/");
-    }
-
-    private String bundleVersion(long id) {
-        org.osgi.framework.Bundle b = context.getBundle(id);
-        return b == null ? "" : b.getVersion().toString();
+                listener.address().getPort(),
+                resources.paths().isEmpty() ? "" : ", " + String.join("/, ", resources.paths()) + "/");
     }
 
     private void stop() {
