@@ -20,16 +20,21 @@ import dev.spindle.api.ServerResponse;
  * {@code version=<Bundle-Version>}; {@code GET /swap/stream?n=N} streams N lines, one every
  * 100 ms, from a timer this component owns and stops when it is deactivated (so a stream that
  * outlived its handler would be cut short). {@link SwapSocket} does the same for WebSockets.
+ * A {@code Swap-Status} manifest header makes {@code GET /swap} answer with that status instead of
+ * 200 (a broken version, for the fleet's rollback on 5xx).
  */
 @Component(property = Handler.ROUTE + "=/swap/*")
 public final class SwapHandler implements Handler {
 
     private String version;
+    private int status;
     private ScheduledExecutorService timer;
 
     @Activate
     void activate(BundleContext context) {
         version = context.getBundle().getVersion().toString();
+        String header = context.getBundle().getHeaders().get("Swap-Status");
+        status = header == null ? 200 : Integer.parseInt(header.trim());
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "swap-timer-" + version);
             t.setDaemon(true);
@@ -46,7 +51,7 @@ public final class SwapHandler implements Handler {
     public void handle(IncomingMessage req, ServerResponse res) {
         res.setHeader("Content-Type", "text/plain");
         if (!req.path().equals("/swap/stream")) {
-            res.end("version=" + version);
+            res.statusCode(status).end("version=" + version);
             return;
         }
         int n = Integer.parseInt(req.url().replaceAll(".*[?&]n=(\\d+).*", "$1"));
