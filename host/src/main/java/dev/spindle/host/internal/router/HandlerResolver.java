@@ -55,12 +55,19 @@ public interface HandlerResolver {
         private static final Resolution NOT_FOUND = new Resolution(null, null, false, 0);
 
         private final RouteTarget target;
+        /** A route shared by a stable version and a canary; null (the usual case) for one handler. */
+        private final CanarySplit split;
         private final String allow;
         private final boolean pending;
         private final long waitUntilNanos;
 
         private Resolution(RouteTarget target, String allow, boolean pending, long waitUntilNanos) {
+            this(target, null, allow, pending, waitUntilNanos);
+        }
+
+        private Resolution(RouteTarget target, CanarySplit split, String allow, boolean pending, long waitUntilNanos) {
             this.target = target;
+            this.split = split;
             this.allow = allow;
             this.pending = pending;
             this.waitUntilNanos = waitUntilNanos;
@@ -68,6 +75,11 @@ public interface HandlerResolver {
 
         public static Resolution found(RouteTarget target) {
             return new Resolution(target, null, false, 0);
+        }
+
+        /** A route whose requests {@code split} shares between its stable version and a canary. */
+        static Resolution split(CanarySplit split) {
+            return new Resolution(split.stable(), split, null, false, 0);
         }
 
         public static Resolution notFound() {
@@ -96,9 +108,17 @@ public interface HandlerResolver {
             return waitUntilNanos;
         }
 
-        /** The handler, or {@code null}. */
+        /** The handler (a split route's stable one), or {@code null}. */
         public RouteTarget target() {
             return target;
+        }
+
+        /**
+         * The handler that serves {@code req}: {@link #target()}, unless a canary shares the
+         * route; then the split picks (and counts the request: call it once per request).
+         */
+        public RouteTarget choose(dev.spindle.api.IncomingMessage req) {
+            return split == null ? target : split.choose(req);
         }
 
         /** The {@code Allow} value for a 405, or {@code null}. */

@@ -35,14 +35,23 @@ final class RouteTable implements HandlerResolver {
     private final RouteTable webSockets;
     private final RouteTable upgrades;
 
+    /** The canaries' splits by the stable registration they share; null when no canary is active (the usual case). */
+    private final Map<Registration, CanarySplit> splits;
+
     RouteTable(Collection<Registration> registrations) {
-        this(registrations, Registration.Kind.HTTP);
+        this(registrations, Map.of());
     }
 
-    private RouteTable(Collection<Registration> registrations, Registration.Kind kind) {
+    /** @param canaries how the canary bundles, by bundle id, share their routes */
+    RouteTable(Collection<Registration> registrations, Map<Long, Canary> canaries) {
+        this(registrations, Registration.Kind.HTTP, canaries);
+    }
+
+    private RouteTable(Collection<Registration> registrations, Registration.Kind kind, Map<Long, Canary> canaries) {
         boolean http = kind == Registration.Kind.HTTP;
-        this.webSockets = http ? new RouteTable(registrations, Registration.Kind.WEBSOCKET) : null;
-        this.upgrades = http ? new RouteTable(registrations, Registration.Kind.UPGRADE) : null;
+        this.webSockets = http ? new RouteTable(registrations, Registration.Kind.WEBSOCKET, Map.of()) : null;
+        this.upgrades = http ? new RouteTable(registrations, Registration.Kind.UPGRADE, Map.of()) : null;
+        Map<Registration, CanarySplit> split = new java.util.IdentityHashMap<>();
         Map<String, List<Registration>> byRoute = new HashMap<>();
         for (Registration r : registrations) {
             if (r.valid() && r.kind == kind) {
@@ -57,14 +66,62 @@ final class RouteTable implements HandlerResolver {
         for (String route : routes) {
             List<Registration> list = byRoute.get(route);
             list.sort(PRECEDENCE);
-            Registration[] candidates = list.toArray(new Registration[0]);
             ordered.addAll(list);
+            if (!canaries.isEmpty()) {
+                list = splitCanary(list, canaries, split);
+            }
+            Registration[] candidates = list.toArray(new Registration[0]);
             if (candidates[0].prefix == null) {
                 exact.put(route, candidates);
             } else {
                 prefixes.add(Map.entry(candidates[0].prefix, candidates));
             }
         }
+
+        this.splits = split.isEmpty() ? null : split;
+    }
+
+    /**
+     * A route's candidates with a canary: its registration leaves them, and the first registration
+     * of another bundle of its symbolic name (the stable version) shares its requests with it.
+     * A canary without a stable version left (promoted, or the stable one went away) is an
+     * ordinary candidate.
+     */
+    private static List<Registration> splitCanary(List<Registration> list, Map<Long, Canary> canaries,
+            Map<Registration, CanarySplit> split) {
+        for (Registration canary : list) {
+            Canary routing = canaries.get(canary.bundleId);
+            if (routing == null) {
+                continue;
+            }
+            for (Registration stable : list) {
+                if (stable.bundleId != canary.bundleId && !canaries.containsKey(stable.bundleId)
+                        && stable.bundleSymbolicName.equals(canary.bundleSymbolicName)) {
+                    List<Registration> rest = new ArrayList<>(list);
+                    rest.remove(canary);
+                    split.put(stable, new CanarySplit(stable, canary, routing));
+                    return rest;
+                }
+            }
+        }
+        return list;
+    }
+
+    /** The canaries sharing routes now. */
+    List<CanarySplit> splits() {
+        return splits == null ? List.of() : List.copyOf(splits.values());
+    }
+
+    /** The split whose canary {@code r} is, or null. */
+    CanarySplit canaryOf(Registration r) {
+        if (splits != null) {
+            for (CanarySplit s : splits.values()) {
+                if (s.canaryRegistration() == r) {
+                    return s;
+                }
+            }
+        }
+        return null;
     }
 
     @Override
@@ -74,7 +131,7 @@ final class RouteTable implements HandlerResolver {
         if (candidates != null) {
             Registration hit = pick(candidates, method);
             if (hit != null) {
-                return hit.resolution;
+                return splits == null ? hit.resolution : answer(hit);
             }
             allowed = addMethods(null, candidates);
         }
@@ -83,7 +140,7 @@ final class RouteTable implements HandlerResolver {
             if (list[0].matches(path)) {
                 Registration hit = pick(list, method);
                 if (hit != null) {
-                    return hit.resolution;
+                    return splits == null ? hit.resolution : answer(hit);
                 }
                 allowed = addMethods(allowed, list);
             }
@@ -101,6 +158,12 @@ final class RouteTable implements HandlerResolver {
     public Resolution resolveUpgrade(String path, String protocol) {
         Resolution r = upgrades.resolve(protocol.toUpperCase(java.util.Locale.ROOT), path);
         return r.target() == null ? Resolution.notFound() : r;
+    }
+
+    /** {@code hit}'s answer in a table with canaries: its split's when it is a stable version. */
+    private Resolution answer(Registration hit) {
+        CanarySplit s = splits.get(hit);
+        return s == null ? hit.resolution : s.resolution;
     }
 
     private static Registration pick(Registration[] candidates, String method) {
@@ -138,6 +201,9 @@ final class RouteTable implements HandlerResolver {
     Registration shadowing(Registration r) {
         if (r.kind != Registration.Kind.HTTP && webSockets != null) {
             return (r.webSocket ? webSockets : upgrades).shadowing(r);
+        }
+        if (canaryOf(r) != null) {
+            return null;
         }
         for (Registration other : ordered) {
             if (other == r) {
