@@ -20,16 +20,22 @@ import dev.spindle.api.ServerResponse;
  * {@code version=<Bundle-Version>}; {@code GET /swap/stream?n=N} streams N lines, one every
  * 100 ms, from a timer this component owns and stops when it is deactivated (so a stream that
  * outlived its handler would be cut short). {@link SwapSocket} does the same for WebSockets.
+ * A jar whose manifest says {@code Swap-Fail-Every: N} answers every N-th {@code /swap} request
+ * with a 500 instead (a bad release, for the canary tests).
  */
 @Component(property = Handler.ROUTE + "=/swap/*")
 public final class SwapHandler implements Handler {
 
     private String version;
     private ScheduledExecutorService timer;
+    private int failEvery;
+    private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
 
     @Activate
     void activate(BundleContext context) {
         version = context.getBundle().getVersion().toString();
+        String fail = context.getBundle().getHeaders().get("Swap-Fail-Every");
+        failEvery = fail == null ? 0 : Integer.parseInt(fail.trim());
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "swap-timer-" + version);
             t.setDaemon(true);
@@ -46,6 +52,11 @@ public final class SwapHandler implements Handler {
     public void handle(IncomingMessage req, ServerResponse res) {
         res.setHeader("Content-Type", "text/plain");
         if (!req.path().equals("/swap/stream")) {
+            if (failEvery > 0 && served.incrementAndGet() % failEvery == 0) {
+                res.statusCode(500);
+                res.end("failed in " + version);
+                return;
+            }
             res.end("version=" + version);
             return;
         }
