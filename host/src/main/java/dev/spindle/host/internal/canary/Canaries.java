@@ -18,7 +18,10 @@ import org.osgi.framework.BundleException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +50,12 @@ public final class Canaries {
     private final BundleContext context;
     /** By the canary's bundle id. */
     private final Map<Long, Release> releases = new ConcurrentHashMap<>();
+    /** What a canary started from the shell has as its origin. */
+    public static final String SHELL = "shell";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
+
     private final ScheduledExecutorService analysis = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "spindle-canary-analysis");
         t.setDaemon(true);
@@ -75,30 +84,58 @@ public final class Canaries {
      */
     public Release start(String location, byte[] jar, String bsn, String version, CanaryPolicy policy, String origin)
             throws BundleException {
+        Bundle stable = stableFor(bsn, org.osgi.framework.Version.parseVersion(version), location, null);
+        return run(context.installBundle(location, new ByteArrayInputStream(jar)), stable, policy, origin);
+    }
+
+    /**
+     * Runs {@code canary}, installed already (its configuration came back after a restart, or
+     * changed), as a canary under {@code policy}: its release, if any, starts again.
+     */
+    public Release adopt(Bundle canary, CanaryPolicy policy, String origin) throws BundleException {
+        releases.remove(canary.getBundleId());
+        Bundle stable = stableFor(canary.getSymbolicName(), canary.getVersion(), null, canary);
+        return run(canary, stable, policy, origin);
+    }
+
+    /** The installed bundle {@code bsn} at {@code version}, if any. */
+    public Optional<Bundle> installed(String bsn, String version) {
+        org.osgi.framework.Version v = org.osgi.framework.Version.parseVersion(version);
+        return java.util.Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())
+                && v.equals(b.getVersion()) && b.getState() != Bundle.UNINSTALLED).findFirst();
+    }
+
+    /** The active handler bundle {@code bsn} a canary at {@code version} (not {@code self}) runs beside. */
+    private Bundle stableFor(String bsn, org.osgi.framework.Version version, String location, Bundle self) {
         Bundle stable = null;
         for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName()) && b.getState() != Bundle.UNINSTALLED) {
-                if (b.getVersion().toString().equals(org.osgi.framework.Version.parseVersion(version).toString())) {
-                    throw new IllegalArgumentException(HandlerBundles.describe(b) + " is installed already"
-                            + (releases.containsKey(b.getBundleId()) ? " as a canary" : ": a canary is another version"));
-                }
-                if (releases.containsKey(b.getBundleId())) {
-                    throw new IllegalArgumentException(bsn + " has a canary already: " + HandlerBundles.describe(b)
-                            + " (spindle:promote or spindle:rollback it first)");
-                }
-                if (b.getLocation().equals(location)) {
-                    throw new IllegalArgumentException(HandlerBundles.describe(b) + " was installed from " + location);
-                }
-                if (b.getState() == Bundle.ACTIVE && bundles.isHandlerBundle(b)) {
-                    stable = b;
-                }
+            if (!bsn.equals(b.getSymbolicName()) || b.getState() == Bundle.UNINSTALLED || b.equals(self)) {
+                continue;
+            }
+            if (b.getVersion().equals(version)) {
+                throw new IllegalArgumentException(HandlerBundles.describe(b) + " is installed already"
+                        + (releases.containsKey(b.getBundleId()) ? " as a canary" : ": a canary is another version"));
+            }
+            if (releases.containsKey(b.getBundleId())) {
+                throw new IllegalArgumentException(bsn + " has a canary already: " + HandlerBundles.describe(b)
+                        + " (spindle:promote or spindle:rollback it first)");
+            }
+            if (b.getLocation().equals(location)) {
+                throw new IllegalArgumentException(HandlerBundles.describe(b) + " was installed from " + location);
+            }
+            if (b.getState() == Bundle.ACTIVE && bundles.isHandlerBundle(b)) {
+                stable = b;
             }
         }
         if (stable == null) {
             throw new IllegalArgumentException("no active handler bundle " + bsn + " to be the stable version: a canary"
                     + " runs beside the version it may replace (spindle:deploy that first)");
         }
-        Bundle b = context.installBundle(location, new ByteArrayInputStream(jar));
+        return stable;
+    }
+
+    /** Declares {@code b} a canary beside {@code stable} and starts it; uninstalls it if it cannot be one. */
+    private Release run(Bundle b, Bundle stable, CanaryPolicy policy, String origin) throws BundleException {
         Release r = new Release(b, stable.getBundleId(), policy, origin);
         releases.put(b.getBundleId(), r);
         whiteboard.canary(b.getBundleId(), policy.routing(policy.percent()));
@@ -111,7 +148,8 @@ public final class Canaries {
             releases.remove(b.getBundleId());
             whiteboard.canary(b.getBundleId(), null);
             b.uninstall();
-            throw new IllegalArgumentException("Cannot run " + bsn + " " + version + " as a canary: " + e.getMessage(), e);
+            throw new IllegalArgumentException("Cannot run " + b.getSymbolicName() + " " + b.getVersion() + " as a canary: "
+                    + e.getMessage(), e);
         }
         LOG.info("Canary {} takes {} % of {} beside {}", HandlerBundles.describe(b), policy.percent(),
                 routes(b.getBundleId()), HandlerBundles.describe(stable));
@@ -160,8 +198,7 @@ public final class Canaries {
         Bundle stable = context.getBundle(r.stableBundleId);
         whiteboard.canary(id, r.policy.routing(100));
         String gone = stable == null ? "the stable version was gone" : uninstall(stable);
-        whiteboard.canary(id, null);
-        releases.remove(id);
+        forget(r);
         LOG.info("Canary {} promoted ({}): {}", HandlerBundles.describe(r.canary), why, gone);
         return "Promoted " + HandlerBundles.describe(r.canary) + ": " + gone + "\n";
     }
@@ -175,10 +212,36 @@ public final class Canaries {
         String what = HandlerBundles.describe(r.canary);
         whiteboard.canary(id, r.policy.routing(0));
         String gone = uninstall(r.canary);
-        whiteboard.canary(id, null);
-        releases.remove(id);
+        forget(r);
         LOG.warn("Canary {} rolled back: {}; {}", what, why, gone);
         return "Rolled back " + what + ": " + gone + "\n";
+    }
+
+    /**
+     * The release is over: the whiteboard forgets the canary, and a configuration that asked for
+     * it is deleted (File Install deletes its file), so that it does not start again at the next start.
+     */
+    private void forget(Release r) {
+        whiteboard.canary(r.canary.getBundleId(), null);
+        releases.remove(r.canary.getBundleId());
+        ConfigurationAdmin admin = configAdmin;
+        if (r.origin.equals(SHELL) || admin == null) {
+            return;
+        }
+        try {
+            org.osgi.service.cm.Configuration[] found = admin.listConfigurations("(service.pid=" + r.origin + ")");
+            if (found != null) {
+                found[0].delete();
+            }
+        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
+            LOG.warn("Cannot delete the configuration {} of the ended canary {}: {}", r.origin,
+                    HandlerBundles.describe(r.canary), e.toString());
+        }
+    }
+
+    /** The release a configuration started, if it runs. */
+    public Optional<Release> byOrigin(String origin) {
+        return releases.values().stream().filter(r -> r.origin.equals(origin)).findFirst();
     }
 
     private String uninstall(Bundle b) throws BundleException, InterruptedException {
@@ -229,8 +292,7 @@ public final class Canaries {
         Bundle stable = context.getBundle(r.stableBundleId);
         if (r.canary.getState() == Bundle.UNINSTALLED || stable == null || stable.getState() == Bundle.UNINSTALLED) {
             if (r.end()) {
-                whiteboard.canary(id, null);
-                releases.remove(id);
+                forget(r);
                 LOG.info("Canary {} ends: {} was uninstalled", HandlerBundles.describe(r.canary),
                         stable == null || stable.getState() == Bundle.UNINSTALLED ? "its stable version" : "it");
             }

@@ -93,7 +93,7 @@ public final class CanaryCommands {
         CanaryPolicy policy = CanaryPolicy.DEFAULT.with(Map.of("steps", steps, "windowSeconds", window,
                 "minRequests", minRequests, "percent", percent, "stickyHeader", stickyHeader, "stickyCookie", stickyCookie));
         BundleJar jar = BundleJar.read(location);
-        Release r = canaries.start(jar.uri(), jar.bytes(), jar.symbolicName(), jar.version(), policy, "shell");
+        Release r = canaries.start(jar.uri(), jar.bytes(), jar.symbolicName(), jar.version(), policy, Canaries.SHELL);
         return "Canary " + HandlerBundles.describe(r.canary()) + " takes " + r.percent() + " % of "
                 + String.join(", ", canaries.splits(r.canary().getBundleId()).stream().map(CanarySplit::route).toList())
                 + (policy.steps().isEmpty() ? "" : ", then " + policy.steps() + " % after each clean window of "
