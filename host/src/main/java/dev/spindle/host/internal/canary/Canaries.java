@@ -151,6 +151,8 @@ public final class Canaries {
             throw new IllegalArgumentException("Cannot run " + b.getSymbolicName() + " " + b.getVersion() + " as a canary: "
                     + e.getMessage(), e);
         }
+        r.newWindow(sample(splits(b.getBundleId())), System.nanoTime());
+        r.verdict("collecting");
         LOG.info("Canary {} takes {} % of {} beside {}", HandlerBundles.describe(b), policy.percent(),
                 routes(b.getBundleId()), HandlerBundles.describe(stable));
         return r;
