@@ -2,9 +2,7 @@ package dev.spindle.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,22 +41,13 @@ import dev.spindle.api.HttpServer;
 @ExamReactorStrategy(PerClass.class)
 public class CanaryConfigIT {
 
-    private static final String CONFIG = "spindle.it.config";
-
     @Inject
     private BundleContext context;
 
     @Configuration
     public Option[] config() {
         Path dir = Paths.get(System.getProperty("spindle.work"), "canary-config-" + System.nanoTime(), "config");
-        return options(Provisioning.spindle(Http.freePort()),
-                systemProperty(CONFIG).value(dir.toString()),
-                systemProperty("felix.fileinstall.dir").value(dir.toString()),
-                systemProperty("felix.fileinstall.poll").value("100"),
-                systemProperty("felix.fileinstall.noInitialDelay").value("true"),
-                systemProperty("felix.fileinstall.filter").value(".*\\.cfg"),
-                systemProperty("felix.fileinstall.log.level").value("1"),
-                mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject());
+        return options(Provisioning.spindle(Http.freePort()), SwapBundle.fileInstall(dir, ".*\\.cfg"));
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
@@ -102,7 +91,7 @@ public class CanaryConfigIT {
     @Test
     public void aConfiguredCanaryIsStickySurvivesARestartAndEndsWithItsFile() throws Exception {
         int port = Integer.parseInt(context.getProperty(Provisioning.PORT_PROPERTY));
-        Path config = Paths.get(context.getProperty(CONFIG));
+        Path config = Paths.get(context.getProperty(SwapBundle.DEPLOY_PROPERTY));
         Path jars = config.resolveSibling("jars");
         Bundle stable;
         try (InputStream in = Jars.open(Jars.swapHandler(jars, "1.0.0"))) {

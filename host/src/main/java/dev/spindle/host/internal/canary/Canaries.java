@@ -152,7 +152,7 @@ public final class Canaries {
                     + e.getMessage(), e);
         }
         r.newWindow(sample(splits(b.getBundleId())), System.nanoTime());
-        r.verdict("collecting");
+        r.verdict("warming up");
         LOG.info("Canary {} takes {} % of {} beside {}", HandlerBundles.describe(b), policy.percent(),
                 routes(b.getBundleId()), HandlerBundles.describe(stable));
         return r;
@@ -301,22 +301,28 @@ public final class Canaries {
             return;
         }
         List<CanarySplit> splits = splits(id);
-        if (!r.windowStarted()) {
-            r.newWindow(sample(splits), now);
-            return;
-        }
         Sample[] window = r.window(splits);
-        String failure = Sample.failure(window[0], window[1], r.policy);
-        if (failure != null) {
-            rollback(r, "the analysis failed it: " + failure);
+        long answered = window[1].answered();
+        if (r.warming()) {
+            if (answered < r.policy.minRequests()) {
+                r.verdict("warming up: " + answered + " of " + r.policy.minRequests() + " requests, not judged");
+            } else {
+                r.warmedUp(sample(splits), now);
+                r.verdict("warm: judging");
+            }
             return;
         }
         long windowNanos = TimeUnit.SECONDS.toNanos(r.policy.windowSeconds());
         long elapsed = now - r.windowStartNanos();
-        if (elapsed < windowNanos || window[1].requests() < r.policy.minRequests()) {
-            r.verdict((window[1].requests() < r.policy.minRequests() ? "collecting: " + window[1].requests() + " of "
-                    + r.policy.minRequests() + " requests" : "passing") + ", window " + TimeUnit.NANOSECONDS.toSeconds(elapsed)
-                    + " of " + r.policy.windowSeconds() + " s, " + r.cleanWindows() + " clean before");
+        String failure = Sample.failure(window[0], window[1], r.policy, elapsed >= windowNanos);
+        if (failure != null) {
+            rollback(r, "the analysis failed it: " + failure);
+            return;
+        }
+        if (elapsed < windowNanos || answered < r.policy.minRequests()) {
+            r.verdict((answered < r.policy.minRequests() ? "collecting: " + answered + " of " + r.policy.minRequests()
+                    + " requests" : "passing") + ", window " + TimeUnit.NANOSECONDS.toSeconds(elapsed) + " of "
+                    + r.policy.windowSeconds() + " s, " + r.cleanWindows() + " clean before");
             return;
         }
         int next = r.stepUp();

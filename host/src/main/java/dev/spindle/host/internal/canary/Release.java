@@ -26,6 +26,8 @@ public final class Release {
     private long windowStartNanos;
     private String verdict = "starting";
     private boolean ending;
+    /** Its first {@code minRequests} answers run cold (class loading, JIT) and are not judged. */
+    private boolean warming = true;
 
     Release(Bundle canary, long stableBundleId, CanaryPolicy policy, String origin) {
         this.canary = canary;
@@ -81,8 +83,14 @@ public final class Release {
         windowStartNanos = nanos;
     }
 
-    synchronized boolean windowStarted() {
-        return stableStart != null;
+    synchronized boolean warming() {
+        return warming;
+    }
+
+    /** The warm-up is over: the first window judged starts at {@code now}. */
+    synchronized void warmedUp(Sample[] now, long nanos) {
+        warming = false;
+        newWindow(now, nanos);
     }
 
     synchronized long windowStartNanos() {

@@ -39,9 +39,14 @@ public record Sample(long requests, long ok, long clientErrors, long serverError
                 serverErrors - start.serverErrors, l);
     }
 
+    /** Requests answered with a 2xx, 4xx or 5xx status (counted only with metrics on: 0 with them off). */
+    public long answered() {
+        return ok + clientErrors + serverErrors;
+    }
+
     /** The share of the answered requests with status class {@code 2}, {@code 4} or {@code 5}, in percent; 0 for none. */
     public double rate(int statusClass) {
-        long answered = ok + clientErrors + serverErrors;
+        long answered = answered();
         long n = statusClass == 2 ? ok : statusClass == 4 ? clientErrors : serverErrors;
         return answered == 0 ? 0 : 100.0 * n / answered;
     }
@@ -52,18 +57,23 @@ public record Sample(long requests, long ok, long clientErrors, long serverError
     }
 
     /**
-     * Why {@code canary} fails against {@code stable} under {@code policy}, or null when it passes
-     * (or has not served {@code minRequests} yet: nothing is judged on too few requests).
+     * Why {@code canary} fails against {@code stable} under {@code policy} (its p99 latency only
+     * with {@code latency}: judged over a whole window, not the start of one), or null when it passes
+     * (or has not answered {@code minRequests} yet: nothing is judged on too few requests, nor
+     * with metrics off, which leave the status counts at 0).
      */
-    static String failure(Sample stable, Sample canary, CanaryPolicy policy) {
-        if (canary.requests < policy.minRequests()) {
+    static String failure(Sample stable, Sample canary, CanaryPolicy policy, boolean latency) {
+        if (canary.answered() < policy.minRequests()) {
             return null;
         }
         double excess = canary.rate(5) - stable.rate(5);
         if (excess > policy.max5xxPoints()) {
             return String.format(java.util.Locale.ROOT, "its 5xx rate %.1f %% is %.1f points above the stable version's"
                     + " %.1f %% (limit %.1f) over %d requests", canary.rate(5), excess, stable.rate(5),
-                    policy.max5xxPoints(), canary.requests);
+                    policy.max5xxPoints(), canary.answered());
+        }
+        if (!latency) {
+            return null;
         }
         double c = Math.max(1, canary.latencyMillis(99));
         double s = Math.max(1, stable.latencyMillis(99));

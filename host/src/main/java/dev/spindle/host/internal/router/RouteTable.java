@@ -35,8 +35,8 @@ final class RouteTable implements HandlerResolver {
     private final RouteTable webSockets;
     private final RouteTable upgrades;
 
-    /** The canaries' splits by the stable registration they share; null when no canary is active (the usual case). */
-    private final Map<Registration, CanarySplit> splits;
+    /** The canaries sharing routes, for the views (requests reach a split through its stable registration's stand-in). */
+    private final List<CanarySplit> splits = new ArrayList<>();
 
     RouteTable(Collection<Registration> registrations) {
         this(registrations, Map.of());
@@ -51,7 +51,6 @@ final class RouteTable implements HandlerResolver {
         boolean http = kind == Registration.Kind.HTTP;
         this.webSockets = http ? new RouteTable(registrations, Registration.Kind.WEBSOCKET, Map.of()) : null;
         this.upgrades = http ? new RouteTable(registrations, Registration.Kind.UPGRADE, Map.of()) : null;
-        Map<Registration, CanarySplit> split = new java.util.IdentityHashMap<>();
         Map<String, List<Registration>> byRoute = new HashMap<>();
         for (Registration r : registrations) {
             if (r.valid() && r.kind == kind) {
@@ -68,7 +67,7 @@ final class RouteTable implements HandlerResolver {
             list.sort(PRECEDENCE);
             ordered.addAll(list);
             if (!canaries.isEmpty()) {
-                list = splitCanary(list, canaries, split);
+                list = splitCanary(list, canaries, splits);
             }
             Registration[] candidates = list.toArray(new Registration[0]);
             if (candidates[0].prefix == null) {
@@ -78,17 +77,17 @@ final class RouteTable implements HandlerResolver {
             }
         }
 
-        this.splits = split.isEmpty() ? null : split;
     }
 
     /**
      * A route's candidates with a canary: its registration leaves them, and the first registration
-     * of another bundle of its symbolic name (the stable version) shares its requests with it.
+     * of another bundle of its symbolic name (the stable version) shares its requests with it: a
+     * stand-in for it answering with the split takes its place, so that routing reads nothing more.
      * A canary without a stable version left (promoted, or the stable one went away) is an
      * ordinary candidate.
      */
     private static List<Registration> splitCanary(List<Registration> list, Map<Long, Canary> canaries,
-            Map<Registration, CanarySplit> split) {
+            List<CanarySplit> splits) {
         for (Registration canary : list) {
             Canary routing = canaries.get(canary.bundleId);
             if (routing == null) {
@@ -97,9 +96,11 @@ final class RouteTable implements HandlerResolver {
             for (Registration stable : list) {
                 if (stable.bundleId != canary.bundleId && !canaries.containsKey(stable.bundleId)
                         && stable.bundleSymbolicName.equals(canary.bundleSymbolicName)) {
+                    CanarySplit split = new CanarySplit(stable, canary, routing);
+                    splits.add(split);
                     List<Registration> rest = new ArrayList<>(list);
                     rest.remove(canary);
-                    split.put(stable, new CanarySplit(stable, canary, routing));
+                    rest.set(rest.indexOf(stable), stable.splitBy(split));
                     return rest;
                 }
             }
@@ -109,16 +110,14 @@ final class RouteTable implements HandlerResolver {
 
     /** The canaries sharing routes now. */
     List<CanarySplit> splits() {
-        return splits == null ? List.of() : List.copyOf(splits.values());
+        return List.copyOf(splits);
     }
 
     /** The split whose canary {@code r} is, or null. */
     CanarySplit canaryOf(Registration r) {
-        if (splits != null) {
-            for (CanarySplit s : splits.values()) {
-                if (s.canaryRegistration() == r) {
-                    return s;
-                }
+        for (CanarySplit s : splits) {
+            if (s.canaryRegistration() == r) {
+                return s;
             }
         }
         return null;
@@ -131,7 +130,7 @@ final class RouteTable implements HandlerResolver {
         if (candidates != null) {
             Registration hit = pick(candidates, method);
             if (hit != null) {
-                return splits == null ? hit.resolution : answer(hit);
+                return hit.resolution;
             }
             allowed = addMethods(null, candidates);
         }
@@ -140,7 +139,7 @@ final class RouteTable implements HandlerResolver {
             if (list[0].matches(path)) {
                 Registration hit = pick(list, method);
                 if (hit != null) {
-                    return splits == null ? hit.resolution : answer(hit);
+                    return hit.resolution;
                 }
                 allowed = addMethods(allowed, list);
             }
@@ -158,12 +157,6 @@ final class RouteTable implements HandlerResolver {
     public Resolution resolveUpgrade(String path, String protocol) {
         Resolution r = upgrades.resolve(protocol.toUpperCase(java.util.Locale.ROOT), path);
         return r.target() == null ? Resolution.notFound() : r;
-    }
-
-    /** {@code hit}'s answer in a table with canaries: its split's when it is a stable version. */
-    private Resolution answer(Registration hit) {
-        CanarySplit s = splits.get(hit);
-        return s == null ? hit.resolution : s.resolution;
     }
 
     private static Registration pick(Registration[] candidates, String method) {
