@@ -16,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import javax.inject.Inject;
 
@@ -48,16 +47,6 @@ public class CanaryConfigIT {
     public Option[] config() {
         Path dir = Paths.get(System.getProperty("spindle.work"), "canary-config-" + System.nanoTime(), "config");
         return options(Provisioning.spindle(Http.freePort()), SwapBundle.fileInstall(dir, ".*\\.cfg"));
-    }
-
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 60 s: " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     private List<String> swapVersions() {
@@ -101,7 +90,7 @@ public class CanaryConfigIT {
         Files.createDirectories(config);
         Path file = config.resolve("dev.spindle.canary-swap.cfg");
         Files.writeString(file, "location = " + Jars.swapHandler(jars, "2.0.0") + "\npercent = 50\nstickyHeader = X-User\n");
-        await("the canary runs", () -> states().equals(List.of("ACTIVE", "CANARY")));
+        CanaryIT.await("the canary runs", () -> states().equals(List.of("ACTIVE", "CANARY")));
 
         Set<String> seen = new HashSet<>();
         for (int u = 0; u < 20; u++) {
@@ -117,22 +106,22 @@ public class CanaryConfigIT {
                 .findFirst().orElseThrow();
         host.stop();
         host.start();
-        await("the canary runs again after the restart", () -> states().equals(List.of("ACTIVE", "CANARY")));
+        CanaryIT.await("the canary runs again after the restart", () -> states().equals(List.of("ACTIVE", "CANARY")));
         assertEquals(List.of("1.0.0", "2.0.0"), swapVersions());
 
         Files.delete(file);
-        await("deleting its file rolls the canary back", () -> swapVersions().equals(List.of("1.0.0")));
-        await("the stable version serves alone", () -> states().equals(List.of("ACTIVE")));
+        CanaryIT.await("deleting its file rolls the canary back", () -> swapVersions().equals(List.of("1.0.0")));
+        CanaryIT.await("the stable version serves alone", () -> states().equals(List.of("ACTIVE")));
 
         Files.writeString(file, "location = " + Jars.swapHandler(jars, "3.0.0")
                 + "\npercent = 50\nsteps = 100\nwindowSeconds = 1\nminRequests = 10\n");
-        await("the second canary runs", () -> states().equals(List.of("ACTIVE", "CANARY")));
+        CanaryIT.await("the second canary runs", () -> states().equals(List.of("ACTIVE", "CANARY")));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!swapVersions().equals(List.of("3.0.0")) && System.nanoTime() < deadline) {
             assertEquals(200, Http.get(port, "/swap").status);
         }
         assertEquals("promoted after a clean window", List.of("3.0.0"), swapVersions());
-        await("the promotion deletes its configuration file", () -> !Files.exists(file));
+        CanaryIT.await("the promotion deletes its configuration file", () -> !Files.exists(file));
         assertEquals("version=3.0.0", Http.get(port, "/swap").body);
     }
 }

@@ -90,7 +90,8 @@ public class CanaryIT {
         return Gogo.run(processor, command);
     }
 
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
+    /** Waits, at most 60 s, until {@code done}. */
+    static void await(String what, BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + LIMIT_NANOS;
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -193,30 +193,40 @@ public final class Canaries {
      * Returns what was done.
      */
     public String promote(Release r, String why) throws BundleException, InterruptedException {
-        if (!r.end()) {
-            return "The canary " + HandlerBundles.describe(r.canary) + " is ending already\n";
+        String gone = finish(r, 100, context.getBundle(r.stableBundleId));
+        if (gone != null) {
+            LOG.info("Canary {} promoted ({}): {}", HandlerBundles.describe(r.canary), why, gone);
         }
-        long id = r.canary.getBundleId();
-        Bundle stable = context.getBundle(r.stableBundleId);
-        whiteboard.canary(id, r.policy.routing(100));
-        String gone = stable == null ? "the stable version was gone" : uninstall(stable);
-        forget(r);
-        LOG.info("Canary {} promoted ({}): {}", HandlerBundles.describe(r.canary), why, gone);
-        return "Promoted " + HandlerBundles.describe(r.canary) + ": " + gone + "\n";
+        return gone == null ? ending(r) : "Promoted " + HandlerBundles.describe(r.canary) + ": " + gone + "\n";
     }
 
     /** Removes the canary: it gets no new request, drains and is uninstalled. Returns what was done. */
     public String rollback(Release r, String why) throws BundleException, InterruptedException {
-        if (!r.end()) {
-            return "The canary " + HandlerBundles.describe(r.canary) + " is ending already\n";
-        }
-        long id = r.canary.getBundleId();
         String what = HandlerBundles.describe(r.canary);
-        whiteboard.canary(id, r.policy.routing(0));
-        String gone = uninstall(r.canary);
+        String gone = finish(r, 0, r.canary);
+        if (gone != null) {
+            LOG.warn("Canary {} rolled back: {}; {}", what, why, gone);
+        }
+        return gone == null ? ending(r) : "Rolled back " + what + ": " + gone + "\n";
+    }
+
+    private static String ending(Release r) {
+        return "The canary " + HandlerBundles.describe(r.canary) + " is ending already\n";
+    }
+
+    /**
+     * Ends {@code r}: the canary gets {@code share} percent of the requests, then {@code leaving}
+     * (the version that gets none now) drains and is uninstalled. Returns what was done, or null
+     * if the release was ending already.
+     */
+    private String finish(Release r, int share, Bundle leaving) throws BundleException, InterruptedException {
+        if (!r.end()) {
+            return null;
+        }
+        whiteboard.canary(r.canary.getBundleId(), r.policy.routing(share));
+        String gone = leaving == null ? "the stable version was gone" : uninstall(leaving);
         forget(r);
-        LOG.warn("Canary {} rolled back: {}; {}", what, why, gone);
-        return "Rolled back " + what + ": " + gone + "\n";
+        return gone;
     }
 
     /**
