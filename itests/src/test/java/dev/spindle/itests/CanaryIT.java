@@ -239,7 +239,8 @@ public class CanaryIT {
         Map<String, Long> seen = new HashMap<>();
         try (Load load = new Load(4, port, "/swap")) {
             await("load runs", () -> load.total() > 200);
-            String answer = run("spindle:canary --steps 25,50,100 --window 1 --min-requests 50 "
+            // one-second windows on a shared machine: a p99 twice the stable one's is noise there
+            String answer = run("spindle:canary --steps 25,50,100 --window 1 --min-requests 50 --max-p99-ratio 5 "
                     + Jars.swapHandler(jars, "2.0.0") + " 10");
             assertTrue(answer, answer.contains("then [25, 50, 100] % after each clean window of 1 s"));
             await("promoted", () -> swapVersions().equals(List.of("2.0.0")));

@@ -84,6 +84,11 @@ public final class CanaryCommands {
             @Parameter(names = {"-w", "--window"}, absentValue = "30") int window,
             @Descriptor("requests the canary must serve in a window before it is judged (default 100)")
             @Parameter(names = {"-m", "--min-requests"}, absentValue = "100") int minRequests,
+            @Descriptor("how far the canary's 5xx rate may be above the stable version's, in percentage points"
+                    + " (default 1)")
+            @Parameter(names = {"--max-5xx-points"}, absentValue = "1") double max5xxPoints,
+            @Descriptor("how many times the stable version's p99 latency the canary's may be over a window (default 2)")
+            @Parameter(names = {"--max-p99-ratio"}, absentValue = "2") double maxP99Ratio,
             @Descriptor("a header whose value's hash keeps a client on one version")
             @Parameter(names = {"--sticky-header"}, absentValue = "") String stickyHeader,
             @Descriptor("a cookie whose value's hash keeps a client on one version")
@@ -91,7 +96,8 @@ public final class CanaryCommands {
             @Descriptor(DeployCommands.JAR) String location,
             @Descriptor(PERCENT) int percent) throws BundleException {
         CanaryPolicy policy = CanaryPolicy.DEFAULT.with(Map.of("steps", steps, "windowSeconds", window,
-                "minRequests", minRequests, "percent", percent, "stickyHeader", stickyHeader, "stickyCookie", stickyCookie));
+                "minRequests", minRequests, "percent", percent, "max5xxPoints", max5xxPoints, "maxP99Ratio", maxP99Ratio,
+                "stickyHeader", stickyHeader, "stickyCookie", stickyCookie));
         BundleJar jar = BundleJar.read(location);
         Release r = canaries.start(jar.uri(), jar.bytes(), jar.symbolicName(), jar.version(), policy, Canaries.SHELL);
         return "Canary " + HandlerBundles.describe(r.canary()) + " takes " + r.percent() + " % of "
@@ -112,7 +118,7 @@ public final class CanaryCommands {
             } catch (NumberFormatException e) {
                 throw Usage.wrong("spindle:canary", "a jar file or URL, then optionally a percent", arguments);
             }
-            return canary("", 30, 100, "", "", arguments[0], percent);
+            return canary("", 30, 100, 1, 2, "", "", arguments[0], percent);
         }
         throw Usage.wrong("spindle:canary", "a jar file or URL, then optionally a percent", arguments);
     }
