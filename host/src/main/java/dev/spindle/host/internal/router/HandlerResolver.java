@@ -50,24 +50,21 @@ public interface HandlerResolver {
     default void onNextChange(Runnable callback) {
     }
 
-    /** The answer of {@link #resolve}: a handler, or why there is none. */
-    final class Resolution {
+    /**
+     * The answer of {@link #resolve}: a handler, or why there is none. Not final for one subclass
+     * of its own, a route a canary shares: until one is made, {@link #choose} has one
+     * implementation, which the JIT inlines without a check.
+     */
+    class Resolution {
         private static final Resolution NOT_FOUND = new Resolution(null, null, false, 0);
 
         private final RouteTarget target;
-        /** A route shared by a stable version and a canary; null (the usual case) for one handler. */
-        private final CanarySplit split;
         private final String allow;
         private final boolean pending;
         private final long waitUntilNanos;
 
         private Resolution(RouteTarget target, String allow, boolean pending, long waitUntilNanos) {
-            this(target, null, allow, pending, waitUntilNanos);
-        }
-
-        private Resolution(RouteTarget target, CanarySplit split, String allow, boolean pending, long waitUntilNanos) {
             this.target = target;
-            this.split = split;
             this.allow = allow;
             this.pending = pending;
             this.waitUntilNanos = waitUntilNanos;
@@ -79,7 +76,22 @@ public interface HandlerResolver {
 
         /** A route whose requests {@code split} shares between its stable version and a canary. */
         static Resolution split(CanarySplit split) {
-            return new Resolution(split.stable(), split, null, false, 0);
+            return new Split(split);
+        }
+
+        /** A route whose stable version shares its requests with a canary. */
+        private static final class Split extends Resolution {
+            private final CanarySplit split;
+
+            Split(CanarySplit split) {
+                super(split.stable(), null, false, 0);
+                this.split = split;
+            }
+
+            @Override
+            public RouteTarget choose(dev.spindle.api.IncomingMessage req) {
+                return split.choose(req);
+            }
         }
 
         public static Resolution notFound() {
@@ -118,7 +130,7 @@ public interface HandlerResolver {
          * route; then the split picks (and counts the request: call it once per request).
          */
         public RouteTarget choose(dev.spindle.api.IncomingMessage req) {
-            return split == null ? target : split.choose(req);
+            return target;
         }
 
         /** The {@code Allow} value for a 405, or {@code null}. */
