@@ -20,13 +20,16 @@ import dev.spindle.api.ServerResponse;
  * {@code version=<Bundle-Version>}; {@code GET /swap/stream?n=N} streams N lines, one every
  * 100 ms, from a timer this component owns and stops when it is deactivated (so a stream that
  * outlived its handler would be cut short). {@link SwapSocket} does the same for WebSockets.
- * A jar whose manifest says {@code Swap-Fail-Every: N} answers every N-th {@code /swap} request
- * with a 500 instead (a bad release, for the canary tests).
+ * A {@code Swap-Status} manifest header makes {@code GET /swap} answer with that status instead of
+ * 200 (a broken version, for the fleet's rollback on 5xx). A jar whose manifest says
+ * {@code Swap-Fail-Every: N} answers every N-th {@code /swap} request with a 500 instead (a bad
+ * release, for the canary tests).
  */
 @Component(property = Handler.ROUTE + "=/swap/*")
 public final class SwapHandler implements Handler {
 
     private String version;
+    private int status;
     private ScheduledExecutorService timer;
     private int failEvery;
     private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
@@ -34,6 +37,8 @@ public final class SwapHandler implements Handler {
     @Activate
     void activate(BundleContext context) {
         version = context.getBundle().getVersion().toString();
+        String header = context.getBundle().getHeaders().get("Swap-Status");
+        status = header == null ? 200 : Integer.parseInt(header.trim());
         String fail = context.getBundle().getHeaders().get("Swap-Fail-Every");
         failEvery = fail == null ? 0 : Integer.parseInt(fail.trim());
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -57,7 +62,7 @@ public final class SwapHandler implements Handler {
                 res.end("failed in " + version);
                 return;
             }
-            res.end("version=" + version);
+            res.statusCode(status).end("version=" + version);
             return;
         }
         int n = Integer.parseInt(req.url().replaceAll(".*[?&]n=(\\d+).*", "$1"));

@@ -7,6 +7,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -23,12 +25,15 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * health check still answers while the engine's loops are held), and per connection Netty's
  * {@link HttpServerCodec}, {@link HttpObjectAggregator} (requests are heads only: 8 KiB at most),
  * {@link HttpServerKeepAliveHandler}, then the {@link AdminHandler}. Idle connections close after
- * a minute.
+ * a minute (a dashboard's event stream excepted). A connection with more than
+ * {@value #HIGH_WATER_BYTES} bytes not yet taken by its reader is unwritable: the dashboard's
+ * stream sends it nothing more until it reads.
  */
 final class AdminListener implements AutoCloseable {
 
     private static final int MAX_REQUEST_BYTES = 8192;
     private static final int IDLE_SECONDS = 60;
+    static final int HIGH_WATER_BYTES = 64 * 1024;
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
             new DefaultThreadFactory("spindle-admin", true), NioIoHandler.newFactory());
@@ -39,6 +44,8 @@ final class AdminListener implements AutoCloseable {
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(HIGH_WATER_BYTES / 2,
+                        HIGH_WATER_BYTES))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -10,6 +10,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.LogReaderService;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * The admin listener's component, beside the server: listens as PID {@code dev.spindle.admin}
  * says (no configuration or port 0: no listener) and answers from whatever {@link ServerProbe} the
  * host registers, so it outlives a restart of the server and says meanwhile that it is not ready.
- * A new port or address applies live: the listener is replaced.
+ * A new port or address applies live: the listener is replaced. It serves the pages that bundles
+ * mount with the {@value AdminResources#HEADER} header (the dashboard bundle) and feeds them
+ * from {@code /events}, with the log read from the logging backend's {@link LogReaderService}.
  */
 @Component(configurationPid = "dev.spindle.admin", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 @Designate(ocd = AdminConfiguration.class)
@@ -30,14 +33,25 @@ public final class AdminServer {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServerProbe probe;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile LogReaderService logs;
+
     private BundleContext context;
+    private AdminResources resources;
     private AdminListener listener;
     private Metrics metrics;
 
     @Activate
     void activate(BundleContext context, AdminConfiguration cfg) throws InterruptedException {
         this.context = context;
-        configure(cfg);
+        resources = new AdminResources(context);
+        resources.open();
+        try {
+            configure(cfg);
+        } catch (RuntimeException | InterruptedException e) {
+            resources.close();
+            throw e;
+        }
     }
 
     @Modified
@@ -48,6 +62,7 @@ public final class AdminServer {
     @Deactivate
     synchronized void deactivate() {
         stop();
+        resources.close();
     }
 
     private synchronized void configure(AdminConfiguration cfg) throws InterruptedException {
@@ -65,9 +80,12 @@ public final class AdminServer {
         metrics = new Metrics(() -> probe, context);
         DeployFolders deploy = new DeployFolders(context);
         Health health = new Health(() -> probe, deploy::problems, cfg.liveTimeoutMillis());
-        listener = new AdminListener(cfg.bindAddress(), cfg.port(), new AdminHandler(health, metrics));
-        LOG.info("Admin listener on {}:{}: /health/live, /health/ready, /metrics", cfg.bindAddress(),
-                listener.address().getPort());
+        DashboardFeed feed = new DashboardFeed(new DashboardState(() -> probe, id -> Metrics.bundleVersion(context, id),
+                () -> logs));
+        listener = new AdminListener(cfg.bindAddress(), cfg.port(), new AdminHandler(health, metrics, feed, resources));
+        LOG.info("Admin listener on {}:{}: /health/live, /health/ready, /metrics, /events{}", cfg.bindAddress(),
+                listener.address().getPort(),
+                resources.paths().isEmpty() ? "" : ", " + String.join("/, ", resources.paths()) + "/");
     }
 
     private void stop() {

@@ -4,7 +4,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
-/** Beside the admin pipeline: writes the health reports (maps, lists, strings, numbers, booleans) as JSON. */
+/** Beside the admin pipeline: writes the health reports and dashboard samples (maps, lists, strings, numbers, booleans) as JSON. */
 final class Json {
 
     private Json() {
@@ -21,6 +21,8 @@ final class Json {
             out.append("null");
         } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
             out.append(value);
+        } else if (value instanceof Double d) {
+            out.append(d.isNaN() || d.isInfinite() ? "null" : d.toString()); // JSON has no NaN: none measured
         } else if (value instanceof Map<?, ?> map) {
             out.append('{');
             for (Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator(); it.hasNext();) {

@@ -46,10 +46,7 @@ final class Metrics {
     private void init() {
         registry = new PrometheusRegistry();
         formats = ExpositionFormats.init();
-        registry.register(new ServerCollector(probe, id -> {
-            org.osgi.framework.Bundle b = context == null ? null : context.getBundle(id);
-            return b == null ? "" : b.getVersion().toString();
-        }));
+        registry.register(new ServerCollector(probe, id -> bundleVersion(context, id)));
         // JvmMetrics without its pool allocation metrics: those add GC notification listeners to
         // the platform MBeans that are never removed, which would keep every earlier instance of
         // the host bundle's class loader alive after an update or refresh
@@ -61,6 +58,12 @@ final class Metrics {
         JvmMemoryMetrics.builder().register(registry);
         JvmRuntimeInfoMetric.builder().register(registry);
         ProcessMetrics.builder().register(registry);
+    }
+
+    /** The version of the bundle with id {@code id}, "" if it is gone (or there is no framework). */
+    static String bundleVersion(BundleContext context, long id) {
+        org.osgi.framework.Bundle b = context == null ? null : context.getBundle(id);
+        return b == null ? "" : b.getVersion().toString();
     }
 
     /** The metrics now, in the format {@code accept} (null: none) prefers among the text formats. */

@@ -1,11 +1,15 @@
 package dev.spindle.host.internal.router;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Beside the data path, kept by the {@link Whiteboard}: what happened to handler registrations
  * since start (registered, unregistered, drained, cut at the drain timeout) and how long their
- * drains took, for the admin listener's metrics. Counted as registrations change, never per request.
+ * drains took, for the admin listener's metrics, and the last {@value #KEPT} of them with their
+ * time and route, for the dashboard's markers. Counted as registrations change, never per request.
  */
 public final class DeployEvents {
 
@@ -27,7 +31,17 @@ public final class DeployEvents {
         }
     }
 
+    /** One registration change: its number since start (from 1), when (epoch ms), what, and whose. */
+    public record Event(long seq, long timeMillis, Kind kind, String route, long serviceId, String bundle) {
+    }
+
+    /** How many recent events are kept for {@link #since}. */
+    static final int KEPT = 256;
+
     private final LongAdder[] counts = new LongAdder[Kind.values().length];
+    /** The last {@link #KEPT} events, oldest first; guarded by {@code this}. */
+    private final ArrayDeque<Event> recent = new ArrayDeque<>(KEPT);
+    private long seq;
     private final LatencyWindow drains = new LatencyWindow();
 
     public DeployEvents() {
@@ -36,14 +50,32 @@ public final class DeployEvents {
         }
     }
 
-    void count(Kind kind) {
+    /** {@code kind} happened now to handler service {@code serviceId} of {@code bundle} on {@code route}. */
+    void happened(Kind kind, String route, long serviceId, String bundle) {
         counts[kind.ordinal()].increment();
+        synchronized (this) {
+            if (recent.size() == KEPT) {
+                recent.removeFirst();
+            }
+            recent.addLast(new Event(++seq, System.currentTimeMillis(), kind, route, serviceId, bundle));
+        }
     }
 
-    /** A drain that took {@code nanos}, ending now. */
-    void drained(long nanos, boolean cut) {
-        count(cut ? Kind.CUT : Kind.DRAINED);
+    /** A drain of handler service {@code serviceId} that took {@code nanos}, ending now. */
+    void drained(long nanos, boolean cut, String route, long serviceId, String bundle) {
+        happened(cut ? Kind.CUT : Kind.DRAINED, route, serviceId, bundle);
         drains.record(nanos, System.nanoTime());
+    }
+
+    /** The kept events numbered above {@code seq}, oldest first ({@code since(0)}: all those kept). */
+    public synchronized List<Event> since(long seq) {
+        List<Event> out = new ArrayList<>();
+        for (Event e : recent) {
+            if (e.seq() > seq) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /** How many times {@code kind} happened since start. */

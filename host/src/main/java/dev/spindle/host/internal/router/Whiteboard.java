@@ -164,7 +164,8 @@ public final class Whiteboard implements HandlerResolver {
         List<Runnable> wake;
         synchronized (this) {
             Registration before = registrations.put(r.key(), r);
-            events.count(r.valid() ? DeployEvents.Kind.REGISTERED : DeployEvents.Kind.FAILED);
+            events.happened(r.valid() ? DeployEvents.Kind.REGISTERED : DeployEvents.Kind.FAILED, r.route, r.serviceId,
+                    r.bundleSymbolicName);
             if (!r.valid()) {
                 LOG.warn("Handler service {} from {} is not served: {}", r.serviceId, r.bundleSymbolicName, r.failure);
             } else if (before == null) {
@@ -221,7 +222,7 @@ public final class Whiteboard implements HandlerResolver {
             if (r == null) {
                 return;
             }
-            events.count(DeployEvents.Kind.UNREGISTERED);
+            events.happened(DeployEvents.Kind.UNREGISTERED, r.route, r.serviceId, r.bundleSymbolicName);
             if (!removal && r.valid() && !served(vacancyKey(r))) {
                 vacated.put(vacancyKey(r), System.nanoTime());
                 anyVacated = true;
@@ -257,7 +258,7 @@ public final class Whiteboard implements HandlerResolver {
                 left = r.target.drain(EXPIRY_MILLIS);
             }
             long tookNanos = System.nanoTime() - started;
-            events.drained(tookNanos, cut);
+            events.drained(tookNanos, cut, r.route, r.serviceId, r.bundleSymbolicName);
             long took = TimeUnit.NANOSECONDS.toMillis(tookNanos);
             if (left > 0) {
                 LOG.warn("Handler service {} from {} removed from {} with {} request(s) still running after {} ms",

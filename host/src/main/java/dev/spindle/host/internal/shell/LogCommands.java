@@ -2,17 +2,12 @@ package dev.spindle.host.internal.shell;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.Reader;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Dictionary;
@@ -70,8 +65,6 @@ public final class LogCommands {
     /** Where File Install read the configuration from (a file: URL), when it did. */
     static final String FILE_NAME = "felix.fileinstall.filename";
     private static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
-            .withZone(ZoneId.systemDefault());
 
     @Reference
     private ConfigurationAdmin configAdmin;
@@ -98,7 +91,7 @@ public final class LogCommands {
         int threshold = severity(level);
         StringBuilder out = new StringBuilder();
         for (LogEntry e : last(reader(), lines, threshold)) {
-            out.append(format(e)).append('\n');
+            out.append(LogLines.format(e)).append('\n');
         }
         return out.toString();
     }
@@ -126,7 +119,7 @@ public final class LogCommands {
         r.addLogListener(listener);
         try {
             for (LogEntry e : last(r, lines, threshold)) {
-                out.println(format(e));
+                out.println(LogLines.format(e));
             }
             out.flush();
             long deadline = seconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) : Long.MAX_VALUE;
@@ -137,7 +130,7 @@ public final class LogCommands {
                 }
                 LogEntry e = fresh.poll(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
                 if (e != null) {
-                    out.println(format(e));
+                    out.println(LogLines.format(e));
                     out.flush();
                 }
             }
@@ -335,22 +328,5 @@ public final class LogCommands {
             throw new IllegalArgumentException("Unknown level " + level + ": use one of ERROR, WARN, INFO, DEBUG,"
                     + " TRACE");
         }
-    }
-
-    /** An entry as the log file writes it: time, level, thread, logger, message, then the stack trace. */
-    static String format(LogEntry e) {
-        StringBuilder b = new StringBuilder(128);
-        b.append(TIME.format(Instant.ofEpochMilli(e.getTime()))).append(' ');
-        String level = e.getLogLevel().name();
-        b.append(level).append(" ".repeat(Math.max(0, 5 - level.length())));
-        b.append(" [").append(e.getThreadInfo()).append("] ").append(e.getLoggerName()).append(" - ")
-                .append(e.getMessage());
-        Throwable t = e.getException();
-        if (t != null) {
-            StringWriter trace = new StringWriter();
-            t.printStackTrace(new PrintWriter(trace));
-            b.append('\n').append(trace.toString().stripTrailing());
-        }
-        return b.toString();
     }
 }
