@@ -45,7 +45,7 @@ public final class SpindleCommands {
             + " config, deploy, undeploy, redeploy, canary, promote, rollback; 'spindle' prints what each does, 'help spindle:<command>' its"
             + " arguments";
     private static final String HANDLERS = "handler services sorted by route: bundle, methods, ranking, state"
-            + " (ACTIVE, SHADOWED, DRAINING, FAILED; WHY says by whom or why), requests in flight and in all"
+            + " (ACTIVE, SHADOWED, CANARY, DRAINING, FAILED; WHY says by whom or why), requests in flight and in all"
             + " (for a WebSocket handler, METHODS WEBSOCKET: sockets open and accepted),"
             + " responses by class, p50/p99 latency over the last minute, exceptions thrown; then the handler"
             + " bundles that did not resolve, with what they miss";
