@@ -4,7 +4,9 @@
 # handler in deploy/), listening on 127.0.0.1:$1, in the foreground, no console.
 # JAVA and JAVA_OPTS come from run.sh, the same as for the JVM peers. TLS is off unless TLS_PORT
 # is set (then with TLS_PROVIDER, default auto, and the PEM pair TLS_CERT and TLS_KEY if given, else
-# the launcher's self-signed certificate).
+# the launcher's self-signed certificate). CANARY_PERCENT set runs a canary of the hello sample
+# (the same code as version 0.1.1, from config/dev.spindle.canary-bench.cfg) at that share of /hello,
+# with an analysis that never ends it: the hot path's cost with an active canary.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 port=${1:?usage: container.sh PORT}
@@ -26,5 +28,20 @@ if [ -n "${TLS_PORT:-}" ]; then
   SPINDLE_HOME="$home" bash "$here/../spindle" --make-certificate
 fi
 echo "port = 0" > "$home/config/dev.spindle.console.cfg"
+if [ -n "${CANARY_PERCENT:-}" ]; then
+  mkdir -p "$home/canary"
+  python3 - "$home"/deploy/spindle-sample-hello-*.jar "$home/canary/hello-0.1.1.jar" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as out:
+    for item in src.infolist():
+        data = src.read(item.filename)
+        if item.filename == "META-INF/MANIFEST.MF":
+            data = b"\r\n".join(b"Bundle-Version: 0.1.1" if l.startswith(b"Bundle-Version:") else l
+                                 for l in data.split(b"\r\n"))
+        out.writestr(item, data)
+PY
+  printf 'location = %s\npercent = %s\nwindowSeconds = 3600\nmax5xxPoints = 100\nmaxP99Ratio = 1000\n' \
+    "$home/canary/hello-0.1.1.jar" "$CANARY_PERCENT" > "$home/config/dev.spindle.canary-bench.cfg"
+fi
 cd "$home"
 exec ${JAVA:-java} ${JAVA_OPTS:-} -Dgosh.args=--nointeractive -Dfelix.config.properties=file:conf/config.properties -jar bin/felix.jar

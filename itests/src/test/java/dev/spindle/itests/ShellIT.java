@@ -6,9 +6,6 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +20,6 @@ import java.util.regex.Pattern;
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -63,15 +59,7 @@ public class ShellIT {
     }
 
     private String run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        CommandSession session = processor.createSession(InputStream.nullInputStream(), print, print);
-        try {
-            Object result = session.execute(command);
-            return out.toString(StandardCharsets.UTF_8) + (result == null ? "" : result);
-        } finally {
-            session.close();
-        }
+        return Gogo.run(processor, command);
     }
 
     private ServiceRegistration<Handler> register(String route, int ranking, String methods, Handler h) {

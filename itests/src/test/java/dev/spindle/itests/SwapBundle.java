@@ -26,12 +26,17 @@ final class SwapBundle {
 
     /** File Install, polling {@code deploy} every 100 ms for jars. */
     static Option fileInstall(Path deploy) {
+        return fileInstall(deploy, ".*\\.jar");
+    }
+
+    /** File Install, polling {@code dir} every 100 ms for files matching {@code filter}; {@link #DEPLOY_PROPERTY} names it. */
+    static Option fileInstall(Path dir, String filter) {
         return composite(
-                systemProperty(DEPLOY_PROPERTY).value(deploy.toString()),
-                systemProperty("felix.fileinstall.dir").value(deploy.toString()),
+                systemProperty(DEPLOY_PROPERTY).value(dir.toString()),
+                systemProperty("felix.fileinstall.dir").value(dir.toString()),
                 systemProperty("felix.fileinstall.poll").value("100"),
                 systemProperty("felix.fileinstall.noInitialDelay").value("true"),
-                systemProperty("felix.fileinstall.filter").value(".*\\.jar"),
+                systemProperty("felix.fileinstall.filter").value(filter),
                 systemProperty("felix.fileinstall.log.level").value("1"),
                 mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject());
     }

@@ -67,6 +67,8 @@ public final class SpindleHost implements HttpServer {
     /** Set as the shutdown begins: the admin listener's readiness says so while connections drain. */
     private volatile boolean stopping;
     private org.osgi.framework.ServiceRegistration<ServerProbe> probe;
+    /** The whiteboard as the canary releases declare their bundles to it. */
+    private org.osgi.framework.ServiceRegistration<Whiteboard> canaryRouting;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
@@ -113,6 +115,7 @@ public final class SpindleHost implements HttpServer {
         WorkerPool pool = workers;
         probe = context.registerService(ServerProbe.class, new HostProbe(() -> engine, () -> stopping, whiteboard,
                 pool::waiting), null);
+        canaryRouting = context.registerService(Whiteboard.class, whiteboard, null);
     }
 
     /**
@@ -193,6 +196,10 @@ public final class SpindleHost implements HttpServer {
         if (probe != null) {
             probe.unregister();
             probe = null;
+        }
+        if (canaryRouting != null) {
+            canaryRouting.unregister();
+            canaryRouting = null;
         }
         lifecycle.close(whiteboard.routes());
         tls.close();

@@ -21,7 +21,9 @@ import dev.spindle.api.ServerResponse;
  * 100 ms, from a timer this component owns and stops when it is deactivated (so a stream that
  * outlived its handler would be cut short). {@link SwapSocket} does the same for WebSockets.
  * A {@code Swap-Status} manifest header makes {@code GET /swap} answer with that status instead of
- * 200 (a broken version, for the fleet's rollback on 5xx).
+ * 200 (a broken version, for the fleet's rollback on 5xx). A jar whose manifest says
+ * {@code Swap-Fail-Every: N} answers every N-th {@code /swap} request with a 500 instead (a bad
+ * release, for the canary tests).
  */
 @Component(property = Handler.ROUTE + "=/swap/*")
 public final class SwapHandler implements Handler {
@@ -29,12 +31,16 @@ public final class SwapHandler implements Handler {
     private String version;
     private int status;
     private ScheduledExecutorService timer;
+    private int failEvery;
+    private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
 
     @Activate
     void activate(BundleContext context) {
         version = context.getBundle().getVersion().toString();
         String header = context.getBundle().getHeaders().get("Swap-Status");
         status = header == null ? 200 : Integer.parseInt(header.trim());
+        String fail = context.getBundle().getHeaders().get("Swap-Fail-Every");
+        failEvery = fail == null ? 0 : Integer.parseInt(fail.trim());
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "swap-timer-" + version);
             t.setDaemon(true);
@@ -51,6 +57,11 @@ public final class SwapHandler implements Handler {
     public void handle(IncomingMessage req, ServerResponse res) {
         res.setHeader("Content-Type", "text/plain");
         if (!req.path().equals("/swap/stream")) {
+            if (failEvery > 0 && served.incrementAndGet() % failEvery == 0) {
+                res.statusCode(500);
+                res.end("failed in " + version);
+                return;
+            }
             res.statusCode(status).end("version=" + version);
             return;
         }

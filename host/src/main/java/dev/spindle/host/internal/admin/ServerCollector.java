@@ -116,7 +116,7 @@ final class ServerCollector implements MultiCollector {
         CounterSnapshot.Builder thrown = CounterSnapshot.builder().name("spindle_handler_exceptions")
                 .help("Exceptions handlers threw, by class");
         GaugeSnapshot.Builder states = GaugeSnapshot.builder().name("spindle_handlers")
-                .help("Handler registrations by state (ACTIVE, SHADOWED, DRAINING, FAILED)");
+                .help("Handler registrations by state (ACTIVE, SHADOWED, CANARY, DRAINING, FAILED)");
         Map<String, Integer> byState = new java.util.TreeMap<>();
         for (HttpServer.HandlerRegistration h : p.handlers()) {
             byState.merge(h.state(), 1, Integer::sum);

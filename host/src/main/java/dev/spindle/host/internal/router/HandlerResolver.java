@@ -50,8 +50,12 @@ public interface HandlerResolver {
     default void onNextChange(Runnable callback) {
     }
 
-    /** The answer of {@link #resolve}: a handler, or why there is none. */
-    final class Resolution {
+    /**
+     * The answer of {@link #resolve}: a handler, or why there is none. Not final for one subclass
+     * of its own, a route a canary shares: until one is made, {@link #choose} has one
+     * implementation, which the JIT inlines without a check.
+     */
+    class Resolution {
         private static final Resolution NOT_FOUND = new Resolution(null, null, false, 0);
 
         private final RouteTarget target;
@@ -68,6 +72,26 @@ public interface HandlerResolver {
 
         public static Resolution found(RouteTarget target) {
             return new Resolution(target, null, false, 0);
+        }
+
+        /** A route whose requests {@code split} shares between its stable version and a canary. */
+        static Resolution split(CanarySplit split) {
+            return new Split(split);
+        }
+
+        /** A route whose stable version shares its requests with a canary. */
+        private static final class Split extends Resolution {
+            private final CanarySplit split;
+
+            Split(CanarySplit split) {
+                super(split.stable(), null, false, 0);
+                this.split = split;
+            }
+
+            @Override
+            public RouteTarget choose(dev.spindle.api.IncomingMessage req) {
+                return split.choose(req);
+            }
         }
 
         public static Resolution notFound() {
@@ -96,8 +120,16 @@ public interface HandlerResolver {
             return waitUntilNanos;
         }
 
-        /** The handler, or {@code null}. */
+        /** The handler (a split route's stable one), or {@code null}. */
         public RouteTarget target() {
+            return target;
+        }
+
+        /**
+         * The handler that serves {@code req}: {@link #target()}, unless a canary shares the
+         * route; then the split picks (and counts the request: call it once per request).
+         */
+        public RouteTarget choose(dev.spindle.api.IncomingMessage req) {
             return target;
         }
 

@@ -126,18 +126,28 @@ public final class LatencyWindow {
         Half cur = half(System.nanoTime());
         Half prev = previous;
         long[] merged = new long[BUCKETS];
-        long total = 0;
         for (int i = 0; i < BUCKETS; i++) {
             merged[i] = cur.counts.get(i) + (prev.epoch == cur.epoch - 1 ? prev.counts.get(i) : 0);
-            total += merged[i];
+        }
+        return percentileMillis(merged, percentile);
+    }
+
+    /**
+     * The latency at {@code percentile} (0-100) in ms of latencies counted by bucket (a difference
+     * of two {@link #totals}: the latencies between them), {@code NaN} for none.
+     */
+    public static double percentileMillis(long[] counts, double percentile) {
+        long total = 0;
+        for (long c : counts) {
+            total += c;
         }
         if (total == 0) {
             return Double.NaN;
         }
         long rank = (long) Math.ceil(total * Math.min(100, Math.max(0, percentile)) / 100.0);
         long seen = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            seen += merged[i];
+        for (int i = 0; i < counts.length; i++) {
+            seen += counts[i];
             if (seen >= Math.max(1, rank)) {
                 return upperBoundMillis(i);
             }

@@ -71,6 +71,30 @@ public final class Registration {
         this.resolution = target == null ? null : Resolution.found(target);
     }
 
+    /** {@code stable} as a routing table with a canary holds it: the same, but answering with {@code split}. */
+    private Registration(Registration stable, CanarySplit split) {
+        this.serviceId = stable.serviceId;
+        this.bundleId = stable.bundleId;
+        this.bundleSymbolicName = stable.bundleSymbolicName;
+        this.route = stable.route;
+        this.prefix = stable.prefix;
+        this.methods = stable.methods;
+        this.ranking = stable.ranking;
+        this.blocking = stable.blocking;
+        this.checkContinue = stable.checkContinue;
+        this.failure = stable.failure;
+        this.target = stable.target;
+        this.kind = stable.kind;
+        this.webSocket = stable.webSocket;
+        this.subprotocols = stable.subprotocols;
+        this.resolution = split.resolution;
+    }
+
+    /** This registration routing its requests through {@code split} (it is the split's stable version). */
+    Registration splitBy(CanarySplit split) {
+        return new Registration(this, split);
+    }
+
     /** What every kind of registration reads first: the service's id, ranking and route, and its bundle. */
     private record Service(long id, int ranking, String route, long bundleId, String bsn) {
 

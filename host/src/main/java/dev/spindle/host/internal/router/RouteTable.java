@@ -35,14 +35,22 @@ final class RouteTable implements HandlerResolver {
     private final RouteTable webSockets;
     private final RouteTable upgrades;
 
+    /** The canaries sharing routes, for the views (requests reach a split through its stable registration's stand-in). */
+    private final List<CanarySplit> splits = new ArrayList<>();
+
     RouteTable(Collection<Registration> registrations) {
-        this(registrations, Registration.Kind.HTTP);
+        this(registrations, Map.of());
     }
 
-    private RouteTable(Collection<Registration> registrations, Registration.Kind kind) {
+    /** @param canaries how the canary bundles, by bundle id, share their routes */
+    RouteTable(Collection<Registration> registrations, Map<Long, Canary> canaries) {
+        this(registrations, Registration.Kind.HTTP, canaries);
+    }
+
+    private RouteTable(Collection<Registration> registrations, Registration.Kind kind, Map<Long, Canary> canaries) {
         boolean http = kind == Registration.Kind.HTTP;
-        this.webSockets = http ? new RouteTable(registrations, Registration.Kind.WEBSOCKET) : null;
-        this.upgrades = http ? new RouteTable(registrations, Registration.Kind.UPGRADE) : null;
+        this.webSockets = http ? new RouteTable(registrations, Registration.Kind.WEBSOCKET, Map.of()) : null;
+        this.upgrades = http ? new RouteTable(registrations, Registration.Kind.UPGRADE, Map.of()) : null;
         Map<String, List<Registration>> byRoute = new HashMap<>();
         for (Registration r : registrations) {
             if (r.valid() && r.kind == kind) {
@@ -57,14 +65,62 @@ final class RouteTable implements HandlerResolver {
         for (String route : routes) {
             List<Registration> list = byRoute.get(route);
             list.sort(PRECEDENCE);
-            Registration[] candidates = list.toArray(new Registration[0]);
             ordered.addAll(list);
+            if (!canaries.isEmpty()) {
+                list = splitCanary(list, canaries, splits);
+            }
+            Registration[] candidates = list.toArray(new Registration[0]);
             if (candidates[0].prefix == null) {
                 exact.put(route, candidates);
             } else {
                 prefixes.add(Map.entry(candidates[0].prefix, candidates));
             }
         }
+
+    }
+
+    /**
+     * A route's candidates with a canary: its registration leaves them, and the first registration
+     * of another bundle of its symbolic name (the stable version) shares its requests with it: a
+     * stand-in for it answering with the split takes its place, so that routing reads nothing more.
+     * A canary without a stable version left (promoted, or the stable one went away) is an
+     * ordinary candidate.
+     */
+    private static List<Registration> splitCanary(List<Registration> list, Map<Long, Canary> canaries,
+            List<CanarySplit> splits) {
+        for (Registration canary : list) {
+            Canary routing = canaries.get(canary.bundleId);
+            if (routing == null) {
+                continue;
+            }
+            for (Registration stable : list) {
+                if (stable.bundleId != canary.bundleId && !canaries.containsKey(stable.bundleId)
+                        && stable.bundleSymbolicName.equals(canary.bundleSymbolicName)) {
+                    CanarySplit split = new CanarySplit(stable, canary, routing);
+                    splits.add(split);
+                    List<Registration> rest = new ArrayList<>(list);
+                    rest.remove(canary);
+                    rest.set(rest.indexOf(stable), stable.splitBy(split));
+                    return rest;
+                }
+            }
+        }
+        return list;
+    }
+
+    /** The canaries sharing routes now. */
+    List<CanarySplit> splits() {
+        return List.copyOf(splits);
+    }
+
+    /** The split whose canary {@code r} is, or null. */
+    CanarySplit canaryOf(Registration r) {
+        for (CanarySplit s : splits) {
+            if (s.canaryRegistration() == r) {
+                return s;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -138,6 +194,9 @@ final class RouteTable implements HandlerResolver {
     Registration shadowing(Registration r) {
         if (r.kind != Registration.Kind.HTTP && webSockets != null) {
             return (r.webSocket ? webSockets : upgrades).shadowing(r);
+        }
+        if (canaryOf(r) != null) {
+            return null;
         }
         for (Registration other : ordered) {
             if (other == r) {

@@ -37,6 +37,8 @@ public final class Whiteboard implements HandlerResolver {
     private final Map<String, Long> vacated = new HashMap<>();
     private List<Runnable> waiting = new ArrayList<>();
     private volatile RouteTable table = RouteTable.EMPTY;
+    /** How canary bundles share their routes, by bundle id; see {@link #canary}. */
+    private final Map<Long, Canary> canaries = new HashMap<>();
     private final DeployEvents events = new DeployEvents();
     private volatile boolean anyVacated;
     private volatile long graceNanos = TimeUnit.SECONDS.toNanos(10);
@@ -291,10 +293,31 @@ public final class Whiteboard implements HandlerResolver {
 
     /** Swaps in a new table; returns the waiters to wake (outside the lock). */
     private List<Runnable> publish() {
-        table = new RouteTable(registrations.values());
+        table = new RouteTable(registrations.values(), canaries.isEmpty() ? Map.of() : Map.copyOf(canaries));
         List<Runnable> wake = waiting;
         waiting = new ArrayList<>();
         return wake;
+    }
+
+    /**
+     * Declares bundle {@code bundleId} a canary routed as {@code routing} (before it starts, so
+     * that its handlers share their routes from their first request), or changes its weight;
+     * {@code null} ends the declaration (after the canary went, or once it is the only version).
+     */
+    public void canary(long bundleId, Canary routing) {
+        List<Runnable> wake;
+        synchronized (this) {
+            if (routing == null ? canaries.remove(bundleId) == null : routing.equals(canaries.put(bundleId, routing))) {
+                return;
+            }
+            wake = publish();
+        }
+        wakeAll(wake);
+    }
+
+    /** The routes a canary shares with its stable version now. */
+    public List<CanarySplit> splits() {
+        return table.splits();
     }
 
     /** What happened to registrations since start, for the metrics. */
@@ -322,9 +345,10 @@ public final class Whiteboard implements HandlerResolver {
         RouteTable t = table;
         List<HttpServer.HandlerRegistration> out = new ArrayList<>();
         for (Registration r : t.ordered()) {
+            CanarySplit split = t.canaryOf(r);
             Registration shadow = t.shadowing(r);
-            out.add(view(r, shadow == null ? "ACTIVE" : "SHADOWED",
-                    shadow == null ? null : "shadowed by service " + shadow.serviceId));
+            out.add(split != null ? view(r, "CANARY", split.percent() + " % of the requests")
+                    : view(r, shadow == null ? "ACTIVE" : "SHADOWED", shadow == null ? null : "shadowed by service " + shadow.serviceId));
         }
         draining.values().forEach(r -> out.add(view(r, "DRAINING", r.target.inFlight() + " request(s) in flight")));
         registrations.values().stream()

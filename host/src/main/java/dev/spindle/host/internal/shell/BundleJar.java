@@ -19,9 +19,9 @@ import org.osgi.framework.Constants;
  * a missing file, a file that is not a jar and a jar that is not a bundle each get one sentence
  * naming what was asked for, instead of the framework's {@code Unable to cache bundle}.
  */
-record BundleJar(String uri, byte[] bytes, String symbolicName, String version) {
+public record BundleJar(String uri, byte[] bytes, String symbolicName, String version) {
 
-    static BundleJar read(String location) {
+    public static BundleJar read(String location) {
         boolean url = location.contains(":") && !location.startsWith("/");
         if (!url && Files.isDirectory(Paths.get(location))) {
             throw refused(location, "it is a folder, not a jar file");

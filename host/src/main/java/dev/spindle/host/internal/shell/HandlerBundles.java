@@ -27,13 +27,13 @@ import dev.spindle.api.Handler;
 /**
  * Beside the shell's deployment commands: which installed bundles are handler bundles, which of
  * them File Install brought from {@code deploy/}, and what an unresolved one is missing. Reads the
- * framework only; changes nothing.
+ * framework only; changes nothing (but for {@link #refresh}). The canary releases use it too.
  */
-final class HandlerBundles {
+public final class HandlerBundles {
 
     private final BundleContext context;
 
-    HandlerBundles(BundleContext context) {
+    public HandlerBundles(BundleContext context) {
         this.context = context;
     }
 
@@ -69,7 +69,7 @@ final class HandlerBundles {
         return b;
     }
 
-    boolean isHandlerBundle(Bundle b) {
+    public boolean isHandlerBundle(Bundle b) {
         if (b.getBundleId() == 0 || b.equals(context.getBundle())) {
             return false;
         }
@@ -91,7 +91,7 @@ final class HandlerBundles {
     }
 
     /** The jar File Install installed {@code b} from (a file in one of its folders), if it did. */
-    Optional<Path> watchedJar(Bundle b) {
+    public Optional<Path> watchedJar(Bundle b) {
         Path jar;
         try {
             URI location = URI.create(b.getLocation());
@@ -184,7 +184,7 @@ final class HandlerBundles {
     }
 
     /** Refreshes {@code b} and waits (60 s at most) until the framework has done so. */
-    void refresh(Bundle b) throws InterruptedException {
+    public void refresh(Bundle b) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b), e -> {
             if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
@@ -196,7 +196,7 @@ final class HandlerBundles {
         }
     }
 
-    static String describe(Bundle b) {
+    public static String describe(Bundle b) {
         return b.getSymbolicName() + " " + b.getVersion() + " [" + b.getBundleId() + "]";
     }
 }

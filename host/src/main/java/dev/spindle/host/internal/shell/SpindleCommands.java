@@ -42,10 +42,10 @@ import dev.spindle.host.internal.http.dispatch.Protocol;
 public final class SpindleCommands {
 
     static final String OVERVIEW = "Spindle's commands, scope spindle: handlers, routes, stats, connections, sockets, tls,"
-            + " config, deploy, undeploy, redeploy; 'spindle' prints what each does, 'help spindle:<command>' its"
+            + " config, deploy, undeploy, redeploy, canary, promote, rollback; 'spindle' prints what each does, 'help spindle:<command>' its"
             + " arguments";
     private static final String HANDLERS = "handler services sorted by route: bundle, methods, ranking, state"
-            + " (ACTIVE, SHADOWED, DRAINING, FAILED; WHY says by whom or why), requests in flight and in all"
+            + " (ACTIVE, SHADOWED, CANARY, DRAINING, FAILED; WHY says by whom or why), requests in flight and in all"
             + " (for a WebSocket handler, METHODS WEBSOCKET: sockets open and accepted),"
             + " responses by class, p50/p99 latency over the last minute, exceptions thrown; then the handler"
             + " bundles that did not resolve, with what they miss";
@@ -53,7 +53,8 @@ public final class SpindleCommands {
     private static final String METHOD = "a request method, for example POST";
     private static final String OTHER = DeployCommands.OTHER;
     private static final Map<String, String> PLACEHOLDERS = Map.of(PATH, "<path>", METHOD, "<method>",
-            DeployCommands.JAR, "<jar|url>", DeployCommands.BUNDLE, "<id|name>");
+            DeployCommands.JAR, "<jar|url>", DeployCommands.BUNDLE, "<id|name>", CanaryCommands.PERCENT, "<percent>",
+            CanaryCommands.ROUTE, "<route|name>");
 
     private final HttpServer server;
     /** Null without a framework (a unit test of the views). */
@@ -68,7 +69,8 @@ public final class SpindleCommands {
     @Descriptor(OVERVIEW)
     public String spindle() {
         Table t = new Table("COMMAND", "WHAT IT DOES");
-        for (Class<?> c : List.of(SpindleCommands.class, SocketCommands.class, DeployCommands.class)) {
+        for (Class<?> c : List.of(SpindleCommands.class, SocketCommands.class, DeployCommands.class,
+                CanaryCommands.class)) {
             List<Method> methods = new ArrayList<>(List.of(c.getMethods()));
             methods.sort(Comparator.comparing(Method::getName).thenComparing(Method::getParameterCount));
             for (Method m : methods) {
@@ -85,7 +87,15 @@ public final class SpindleCommands {
     private static String synopsis(Method m) {
         StringJoiner s = new StringJoiner(" ");
         s.add("spindle:" + m.getName());
+        boolean options = false;
         for (java.lang.annotation.Annotation[] annotations : m.getParameterAnnotations()) {
+            if (java.util.Arrays.stream(annotations).anyMatch(a -> a instanceof org.apache.felix.service.command.Parameter)) {
+                if (!options) {
+                    s.add("[options]");
+                    options = true;
+                }
+                continue;
+            }
             for (java.lang.annotation.Annotation a : annotations) {
                 if (a instanceof Descriptor) {
                     s.add(PLACEHOLDERS.getOrDefault(((Descriptor) a).value(), "<arg>"));

@@ -65,6 +65,11 @@ class SpindleCommandsTest {
             processor.addCommand("spindle", deploy, f);
         }
         processor.addCommand("spindle", new SocketCommands(server()), "sockets");
+        CanaryCommands canary = new CanaryCommands(new dev.spindle.host.internal.canary.Canaries(
+                new dev.spindle.host.internal.router.Whiteboard(), context));
+        for (String f : List.of("canary", "promote", "rollback")) {
+            processor.addCommand("spindle", canary, f);
+        }
     }
 
     @AfterEach
@@ -175,11 +180,21 @@ class SpindleCommandsTest {
     }
 
     @Test
+    void theCanaryCommandsListAndRefuseWhatTheyCannotDo() throws Exception {
+        assertEquals("ROUTE  VERSION  ROLE  WEIGHT  REQUESTS  2XX %  4XX %  5XX %  P50 MS  P99 MS  VERDICT\n",
+                run("spindle:canary"));
+        assertTrue(refusal("spindle:canary a b c").contains("spindle:canary takes a jar file or URL, then optionally a percent"));
+        assertTrue(refusal("spindle:promote /x").contains("No canary serves /x"));
+    }
+
+    @Test
     void theOverviewDescribesEveryCommandOfTheScope() throws Exception {
         String overview = run("spindle");
         for (String command : List.of("spindle:handlers", "spindle:routes <path>", "spindle:routes <method> <path>",
                 "spindle:stats", "spindle:connections", "spindle:sockets", "spindle:tls", "spindle:config", "spindle:deploy <jar|url>",
-                "spindle:undeploy <id|name>", "spindle:redeploy <id|name>", "spindle:redeploy <id|name> <jar|url>")) {
+                "spindle:undeploy <id|name>", "spindle:redeploy <id|name>", "spindle:redeploy <id|name> <jar|url>",
+                "spindle:canary", "spindle:canary [options] <jar|url> <percent>", "spindle:promote <route|name>",
+                "spindle:rollback <route|name>")) {
             assertTrue(overview.lines().anyMatch(l -> l.matches(java.util.regex.Pattern.quote(command) + " {2,}\\S.*")),
                     command + " in\n" + overview);
         }

@@ -148,7 +148,7 @@ public final class Dispatcher {
             park(exchange, resolution.waitUntilNanos());
             return;
         }
-        RouteTarget target = resolution.target();
+        RouteTarget target = resolution.choose(req);
         if (target == null) {
             if (resolution.allow() != null) {
                 HostAnswers.methodNotAllowed(res, resolution.allow());

@@ -1,0 +1,351 @@
+package dev.spindle.host.internal.canary;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spindle.host.internal.router.CanarySplit;
+import dev.spindle.host.internal.router.Whiteboard;
+import dev.spindle.host.internal.shell.HandlerBundles;
+
+/**
+ * Beside the data path: the canary releases. Installs a canary bundle beside the stable version of
+ * its symbolic name, declared to the {@link Whiteboard} before it starts (so its routes are split
+ * from its first request); judges it every analysis window ({@link Sample#failure}), rolling it
+ * back at once on a failed check, stepping its share up after each clean window; promotes it (the
+ * stable version gets no new request, drains, and is uninstalled) or rolls it back (the same for
+ * the canary). Every bundle change runs on the calling thread or the analysis thread, never on an
+ * event loop, so the drains are waited for.
+ */
+@Component(service = Canaries.class)
+public final class Canaries {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Canaries.class);
+    /** How often the analysis looks at each canary. */
+    static final long TICK_MILLIS = 200;
+
+    private final Whiteboard whiteboard;
+    private final HandlerBundles bundles;
+    private final BundleContext context;
+    /** By the canary's bundle id. */
+    private final Map<Long, Release> releases = new ConcurrentHashMap<>();
+    /** What a canary started from the shell has as its origin. */
+    public static final String SHELL = "shell";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
+
+    private final ScheduledExecutorService analysis = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "spindle-canary-analysis");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Activate
+    public Canaries(@Reference(name = "whiteboard") Whiteboard whiteboard, BundleContext context) {
+        this.whiteboard = whiteboard;
+        this.context = context;
+        this.bundles = new HandlerBundles(context);
+        analysis.scheduleWithFixedDelay(this::analyseAll, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        analysis.shutdownNow();
+    }
+
+    /**
+     * Installs {@code jar} (symbolic name {@code bsn}, version {@code version}, from
+     * {@code location}) as a canary of the installed handler bundle of that symbolic name, and
+     * starts it. Throws {@link IllegalArgumentException} with the reason when it cannot be one.
+     *
+     * @param origin {@code shell}, or the PID of the configuration that asked for it
+     */
+    public Release start(String location, byte[] jar, String bsn, String version, CanaryPolicy policy, String origin)
+            throws BundleException {
+        Bundle stable = stableFor(bsn, org.osgi.framework.Version.parseVersion(version), location, null);
+        return run(context.installBundle(location, new ByteArrayInputStream(jar)), stable, policy, origin);
+    }
+
+    /**
+     * Runs {@code canary}, installed already (its configuration came back after a restart, or
+     * changed), as a canary under {@code policy}: its release, if any, starts again.
+     */
+    public Release adopt(Bundle canary, CanaryPolicy policy, String origin) throws BundleException {
+        releases.remove(canary.getBundleId());
+        Bundle stable = stableFor(canary.getSymbolicName(), canary.getVersion(), null, canary);
+        return run(canary, stable, policy, origin);
+    }
+
+    /** The installed bundle {@code bsn} at {@code version}, if any. */
+    public Optional<Bundle> installed(String bsn, String version) {
+        org.osgi.framework.Version v = org.osgi.framework.Version.parseVersion(version);
+        return java.util.Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())
+                && v.equals(b.getVersion()) && b.getState() != Bundle.UNINSTALLED).findFirst();
+    }
+
+    /** The active handler bundle {@code bsn} a canary at {@code version} (not {@code self}) runs beside. */
+    private Bundle stableFor(String bsn, org.osgi.framework.Version version, String location, Bundle self) {
+        Bundle stable = null;
+        for (Bundle b : context.getBundles()) {
+            if (!bsn.equals(b.getSymbolicName()) || b.getState() == Bundle.UNINSTALLED || b.equals(self)) {
+                continue;
+            }
+            if (b.getVersion().equals(version)) {
+                throw new IllegalArgumentException(HandlerBundles.describe(b) + " is installed already"
+                        + (releases.containsKey(b.getBundleId()) ? " as a canary" : ": a canary is another version"));
+            }
+            if (releases.containsKey(b.getBundleId())) {
+                throw new IllegalArgumentException(bsn + " has a canary already: " + HandlerBundles.describe(b)
+                        + " (spindle:promote or spindle:rollback it first)");
+            }
+            if (b.getLocation().equals(location)) {
+                throw new IllegalArgumentException(HandlerBundles.describe(b) + " was installed from " + location);
+            }
+            if (b.getState() == Bundle.ACTIVE && bundles.isHandlerBundle(b)) {
+                stable = b;
+            }
+        }
+        if (stable == null) {
+            throw new IllegalArgumentException("no active handler bundle " + bsn + " to be the stable version: a canary"
+                    + " runs beside the version it may replace (spindle:deploy that first)");
+        }
+        return stable;
+    }
+
+    /** Declares {@code b} a canary beside {@code stable} and starts it; uninstalls it if it cannot be one. */
+    private Release run(Bundle b, Bundle stable, CanaryPolicy policy, String origin) throws BundleException {
+        Release r = new Release(b, stable.getBundleId(), policy, origin);
+        releases.put(b.getBundleId(), r);
+        whiteboard.canary(b.getBundleId(), policy.routing(policy.percent()));
+        try {
+            b.start();
+            if (splits(b.getBundleId()).isEmpty()) {
+                throw new IllegalArgumentException("it serves none of the routes of " + HandlerBundles.describe(stable));
+            }
+        } catch (BundleException | IllegalArgumentException | IllegalStateException e) {
+            releases.remove(b.getBundleId());
+            whiteboard.canary(b.getBundleId(), null);
+            b.uninstall();
+            throw new IllegalArgumentException("Cannot run " + b.getSymbolicName() + " " + b.getVersion() + " as a canary: "
+                    + e.getMessage(), e);
+        }
+        r.newWindow(sample(splits(b.getBundleId())), System.nanoTime());
+        r.verdict("warming up");
+        LOG.info("Canary {} takes {} % of {} beside {}", HandlerBundles.describe(b), policy.percent(),
+                routes(b.getBundleId()), HandlerBundles.describe(stable));
+        return r;
+    }
+
+    /** The canaries being run. */
+    public List<Release> releases() {
+        return List.copyOf(releases.values());
+    }
+
+    /** The routes the canary with bundle {@code id} shares now. */
+    public List<CanarySplit> splits(long id) {
+        return whiteboard.splits().stream().filter(s -> s.canaryBundleId() == id).toList();
+    }
+
+    private List<String> routes(long id) {
+        return splits(id).stream().map(CanarySplit::route).toList();
+    }
+
+    /**
+     * The canary serving {@code routeOrName}: one of its routes ({@code /x} for {@code /x/*}, which
+     * Gogo would expand as a file name unless quoted), or its symbolic name.
+     */
+    public Release find(String routeOrName) {
+        for (Release r : releases.values()) {
+            List<String> routes = routes(r.canary.getBundleId());
+            if (routeOrName.equals(r.canary.getSymbolicName()) || routes.contains(routeOrName)
+                    || routes.contains(routeOrName + "/*")) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("No canary serves " + routeOrName + " (spindle:canary lists them)");
+    }
+
+    /**
+     * Makes the canary the only version: the stable one gets no new request, drains and is
+     * uninstalled (a jar it came from in {@code deploy/} is deleted, as by {@code spindle:undeploy}).
+     * Returns what was done.
+     */
+    public String promote(Release r, String why) throws BundleException, InterruptedException {
+        String gone = finish(r, 100, context.getBundle(r.stableBundleId));
+        if (gone != null) {
+            LOG.info("Canary {} promoted ({}): {}", HandlerBundles.describe(r.canary), why, gone);
+        }
+        return gone == null ? ending(r) : "Promoted " + HandlerBundles.describe(r.canary) + ": " + gone + "\n";
+    }
+
+    /** Removes the canary: it gets no new request, drains and is uninstalled. Returns what was done. */
+    public String rollback(Release r, String why) throws BundleException, InterruptedException {
+        String what = HandlerBundles.describe(r.canary);
+        String gone = finish(r, 0, r.canary);
+        if (gone != null) {
+            LOG.warn("Canary {} rolled back: {}; {}", what, why, gone);
+        }
+        return gone == null ? ending(r) : "Rolled back " + what + ": " + gone + "\n";
+    }
+
+    private static String ending(Release r) {
+        return "The canary " + HandlerBundles.describe(r.canary) + " is ending already\n";
+    }
+
+    /**
+     * Ends {@code r}: the canary gets {@code share} percent of the requests, then {@code leaving}
+     * (the version that gets none now) drains and is uninstalled. Returns what was done, or null
+     * if the release was ending already.
+     */
+    private String finish(Release r, int share, Bundle leaving) throws BundleException, InterruptedException {
+        if (!r.end()) {
+            return null;
+        }
+        whiteboard.canary(r.canary.getBundleId(), r.policy.routing(share));
+        String gone = leaving == null ? "the stable version was gone" : uninstall(leaving);
+        forget(r);
+        return gone;
+    }
+
+    /**
+     * The release is over: the whiteboard forgets the canary, and a configuration that asked for
+     * it is deleted (File Install deletes its file), so that it does not start again at the next start.
+     */
+    private void forget(Release r) {
+        whiteboard.canary(r.canary.getBundleId(), null);
+        releases.remove(r.canary.getBundleId());
+        ConfigurationAdmin admin = configAdmin;
+        if (r.origin.equals(SHELL) || admin == null) {
+            return;
+        }
+        try {
+            org.osgi.service.cm.Configuration[] found = admin.listConfigurations("(service.pid=" + r.origin + ")");
+            if (found != null) {
+                found[0].delete();
+            }
+        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
+            LOG.warn("Cannot delete the configuration {} of the ended canary {}: {}", r.origin,
+                    HandlerBundles.describe(r.canary), e.toString());
+        }
+    }
+
+    /** The release a configuration started, if it runs. */
+    public Optional<Release> byOrigin(String origin) {
+        return releases.values().stream().filter(r -> r.origin.equals(origin)).findFirst();
+    }
+
+    private String uninstall(Bundle b) throws BundleException, InterruptedException {
+        String what = HandlerBundles.describe(b);
+        Optional<Path> jar = bundles.watchedJar(b);
+        long start = System.nanoTime();
+        b.uninstall();
+        bundles.refresh(b);
+        String deleted = "";
+        try {
+            if (jar.isPresent() && Files.deleteIfExists(jar.get())) {
+                deleted = ", its jar deleted from " + jar.get().getParent().getFileName() + "/";
+            }
+        } catch (java.io.IOException e) {
+            deleted = ", but its jar " + jar.get() + " could not be deleted (" + e + "): it comes back at the next start";
+        }
+        return what + " drained and uninstalled in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms"
+                + deleted;
+    }
+
+    /** The stable versions' and the canaries' counters now, added up over {@code splits}. */
+    static Sample[] sample(List<CanarySplit> splits) {
+        Sample stable = null;
+        Sample canary = null;
+        for (CanarySplit s : splits) {
+            stable = Sample.of(s.stable()).plus(stable);
+            canary = Sample.of(s.canary()).plus(canary);
+        }
+        return stable == null ? new Sample[] {Sample.NONE, Sample.NONE} : new Sample[] {stable, canary};
+    }
+
+    private void analyseAll() {
+        for (Release r : releases.values()) {
+            try {
+                analyse(r, System.nanoTime());
+            } catch (Exception | LinkageError e) {
+                LOG.error("The analysis of canary {} failed", HandlerBundles.describe(r.canary), e);
+            }
+        }
+    }
+
+    /** One look at {@code r}: judged, rolled back, stepped up or promoted. */
+    void analyse(Release r, long now) throws BundleException, InterruptedException {
+        if (r.ending()) {
+            return;
+        }
+        long id = r.canary.getBundleId();
+        Bundle stable = context.getBundle(r.stableBundleId);
+        if (r.canary.getState() == Bundle.UNINSTALLED || stable == null || stable.getState() == Bundle.UNINSTALLED) {
+            if (r.end()) {
+                forget(r);
+                LOG.info("Canary {} ends: {} was uninstalled", HandlerBundles.describe(r.canary),
+                        stable == null || stable.getState() == Bundle.UNINSTALLED ? "its stable version" : "it");
+            }
+            return;
+        }
+        List<CanarySplit> splits = splits(id);
+        Sample[] window = r.window(splits);
+        long answered = window[1].answered();
+        if (r.warming()) {
+            if (answered < r.policy.minRequests()) {
+                r.verdict("warming up: " + answered + " of " + r.policy.minRequests() + " requests, not judged");
+            } else {
+                r.warmedUp(sample(splits), now);
+                r.verdict("warm: judging");
+            }
+            return;
+        }
+        long windowNanos = TimeUnit.SECONDS.toNanos(r.policy.windowSeconds());
+        long elapsed = now - r.windowStartNanos();
+        String failure = Sample.failure(window[0], window[1], r.policy, elapsed >= windowNanos);
+        if (failure != null) {
+            rollback(r, "the analysis failed it: " + failure);
+            return;
+        }
+        if (elapsed < windowNanos || answered < r.policy.minRequests()) {
+            r.verdict((answered < r.policy.minRequests() ? "collecting: " + answered + " of " + r.policy.minRequests()
+                    + " requests" : "passing") + ", window " + TimeUnit.NANOSECONDS.toSeconds(elapsed) + " of "
+                    + r.policy.windowSeconds() + " s, " + r.cleanWindows() + " clean before");
+            return;
+        }
+        int next = r.stepUp();
+        if (next == 100) {
+            promote(r, "clean through its steps");
+            return;
+        }
+        if (next > 0) {
+            whiteboard.canary(id, r.policy.routing(next));
+            LOG.info("Canary {}: window {} clean, its share is now {} %", HandlerBundles.describe(r.canary),
+                    r.cleanWindows(), next);
+        }
+        r.verdict("clean window " + r.cleanWindows() + (next > 0 ? ", stepped up to " + next + " %" : ", holding"));
+        r.newWindow(sample(splits(id)), now);
+    }
+}

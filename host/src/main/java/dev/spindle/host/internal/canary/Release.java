@@ -1,0 +1,113 @@
+package dev.spindle.host.internal.canary;
+
+import java.util.List;
+
+import org.osgi.framework.Bundle;
+
+import dev.spindle.host.internal.router.CanarySplit;
+
+/**
+ * Beside the data path: one canary being run, its bundle beside the stable one, its share now,
+ * and the analysis window in progress (the counters of both versions when it began). Changed by
+ * {@link Canaries}' analysis thread and its commands, under {@code this}.
+ */
+public final class Release {
+
+    final Bundle canary;
+    final long stableBundleId;
+    final CanaryPolicy policy;
+    /** Who started it: {@code shell}, or the PID of its configuration. */
+    final String origin;
+    private int percent;
+    private int step;
+    private int cleanWindows;
+    private Sample stableStart;
+    private Sample canaryStart;
+    private long windowStartNanos;
+    private String verdict = "starting";
+    private boolean ending;
+    /** Its first {@code minRequests} answers run cold (class loading, JIT) and are not judged. */
+    private boolean warming = true;
+
+    Release(Bundle canary, long stableBundleId, CanaryPolicy policy, String origin) {
+        this.canary = canary;
+        this.stableBundleId = stableBundleId;
+        this.policy = policy;
+        this.origin = origin;
+        this.percent = policy.percent();
+    }
+
+    public Bundle canary() {
+        return canary;
+    }
+
+    public long stableBundleId() {
+        return stableBundleId;
+    }
+
+    public synchronized int percent() {
+        return percent;
+    }
+
+    public synchronized String verdict() {
+        return verdict;
+    }
+
+    /** The stable version's and the canary's traffic in the window so far, from {@code splits}. */
+    public synchronized Sample[] window(List<CanarySplit> splits) {
+        Sample[] now = Canaries.sample(splits);
+        return stableStart == null || now[0] == Sample.NONE ? now : new Sample[] {now[0].since(stableStart), now[1].since(canaryStart)};
+    }
+
+    synchronized void verdict(String v) {
+        verdict = v;
+    }
+
+    /** Marks the release as ending (a promotion or a rollback under way); false if it already was. */
+    synchronized boolean end() {
+        if (ending) {
+            return false;
+        }
+        ending = true;
+        return true;
+    }
+
+    synchronized boolean ending() {
+        return ending;
+    }
+
+    /** Starts a new analysis window at {@code now}. */
+    synchronized void newWindow(Sample[] now, long nanos) {
+        stableStart = now[0];
+        canaryStart = now[1];
+        windowStartNanos = nanos;
+    }
+
+    synchronized boolean warming() {
+        return warming;
+    }
+
+    /** The warm-up is over: the first window judged starts at {@code now}. */
+    synchronized void warmedUp(Sample[] now, long nanos) {
+        warming = false;
+        newWindow(now, nanos);
+    }
+
+    synchronized long windowStartNanos() {
+        return windowStartNanos;
+    }
+
+    /** A clean window ended: the next step's share, or -1 when there is none. */
+    synchronized int stepUp() {
+        cleanWindows++;
+        if (step < policy.steps().size()) {
+            percent = policy.steps().get(step++);
+            return percent;
+        }
+        return -1;
+    }
+
+    synchronized int cleanWindows() {
+        return cleanWindows;
+    }
+}
