@@ -243,6 +243,10 @@ public final class HttpEngine {
         }
     }
 
+    /** Immutable: one for every connection. */
+    private static final WriteBufferWaterMark WATER_MARK =
+            new WriteBufferWaterMark(Response.HIGH_WATER_MARK / 2, Response.HIGH_WATER_MARK);
+
     /** The per-connection pipeline without upgrades: see {@link #initPipeline(Channel, EngineSettings, Dispatcher, Upgrade)}. */
     public static void initPipeline(Channel ch, EngineSettings settings, Dispatcher dispatcher) {
         initPipeline(ch, settings, dispatcher, null);
@@ -259,7 +263,7 @@ public final class HttpEngine {
                 .setMaxChunkSize(settings.maxChunkSize())
                 .setHeadersFactory(HeaderNames.requestHeaders());
         // Node's 16 KiB high-water mark, so that write() returns false when Node's would
-        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Response.HIGH_WATER_MARK / 2, Response.HIGH_WATER_MARK));
+        ch.config().setWriteBufferWaterMark(WATER_MARK);
         ch.pipeline()
                 .addLast("decoder", new RequestDecoder(decoder))
                 .addLast("encoder", new ResponseEncoder())

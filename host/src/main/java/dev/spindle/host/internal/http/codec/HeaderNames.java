@@ -86,6 +86,13 @@ public final class HeaderNames {
      * construction, are not checked again on every request.
      */
     public static HttpHeadersFactory requestHeaders() {
+        return REQUEST_HEADERS;
+    }
+
+    /** One for every decoder: it holds no state of its own. */
+    private static final HttpHeadersFactory REQUEST_HEADERS = makeRequestHeaders();
+
+    private static HttpHeadersFactory makeRequestHeaders() {
         DefaultHttpHeadersFactory netty = DefaultHttpHeadersFactory.headersFactory();
         DefaultHeaders.NameValidator<CharSequence> check = netty.getNameValidator();
         return netty.withNameValidator(name -> {

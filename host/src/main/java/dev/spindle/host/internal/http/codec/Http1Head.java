@@ -81,9 +81,21 @@ public class Http1Head implements FixedHead {
         return sendAtOnce;
     }
 
+    /** The last value {@link #keepAliveValue} made: every connection of the same settings shares it. */
+    private static volatile AsciiString lastKeepAliveValue = new AsciiString("timeout=5");
+
     /** {@code timeout=N} as Node writes it: whole seconds, rounded down; null for no timeout. */
     public static AsciiString keepAliveValue(long millis) {
-        return millis <= 0 ? null : new AsciiString("timeout=" + millis / 1000);
+        if (millis <= 0) {
+            return null;
+        }
+        AsciiString last = lastKeepAliveValue;
+        String value = "timeout=" + millis / 1000;
+        if (!last.contentEquals(value)) {
+            last = new AsciiString(value);
+            lastKeepAliveValue = last;
+        }
+        return last;
     }
 
     /** A refusal of the host's own, with no body and {@code Connection: close}, as Node answers parse errors. */

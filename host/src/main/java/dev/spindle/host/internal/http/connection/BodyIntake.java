@@ -13,18 +13,13 @@ import io.netty.handler.codec.http.LastHttpContent;
 final class BodyIntake {
 
     private final HttpConnection connection;
-    private final ResponseQueue queue;
-    private final EngineSettings settings;
-    private final ConnectionTimers timers;
     /** The exchange whose body is arriving, null between bodies. */
     private Http1Stream receiving;
     private long bytes;
 
-    BodyIntake(HttpConnection connection, ResponseQueue queue, EngineSettings settings, ConnectionTimers timers) {
+    /** Its other parts it takes from {@code connection} when it needs them: a field each would be on every connection. */
+    BodyIntake(HttpConnection connection) {
         this.connection = connection;
-        this.queue = queue;
-        this.settings = settings;
-        this.timers = timers;
     }
 
     /** A new request: its body (if any) arrives next. */
@@ -60,7 +55,7 @@ final class BodyIntake {
             return;
         }
         bytes += content.content().readableBytes();
-        long limit = settings.maxRequestBodyBytes();
+        long limit = connection.settings().maxRequestBodyBytes();
         if (limit > 0 && bytes > limit) {
             content.release();
             refuse(target, 413, Outcome.CLIENT_ABORTED, "request body over " + limit + " bytes");
@@ -68,7 +63,7 @@ final class BodyIntake {
         }
         if (content instanceof LastHttpContent) {
             receiving = null;
-            timers.bodyDone();
+            connection.timers().bodyDone();
             target.exchange().request().offer(content);
             connection.bodyDone();
             return;
@@ -76,8 +71,8 @@ final class BodyIntake {
         if (target.exchange().response().headOpen()) {
             connection.setState("reading");
         }
-        if (settings.requestTimeoutMillis() > 0) {
-            timers.bodyArriving(settings.requestTimeoutMillis());
+        if (connection.settings().requestTimeoutMillis() > 0) {
+            connection.timers().bodyArriving(connection.settings().requestTimeoutMillis());
         }
         target.exchange().request().offer(content);
     }
@@ -85,7 +80,8 @@ final class BodyIntake {
     /** The request timer ran out with the body still arriving (Node's {@code requestTimeout}). */
     void expired() {
         if (receiving != null) {
-            refuse(receiving, 408, Outcome.TIMED_OUT, "request not complete in " + settings.requestTimeoutMillis() + " ms");
+            refuse(receiving, 408, Outcome.TIMED_OUT,
+                    "request not complete in " + connection.settings().requestTimeoutMillis() + " ms");
         }
     }
 
@@ -104,9 +100,9 @@ final class BodyIntake {
      */
     private void refuse(Http1Stream stream, int status, Outcome outcome, String why) {
         receiving = null;
-        timers.bodyDone();
+        connection.timers().bodyDone();
         if (stream.exchange().response().headOpen()) {
-            queue.remove(stream);
+            connection.queue().remove(stream);
             stream.destroy(outcome);
             connection.refuse(status, why);
         } else {

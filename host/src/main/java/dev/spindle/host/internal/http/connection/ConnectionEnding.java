@@ -4,9 +4,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.Outcome;
-import dev.spindle.host.internal.http.codec.RequestDecoder;
-import dev.spindle.host.internal.http.dispatch.BatchTally;
-import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.exchange.Exchange;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,14 +25,6 @@ final class ConnectionEnding {
 
     private final HttpConnection connection;
     private final ChannelHandlerContext ctx;
-    private final Dispatcher dispatcher;
-    private final EngineSettings settings;
-    private final BatchTally tally;
-    private final RequestDecoder decoder;
-    private final ResponseQueue queue;
-    private final FlushTracker flushes;
-    private final ConnectionTimers timers;
-    private final BodyIntake body;
     /** Why the host closed this connection, if it did: what exchanges cut off by it report. */
     private Outcome closeReason;
     private boolean closing;
@@ -44,19 +33,10 @@ final class ConnectionEnding {
     /** The server is shutting down: the connection closes once nothing is owed, its last response says so. */
     private boolean shuttingDown;
 
-    ConnectionEnding(HttpConnection connection, ChannelHandlerContext ctx, Dispatcher dispatcher, EngineSettings settings,
-            BatchTally tally, RequestDecoder decoder, ResponseQueue queue, FlushTracker flushes, ConnectionTimers timers,
-            BodyIntake body) {
+    /** Its other parts it takes from {@code connection} when it needs them: a field each would be on every connection. */
+    ConnectionEnding(HttpConnection connection, ChannelHandlerContext ctx) {
         this.connection = connection;
         this.ctx = ctx;
-        this.dispatcher = dispatcher;
-        this.settings = settings;
-        this.tally = tally;
-        this.decoder = decoder;
-        this.queue = queue;
-        this.flushes = flushes;
-        this.timers = timers;
-        this.body = body;
     }
 
     /** Whether the connection reads no more requests: it closes once what it owes is written. */
@@ -68,7 +48,7 @@ final class ConnectionEnding {
     boolean endingSoon() {
         // the server's flag as well as this connection's: a request that arrives after the listener
         // closed is told so even before this connection's shutdown() has run on its loop
-        return shuttingDown || retiring || dispatcher.stopping();
+        return shuttingDown || retiring || connection.dispatcher().stopping();
     }
 
     /** The head of the last response before the close is fixed: no request after it is read. */
@@ -100,11 +80,11 @@ final class ConnectionEnding {
             return;
         }
         if (shuttingDown) {
-            if (!decoder.holdsPartialHead()) {
+            if (!connection.decoder().holdsPartialHead()) {
                 closeAfterFlush(); // else the request arriving is answered first
             }
         } else {
-            timers.idle(settings.keepAliveTimeoutMillis());
+            connection.timers().idle(connection.settings().keepAliveTimeoutMillis());
         }
     }
 
@@ -122,8 +102,9 @@ final class ConnectionEnding {
             return;
         }
         shuttingDown = true;
-        queue.answerParked();
-        if (connection.requests() > 0 && queue.isEmpty() && !body.arriving() && !closing && !decoder.holdsPartialHead()) {
+        connection.queue().answerParked();
+        if (connection.requests() > 0 && connection.queue().isEmpty() && !connection.body().arriving() && !closing
+                && !connection.decoder().holdsPartialHead()) {
             ctx.close();
         }
     }
@@ -143,7 +124,8 @@ final class ConnectionEnding {
      * once what was written is flushed.
      */
     void end(RouteTarget target, Outcome why) {
-        if (ctx.channel().isActive() && (queue.endAll(target, why) | (target == null || flushes.holds(target)))) {
+        if (ctx.channel().isActive()
+                && (connection.queue().endAll(target, why) | (target == null || connection.flushes().holds(target)))) {
             closeFor(why);
         }
     }
@@ -152,7 +134,7 @@ final class ConnectionEnding {
     void closeAfterFlush() {
         closing = true;
         connection.updateReading();
-        flushes.flushAndClose();
+        connection.flushes().flushAndClose();
     }
 
     /** The host ends the connection for {@code why}: what was written goes out, then it closes. */
@@ -174,20 +156,20 @@ final class ConnectionEnding {
      */
     void refuse(int status, String why) {
         LOG.debug("Refused a request from {} with {}: {}", connection.remoteAddress(), status, why);
-        tally.refused(status);
+        connection.tally().refused(status);
         closing = true;
         connection.updateReading();
-        timers.notIdle();
-        queue.owe(status);
+        connection.timers().notIdle();
+        connection.queue().owe(status);
     }
 
     /** A connection over {@code maxConnections}: answered 503 and closed, its requests unread. */
     void refuseConnection() {
-        LOG.warn("More than {} connections: refusing {}", settings.maxConnections(), connection.remoteAddress());
+        LOG.warn("More than {} connections: refusing {}", connection.settings().maxConnections(), connection.remoteAddress());
         closing = true; // a refused connection, not a refused request: not counted as one
-        tally.stats().connectionRefused();
+        connection.tally().stats().connectionRefused();
         connection.updateReading();
-        queue.owe(503);
+        connection.queue().owe(503);
     }
 
     /** The channel is closed: nothing more is read or written. */
@@ -197,10 +179,10 @@ final class ConnectionEnding {
 
     /** Nothing was unanswered for the idle time: close, with a 408 for a head that never completed. */
     void idleExpired() {
-        if (!queue.isEmpty() || body.arriving() || closing) {
+        if (!connection.queue().isEmpty() || connection.body().arriving() || closing) {
             return;
         }
-        if (decoder.holdsPartialHead()) {
+        if (connection.decoder().holdsPartialHead()) {
             refuse(408, "request head not complete in time"); // as Node's headersTimeout does
         } else {
             LOG.debug("Closing idle connection from {}", connection.remoteAddress());
@@ -210,9 +192,9 @@ final class ConnectionEnding {
 
     /** A body still arriving when the request timeout runs out: 408 or a close (Node's {@code requestTimeout}). */
     void requestExpired() {
-        if (ctx.channel().isActive() && body.arriving()) {
+        if (ctx.channel().isActive() && connection.body().arriving()) {
             closeReason = Outcome.TIMED_OUT;
-            body.expired();
+            connection.body().expired();
         }
     }
 }

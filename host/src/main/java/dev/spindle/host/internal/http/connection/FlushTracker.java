@@ -1,7 +1,5 @@
 package dev.spindle.host.internal.http.connection;
 
-import java.util.ArrayDeque;
-
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.codec.ResponseEncoder;
 import dev.spindle.host.internal.router.RouteTarget;
@@ -17,12 +15,11 @@ import io.netty.channel.ChannelOutboundBuffer;
  * buffer (all of them, with the flush's time and no clock read each), else through one marker
  * write that completes after everything written before it. Event loop only.
  */
-final class FlushTracker {
+final class FlushTracker extends StreamLine {
 
     private final ChannelHandlerContext ctx;
     private final ResponseEncoder encoder;
-    /** Streams whose responses are written but not yet known to be in the socket, in write order. */
-    private final ArrayDeque<Http1Stream> written = new ArrayDeque<>(4);
+    // the line (see StreamLine): streams whose responses are written but not yet known to be in the socket
     private long writeSeq;
     /** The highest sequence number a pending flush marker covers. */
     private long markedSeq;
@@ -37,7 +34,7 @@ final class FlushTracker {
     /** The last part of {@code stream}'s response was written with the void promise. */
     void lastWritten(Http1Stream stream) {
         stream.writeSeq = ++writeSeq;
-        written.add(stream);
+        addLast(stream);
     }
 
     /** When the flush whose exchanges are being finished now began; 0 outside of that. */
@@ -48,7 +45,7 @@ final class FlushTracker {
     /** Flushes, then finishes the exchanges whose responses are now all in the socket. */
     void flush() {
         ctx.flush();
-        if (written.isEmpty()) {
+        if (isEmpty()) {
             return;
         }
         ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
@@ -87,15 +84,15 @@ final class FlushTracker {
 
     private void finishWritten(long upTo) {
         Http1Stream s;
-        while ((s = written.peek()) != null && s.writeSeq <= upTo) {
-            written.poll();
+        while ((s = first()) != null && s.writeSeq <= upTo) {
+            pollFirst();
             s.exchange().finished();
         }
     }
 
     /** Whether a response of {@code target}'s is written but not yet in the socket. */
     boolean holds(RouteTarget target) {
-        for (Http1Stream s : written) {
+        for (Http1Stream s : copy()) {
             if (s.exchange().target() == target) {
                 return true;
             }
@@ -106,7 +103,7 @@ final class FlushTracker {
     /** The connection is gone: what was written and never reached the socket ends with {@code why}. */
     void destroyAll(Outcome why) {
         Http1Stream s;
-        while ((s = written.poll()) != null) {
+        while ((s = pollFirst()) != null) {
             s.destroy(why);
         }
     }

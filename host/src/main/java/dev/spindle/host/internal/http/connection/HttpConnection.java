@@ -48,7 +48,8 @@ import io.netty.util.ReferenceCountUtil;
  * in {@link ConnectionTimers}, its counts in a {@link BatchTally}. Everything here runs on the
  * connection's event loop.
  */
-public final class HttpConnection extends ChannelInboundHandlerAdapter implements RequestSource, Exchange.Observer {
+public final class HttpConnection extends ChannelInboundHandlerAdapter
+        implements RequestSource, Exchange.Observer, ConnectionTimers.Expiry {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
     private static final Pattern EXPECT_CONTINUE = Pattern.compile("(?:^|\\W)100-continue(?:$|\\W)", Pattern.CASE_INSENSITIVE);
@@ -59,7 +60,8 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
 
     private final Dispatcher dispatcher;
     private final EngineSettings settings;
-    private final BatchTally tally;
+    /** The event loop's (see {@link BatchTally#ofLoop}). */
+    private BatchTally tally;
     private final Protocol protocol;
     private final AsciiString keepAliveValue;
     private final RequestGate gate = new RequestGate();
@@ -93,7 +95,6 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         this.dispatcher = dispatcher;
         this.settings = settings;
         this.protocol = protocol;
-        this.tally = new BatchTally(dispatcher.stats(), protocol);
         this.keepAliveValue = Http1Head.keepAliveValue(settings.keepAliveTimeoutMillis());
     }
 
@@ -154,6 +155,44 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         STATE.setRelease(this, s);
     }
 
+    // ---------------------------------------------------------------- the parts, for each other
+
+    EngineSettings settings() {
+        return settings;
+    }
+
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    BatchTally tally() {
+        return tally;
+    }
+
+    RequestDecoder decoder() {
+        return decoder;
+    }
+
+    ResponseQueue queue() {
+        return queue;
+    }
+
+    FlushTracker flushes() {
+        return flushes;
+    }
+
+    ConnectionTimers timers() {
+        return timers;
+    }
+
+    BodyIntake body() {
+        return body;
+    }
+
+    ConnectionEnding ending() {
+        return ending;
+    }
+
     // ---------------------------------------------------------------- for the response queue and the streams
 
     boolean inRead() {
@@ -195,9 +234,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     public void exchangeDone(Exchange exchange, Outcome outcome) {
         Response res = exchange.response();
         int status = res.headOpen() ? 0 : res.statusCode();
-        tally.responded(status);
+        tally.responded(status, inRead);
         if (exchange.target() != null) {
-            tally.finished(exchange.target(), outcome, status, exchange.startNanos(), flushes.finishedAtNanos());
+            tally.finished(exchange.target(), outcome, status, exchange.startNanos(), flushes.finishedAtNanos(), inRead);
         }
         dispatcher.ended(exchange, status);
         if (inRead) {
@@ -254,35 +293,38 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         ending.closeFor(why);
     }
 
+    // ---------------------------------------------------------------- the timers' expiry (the connection is it: no object more)
+
+    @Override
+    public void idleExpired() {
+        ending.idleExpired();
+    }
+
+    @Override
+    public void requestExpired() {
+        ending.requestExpired();
+    }
+
+    @Override
+    public void writeExpired() {
+        writes.writeExpired();
+    }
+
     // ---------------------------------------------------------------- channel events
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.tally = BatchTally.ofLoop(dispatcher.stats(), protocol);
         this.encoder = ctx.pipeline().get(ResponseEncoder.class);
         this.decoder = ctx.pipeline().get(RequestDecoder.class);
         this.flushes = new FlushTracker(ctx, encoder);
         this.queue = new ResponseQueue(this, ctx, flushes);
         // the timers fire on this loop, never before the parts they call are made below
-        this.timers = new ConnectionTimers(ctx.executor(), new ConnectionTimers.Expiry() {
-            @Override
-            public void idleExpired() {
-                ending.idleExpired();
-            }
-
-            @Override
-            public void requestExpired() {
-                ending.requestExpired();
-            }
-
-            @Override
-            public void writeExpired() {
-                writes.writeExpired();
-            }
-        });
-        this.body = new BodyIntake(this, queue, settings, timers);
-        this.ending = new ConnectionEnding(this, ctx, dispatcher, settings, tally, decoder, queue, flushes, timers, body);
-        this.writes = new WriteFlow(this, ctx, settings, queue, timers, ending);
+        this.timers = new ConnectionTimers(ctx.executor(), this);
+        this.body = new BodyIntake(this);
+        this.ending = new ConnectionEnding(this, ctx);
+        this.writes = new WriteFlow(this, ctx);
     }
 
     /** Taken out of the pipeline (the connection turned to HTTP/2): its timers go with it. */
@@ -309,7 +351,6 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!inRead) {
             inRead = true;
-            tally.begin();
             batchStartNanos = decoder.readNanos();
             writes.batchStarted();
         }
@@ -355,7 +396,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter implement
         queue.add(stream);
         body.start(stream);
         REQUESTS.setRelease(this, requests + 1);
-        tally.request();
+        tally.request(true);
         setState("in handler");
         if (settings.responseTimeoutMillis() > 0) {
             exchange.deadline(settings.responseTimeoutMillis());

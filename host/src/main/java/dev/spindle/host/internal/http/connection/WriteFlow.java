@@ -22,24 +22,16 @@ final class WriteFlow {
 
     private final HttpConnection connection;
     private final ChannelHandlerContext ctx;
-    private final EngineSettings settings;
-    private final ResponseQueue queue;
-    private final ConnectionTimers timers;
-    private final ConnectionEnding ending;
     /** The write buffer filled or emptied during the read batch: see at its end where it stands. */
     private boolean pending;
     private boolean fullAtBatchStart;
     /** The client sent more while its responses waited in a full write buffer: not reading until it catches up. */
     private boolean clientBehind;
 
-    WriteFlow(HttpConnection connection, ChannelHandlerContext ctx, EngineSettings settings, ResponseQueue queue,
-            ConnectionTimers timers, ConnectionEnding ending) {
+    /** Its other parts it takes from {@code connection} when it needs them: a field each would be on every connection. */
+    WriteFlow(HttpConnection connection, ChannelHandlerContext ctx) {
         this.connection = connection;
         this.ctx = ctx;
-        this.settings = settings;
-        this.queue = queue;
-        this.timers = timers;
-        this.ending = ending;
     }
 
     /** Whether the client is behind with its responses, so that no more of its requests are read. */
@@ -55,7 +47,7 @@ final class WriteFlow {
     /** The write buffer crossed a water mark. */
     void writabilityChanged(boolean inRead) {
         boolean writable = ctx.channel().isWritable();
-        Http1Stream active = queue.oldest();
+        Http1Stream active = connection.queue().oldest();
         if (active != null && writable) {
             active.exchange().response().writable();
         }
@@ -85,21 +77,22 @@ final class WriteFlow {
     /** A client that does not read its responses gets writeTimeoutMillis to start before it is closed. */
     private void settled(boolean writable) {
         if (writable) {
-            timers.writeFlowing();
+            connection.timers().writeFlowing();
             if (clientBehind) {
                 clientBehind = false;
                 connection.updateReading();
             }
-        } else if (settings.writeTimeoutMillis() > 0) {
-            timers.writeBlocked(settings.writeTimeoutMillis());
+        } else if (connection.settings().writeTimeoutMillis() > 0) {
+            connection.timers().writeBlocked(connection.settings().writeTimeoutMillis());
         }
     }
 
     /** The client read nothing for the write timeout. */
     void writeExpired() {
         if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
-            LOG.debug("{} read nothing for {} ms: closing", connection.remoteAddress(), settings.writeTimeoutMillis());
-            ending.closeNow(Outcome.TIMED_OUT);
+            LOG.debug("{} read nothing for {} ms: closing", connection.remoteAddress(),
+                    connection.settings().writeTimeoutMillis());
+            connection.ending().closeNow(Outcome.TIMED_OUT);
         }
     }
 }

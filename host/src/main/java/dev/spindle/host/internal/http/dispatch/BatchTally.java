@@ -4,20 +4,31 @@ import java.util.Arrays;
 
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.router.RouteTarget;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
- * Data path: beside one connection, between its exchanges and the counters they feed
- * ({@link EngineStats} for the server, {@link RouteTarget} for each handler). What a read batch
- * counts (requests, responses by status class, bytes in and out, and runs of completed
+ * Data path: beside the connections of one event loop, between their exchanges and the counters
+ * they feed ({@link EngineStats} for the server, {@link RouteTarget} for each handler). What a
+ * read batch counts (requests, responses by status class, bytes in and out, and runs of completed
  * exchanges of one handler) is kept in plain fields and published once at the batch's end: one
- * update of the shared adders per batch, not per request. Event loop only.
+ * update of the shared adders per batch, not per request. A loop reads one connection's batch at
+ * a time, so its HTTP/1.1 connections share one tally per protocol ({@link #ofLoop}) instead of
+ * holding one each; the caller says whether a count belongs to its read batch (another
+ * connection's exchange ending meanwhile is counted at once). Event loop only.
  */
 public final class BatchTally {
+
+    /** The loop's tallies by protocol, each for the stats it was made for. */
+    private static final FastThreadLocal<BatchTally[]> LOOP_TALLIES = new FastThreadLocal<>() {
+        @Override
+        protected BatchTally[] initialValue() {
+            return new BatchTally[Protocol.values().length];
+        }
+    };
 
     private final EngineStats stats;
     /** What the connection speaks: its requests are counted under it. */
     private final Protocol protocol;
-    private boolean inBatch;
     private long requests;
     private final long[] responses = new long[6];
     // a run of completed exchanges of one handler and one read batch
@@ -31,16 +42,27 @@ public final class BatchTally {
         this.protocol = protocol;
     }
 
+    /**
+     * The calling event loop's tally for {@code protocol} and {@code stats}; a connection takes it
+     * once, on its loop, and keeps it (another engine's connections on the loop may replace it here
+     * for newer connections: the counts a tally holds are published at each batch's end).
+     */
+    public static BatchTally ofLoop(EngineStats stats, Protocol protocol) {
+        BatchTally[] tallies = LOOP_TALLIES.get();
+        BatchTally t = tallies[protocol.ordinal()];
+        if (t == null || t.stats != stats) {
+            t = new BatchTally(stats, protocol);
+            tallies[protocol.ordinal()] = t;
+        }
+        return t;
+    }
+
     public EngineStats stats() {
         return stats;
     }
 
-    /** A read batch begins: counts wait for {@link #publish}. */
-    public void begin() {
-        inBatch = true;
-    }
-
-    public void request() {
+    /** A request; {@code inBatch}: of the caller's read batch, counted at {@link #publish}. */
+    public void request(boolean inBatch) {
         if (inBatch) {
             requests++;
         } else {
@@ -55,8 +77,8 @@ public final class BatchTally {
         stats.refused(status);
     }
 
-    /** A response, by its status (0 when nothing was sent). */
-    public void responded(int status) {
+    /** A response, by its status (0 when nothing was sent); {@code inBatch} as for {@link #request}. */
+    public void responded(int status, boolean inBatch) {
         if (status == 0 || !EngineStats.ENABLED) {
             return;
         }
@@ -71,9 +93,10 @@ public final class BatchTally {
     /**
      * An exchange of {@code target} ended. Completed ones of one read batch (pipelined requests
      * answered by one flush) are counted in runs; the rest at once, ending at {@code endNanos}
-     * (0: now).
+     * (0: now). {@code inBatch} as for {@link #request}.
      */
-    public void finished(RouteTarget target, Outcome outcome, int status, long startNanos, long endNanos) {
+    public void finished(RouteTarget target, Outcome outcome, int status, long startNanos, long endNanos,
+            boolean inBatch) {
         if (!inBatch || outcome != Outcome.COMPLETED) {
             long end = EngineStats.ENABLED ? (endNanos != 0 ? endNanos : System.nanoTime()) : 0;
             target.finished(outcome, status, EngineStats.ENABLED ? end - startNanos : -1, end);
@@ -129,7 +152,6 @@ public final class BatchTally {
      * @param flushedNanos when the batch's last flush began, the end of the runs' latency
      */
     public void publish(long bytesIn, long bytesOut, long flushedNanos) {
-        inBatch = false;
         publishRun(flushedNanos);
         publishRequests();
         for (int i = 0; i < responses.length; i++) {

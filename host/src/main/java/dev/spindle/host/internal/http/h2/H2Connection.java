@@ -184,7 +184,7 @@ public final class H2Connection extends Http2ConnectionHandler {
     void requested() {
         requests++;
         lastActiveNanos = System.nanoTime();
-        tally.request();
+        tally.request(inRead);
     }
 
     /** Frames of a stream were written: flushed with the read batch, or now outside one. */
@@ -222,9 +222,9 @@ public final class H2Connection extends Http2ConnectionHandler {
     void exchangeDone(Exchange exchange, Outcome outcome) {
         Response res = exchange.response();
         int status = res.headOpen() ? 0 : res.statusCode();
-        tally.responded(status);
+        tally.responded(status, inRead);
         if (exchange.target() != null) {
-            tally.finished(exchange.target(), outcome, status, exchange.startNanos(), 0);
+            tally.finished(exchange.target(), outcome, status, exchange.startNanos(), 0, inRead);
         }
         dispatcher.ended(exchange, status);
         lastActiveNanos = System.nanoTime();
@@ -302,7 +302,6 @@ public final class H2Connection extends Http2ConnectionHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (!inRead) {
             inRead = true;
-            tally.begin();
         }
         super.channelRead(ctx, msg);
     }
