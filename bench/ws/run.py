@@ -4,7 +4,8 @@ never a test). Outside Spindle's data path: it starts each server in turn pinned
 (bench/h2/run.py's Server), drives it with the load client (ws-load.jar, pinned to CLIENT_CPU) and
 reads the server's CPU time from /proc between the client's "begin CASE" and "result CASE" lines.
 
-  run.py --load JAR --out DIR [--rounds 3] [--duration 5] [--warmup 8] [--only NAME,...] SERVER_SPECS...
+  run.py --load JAR --out DIR [--rounds 3] [--duration 5] [--warmup 8] [--client 'WS-LOAD OPTIONS']
+         [--only NAME,...] SERVER_SPECS...
 
 A server spec is NAME=COMMAND, with $PORT a fresh free port per start. Each round starts every
 server in the order given; per server one client process runs both cases (echo, then broadcast),
@@ -62,7 +63,7 @@ def drive(args, server, rnd, log):
     """Runs the client against the server; yields one row per measured case."""
     command = ['timeout', '-k', '5', str(int(2 * (args.warmup + args.duration)) + 90), 'taskset', '-c', CLIENT_CPU,
                os.environ.get('JAVA', 'java')] + os.environ.get('JAVA_OPTS', '').split() + [
-        '-jar', args.load, str(server.ports['PORT']), '--warmup', str(args.warmup), '--duration', str(args.duration)]
+        '-jar', args.load, str(server.ports['PORT']), '--warmup', str(args.warmup), '--duration', str(args.duration)] + args.client.split()
     log.write('\n### round %d %s: %s\n' % (rnd, server.spec.name, ' '.join(command)))
     client = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     begin = None
@@ -155,6 +156,7 @@ def main():
     ap.add_argument('--rounds', type=int, default=3)
     ap.add_argument('--duration', type=float, default=5)
     ap.add_argument('--warmup', type=float, default=8)
+    ap.add_argument('--client', default='', help='more options for ws-load.jar, e.g. "--echo-depth 8"')
     ap.add_argument('--only', help='comma-separated server names to run (default: all)')
     ap.add_argument('--summary-only', action='store_true', help='only summarise --out/runs.tsv')
     ap.add_argument('specs', nargs='*')

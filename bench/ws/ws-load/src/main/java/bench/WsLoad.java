@@ -44,8 +44,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
  * binary messages, masked as RFC 6455 wants, no compression, flushes batched per read.
  *
  * <ul>
- * <li>echo: C sockets on /ws/echo, each with one message of B bytes in flight: sent, echoed,
- *     sent again. Rate: round trips per second.
+ * <li>echo: C sockets on /ws/echo, each with D messages of B bytes in flight (--echo-depth,
+ *     default 1): each sent, echoed, sent again. Rate: round trips per second.
  * <li>broadcast: C sockets on /ws/broadcast (opened 50 at a time); the first sends messages of B
  *     bytes, at most W not yet received by every socket; the server sends each to all C sockets.
  *     Rate: broadcasts per second fully delivered (deliveries = that times C).
@@ -56,7 +56,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
  * last socket). The runner samples the server's CPU between the two lines.
  *
  * Usage: java -jar ws-load.jar PORT [--cases echo,broadcast] [--echo-connections 64]
- *        [--echo-bytes 64] [--broadcast-connections 1000] [--broadcast-bytes 1024] [--window 8]
+ *        [--echo-bytes 64] [--echo-depth 1] [--broadcast-connections 1000] [--broadcast-bytes 1024] [--window 8]
  *        [--warmup 5] [--duration 5]
  */
 public final class WsLoad {
@@ -81,12 +81,12 @@ public final class WsLoad {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: java -jar ws-load.jar PORT [--cases echo,broadcast] [--echo-connections N] [--echo-bytes N]"
+            System.err.println("usage: java -jar ws-load.jar PORT [--cases echo,broadcast] [--echo-connections N] [--echo-bytes N] [--echo-depth N]"
                     + " [--broadcast-connections N] [--broadcast-bytes N] [--window N] [--warmup S] [--duration S]");
             System.exit(2);
         }
         String cases = "echo,broadcast";
-        int echoConnections = 64, echoBytes = 64, broadcastConnections = 1000, broadcastBytes = 1024, window = 8;
+        int echoConnections = 64, echoBytes = 64, echoDepth = 1, broadcastConnections = 1000, broadcastBytes = 1024, window = 8;
         double warmup = 5, duration = 5;
         for (int i = 1; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
@@ -94,6 +94,7 @@ public final class WsLoad {
                 case "--cases" -> cases = v;
                 case "--echo-connections" -> echoConnections = Integer.parseInt(v);
                 case "--echo-bytes" -> echoBytes = Integer.parseInt(v);
+                case "--echo-depth" -> echoDepth = Integer.parseInt(v);
                 case "--broadcast-connections" -> broadcastConnections = Integer.parseInt(v);
                 case "--broadcast-bytes" -> broadcastBytes = Integer.parseInt(v);
                 case "--window" -> window = Math.min(Integer.parseInt(v), RING - 1);
@@ -107,7 +108,7 @@ public final class WsLoad {
         try {
             for (String c : cases.split(",")) {
                 boolean ok = switch (c) {
-                    case "echo" -> load.echo(echoConnections, echoBytes, warmup, duration);
+                    case "echo" -> load.echo(echoConnections, echoBytes, echoDepth, warmup, duration);
                     case "broadcast" -> load.broadcast(broadcastConnections, broadcastBytes, window, warmup, duration);
                     default -> throw new IllegalArgumentException("case must be echo or broadcast, not " + c);
                 };
@@ -119,30 +120,34 @@ public final class WsLoad {
         System.exit(status);
     }
 
-    private boolean echo(int connections, int bytes, double warmup, double duration) throws Exception {
+    private boolean echo(int connections, int bytes, int depth, double warmup, double duration) throws Exception {
         ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes).writeZero(bytes));
-        /** One per socket: its message in flight, sent again as soon as it is back. */
+        /** One per socket: its {@code depth} messages in flight, each sent again as soon as it is back (in order). */
         final class Echo extends SimpleChannelInboundHandler<WebSocketFrame> {
-            private long sentAt;
+            private final long[] sentAt = new long[depth];
+            private int sent;
+            private int back;
 
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                 if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-                    send(ctx);
+                    for (int i = 0; i < depth; i++) {
+                        send(ctx);
+                    }
                     ctx.flush();
                 }
                 ctx.fireUserEventTriggered(evt);
             }
 
             private void send(ChannelHandlerContext ctx) {
-                sentAt = System.nanoTime();
+                sentAt[sent++ % depth] = System.nanoTime();
                 ctx.write(new BinaryWebSocketFrame(payload.duplicate()));
             }
 
             @Override
             protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
                 count++;
-                latencyNanos += System.nanoTime() - sentAt;
+                latencyNanos += System.nanoTime() - sentAt[back++ % depth];
                 if (sending) {
                     send(ctx);
                 }
