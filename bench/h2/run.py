@@ -127,9 +127,9 @@ def parse(text):
 
 
 class Server:
-    def __init__(self, spec, logdir, rnd):
+    def __init__(self, spec, logdir, rnd, port_names=('H2C_PORT', 'TLS_PORT')):  # bench/ws/run.py: ('PORT',)
         self.spec = spec
-        self.ports = {'H2C_PORT': free_port(), 'TLS_PORT': free_port()}
+        self.ports = {name: free_port() for name in port_names}
         env = dict(os.environ, **{k: str(v) for k, v in self.ports.items()})
         self.log = open(os.path.join(logdir, spec.name + '.log'), 'a')
         self.log.write('=== round %d: %s %s\n' % (rnd, spec.command, self.ports))

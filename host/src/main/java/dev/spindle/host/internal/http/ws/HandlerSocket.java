@@ -20,7 +20,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
  * Data path: the {@link WebSocket} a handler holds, over its {@link WebSocketConnection}. Calls
  * from any thread: the payload is framed on the caller's thread (from the channel's pooled
  * allocator), counted in the {@link SendBuffer} at once so that {@code send} can answer the
- * backpressure question, and written on the event loop, in call order.
+ * backpressure question, and written on the event loop, in call order (a reply sent while the
+ * connection is reading is flushed with the others at the read's end).
  */
 final class HandlerSocket implements WebSocket {
 
@@ -78,7 +79,7 @@ final class HandlerSocket implements WebSocket {
                 connection.sends().written(n, callback, new ClosedChannelException(), connection.target());
                 return;
             }
-            ctx.writeAndFlush(frame).addListener(f -> connection.sends().written(n, callback, f.cause(), connection.target()));
+            connection.write(frame).addListener(f -> connection.sends().written(n, callback, f.cause(), connection.target()));
         });
         if (!queued) { // the server has shut down: the frame is dropped
             frame.release();

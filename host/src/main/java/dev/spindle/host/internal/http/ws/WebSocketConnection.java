@@ -17,6 +17,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -79,6 +80,9 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     private String closeReason = "";
     private boolean counted;
     private ScheduledFuture<?> closeTimer;
+    /** Inside a read of this connection: the frames sent meanwhile are flushed once at its end. */
+    private boolean reading;
+    private boolean flushOwed;
     private volatile long messagesIn;
     private volatile long bytesIn;
 
@@ -142,6 +146,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
             handshake((FullHttpRequest) msg);
             return;
         }
+        reading = true;
         try {
             if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
                 ByteBuf data = ((WebSocketFrame) msg).content();
@@ -214,6 +219,29 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
             CloseWebSocketFrame echo = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
             ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** The read ends: one flush for every frame the handler sent during it (as Vert.x and Netty's own handlers batch). */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (flushOwed) {
+            flushOwed = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * Writes a frame the handler sent: during a read of this connection (a reply from its message
+     * listener) the flush waits for the read's end, otherwise it is flushed now. On the event loop.
+     */
+    ChannelFuture write(WebSocketFrame frame) {
+        if (reading) {
+            flushOwed = true;
+            return ctx.write(frame);
+        }
+        return ctx.writeAndFlush(frame);
     }
 
     @Override
