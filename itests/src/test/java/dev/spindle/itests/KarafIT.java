@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,6 +50,14 @@ class KarafIT {
         Files.writeString(karaf.home.resolve("etc/dev.spindle.host.cfg"), "tlsPort = " + tlsPort
                 + "\ncertificateFile = " + pair[0] + "\nprivateKeyFile = " + pair[1] + "\n", StandardOpenOption.APPEND);
         karaf.start();
+        // Karaf registers its standard features repository (where `scr` is) by its boot-features
+        // installer, after the console already answers: installing before it names an unknown `scr`
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        Karaf.Run scr = karaf.console("feature:info scr");
+        while ((scr.exit() != 0 || scr.output().contains("Error executing command")) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            scr = karaf.console("feature:info scr");
+        }
         karaf.execute("feature:repo-add mvn:dev.spindle/spindle-features/" + System.getProperty("spindle.version") + "/xml/features");
         karaf.execute("feature:install spindle spindle-openssl spindle-samples");
     }
