@@ -70,8 +70,9 @@ public final class HttpEngine {
     private BlockedLoopChecker blockedLoops;
     /** Set when {@link #close} begins: a connection accepted from then on is shut down at once. */
     private volatile boolean shuttingDown;
-    /** After the shutdown deadline, how long responses cut off may take to reach their clients. */
+    /** After the shutdown deadline, how long responses cut off may take to reach their clients, by default. */
     private static final long CUT_GRACE_MILLIS = 300;
+    private volatile long cutGraceMillis = CUT_GRACE_MILLIS;
     private java.util.concurrent.Future<?> failureSummaries;
 
     /** What {@code HttpServer.connections()} shows of one connection. */
@@ -317,6 +318,18 @@ public final class HttpEngine {
         return connections.snapshots();
     }
 
+    /**
+     * How long, after the shutdown deadline, responses already ended but not yet taken by their
+     * clients (a slow reader, a closed HTTP/2 window) may still flush before their connections are
+     * dropped.
+     */
+    public void cutGrace(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("cut grace: " + millis + " ms");
+        }
+        this.cutGraceMillis = millis;
+    }
+
     /** Stops at once: closes the listener and every connection, stops the event loops. */
     public void close() {
         close(0);
@@ -329,8 +342,8 @@ public final class HttpEngine {
      * {@code Connection: close}), then close; a request parked for a route being replaced is
      * answered {@code 503}. At the deadline what is still running ends with
      * {@link Outcome#SERVER_SHUTDOWN} (a {@code 503} if nothing was sent, else cut off after what
-     * was written), and whatever a client does not take within {@value #CUT_GRACE_MILLIS} ms more
-     * is dropped with its connection. Returns within about {@code drainMillis} + 1 s.
+     * was written), and whatever a client does not take within the cut grace (by default
+     * {@value #CUT_GRACE_MILLIS} ms, see {@link #cutGrace}) is dropped with its connection. Returns within about {@code drainMillis} + 1 s.
      *
      * @return the number of connections that had to be cut off
      */
@@ -374,7 +387,7 @@ public final class HttpEngine {
                 LOG.warn("{} connection(s) still busy after {} ms: ending what they serve ({})", cut, drainMillis,
                         Outcome.SERVER_SHUTDOWN);
                 connections.endAll(null, Outcome.SERVER_SHUTDOWN);
-                connections.awaitClosed(CUT_GRACE_MILLIS);
+                connections.awaitClosed(cutGraceMillis);
             }
         }
         connections.closeAll();

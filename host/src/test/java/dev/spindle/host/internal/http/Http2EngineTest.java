@@ -392,6 +392,9 @@ class Http2EngineTest {
                 res.write("partial"); // never ends
             }
         });
+        // a grace wide enough for a loaded machine: what is asserted is that the ended stream
+        // flushes once its window opens and the connection then closes, not how fast
+        engine.cutGrace(10_000);
         try (H2Wire w = H2Wire.open(at)) {
             w.headers(1, H2Wire.request("GET", "/ended"), true);
             int got = 0;
