@@ -236,7 +236,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
         int status = res.headOpen() ? 0 : res.statusCode();
         tally.responded(status, inRead);
         if (exchange.target() != null) {
-            tally.finished(exchange.target(), outcome, status, exchange.startNanos(), flushes.finishedAtNanos(), inRead);
+            tally.finished(exchange.target(), exchange.method(), outcome, status, exchange.startNanos(), flushes.finishedAtNanos(), inRead);
         }
         dispatcher.ended(exchange, status);
         if (inRead) {
