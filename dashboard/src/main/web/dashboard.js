@@ -19,10 +19,12 @@ const colorOf = new Map();
 
 const $ = id => document.getElementById(id);
 
-// A handler's colour (by service id): the next of the palette when it first appears.
+// A charted handler's colour (by service id), chosen when it first appears: the first of the
+// palette that no handler in the charts has, so that two versions of a route stand apart.
 function color(id) {
   if (!colorOf.has(id)) {
-    colorOf.set(id, COLORS[colorOf.size % COLORS.length]);
+    const used = new Set([...seen.keys()].filter(k => colorOf.has(k)).map(k => colorOf.get(k)));
+    colorOf.set(id, COLORS.find(c => !used.has(c)) || COLORS[colorOf.size % COLORS.length]);
   }
   return colorOf.get(id);
 }
@@ -32,14 +34,16 @@ function fmt(v, digits) {
 }
 
 // The charted handlers' figures by service id: HTTP handlers on a route that serve (not FAILED,
-// not SHADOWED), error rate in % of their requests.
+// not SHADOWED) and have had a request, error rate in % of their requests.
 function byHandler(handlers) {
   const out = {};
   for (const h of handlers) {
-    if (h.kind !== 'http' || h.route === null || h.state === 'FAILED' || h.state === 'SHADOWED') {
+    if (h.kind !== 'http' || h.route === null || h.state === 'FAILED' || h.state === 'SHADOWED'
+        || h.requests === 0) {
       continue;
     }
     seen.set(h.id, {route: h.route, version: h.version, bundle: h.bundle});
+    color(h.id);
     out[h.id] = {
       rate: h.rate === undefined ? null : h.rate,
       errors: h.rate === undefined ? null : 100 * h.errorRate,
@@ -70,7 +74,9 @@ function drawTable(s) {
     tr.dataset.route = h.route;
     tr.dataset.id = h.id;
     const route = cell(tr, h.route === null ? '(none)' : h.route);
-    route.style.borderLeft = '3px solid ' + color(h.id);
+    if (seen.has(h.id)) { // charted: its line's colour
+      route.style.borderLeft = '3px solid ' + color(h.id);
+    }
     cell(tr, h.kind);
     cell(tr, h.bundle);
     cell(tr, h.version);
@@ -280,7 +286,6 @@ function take(s, first) {
       samples.shift();
     }
   }
-  s.handlers.forEach(h => color(h.id));
   drawTable(s);
   addDeploys(s.deploys);
   addLog(s.log);
