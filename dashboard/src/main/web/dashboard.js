@@ -1,6 +1,7 @@
 // The dashboard page: reads the admin listener's /events stream (server-sent events: one "first"
-// event, then a "sample" each second) and draws the handlers table, three SVG charts per route
-// with the deploy markers, the deploy list and the log tail. No library: the DOM and SVG only.
+// event, then a "sample" each second) and draws the handlers table, three SVG charts with a line
+// per handler (so a route's versions, before and after a redeploy or beside a canary, are apart)
+// and the deploy markers, the deploy list and the log tail. No library: the DOM and SVG only.
 'use strict';
 
 const WINDOW_MS = 3 * 60 * 1000;   // what the charts show
@@ -9,7 +10,8 @@ const MAX_DEPLOYS = 100;            // deploy events kept
 const COLORS = ['#2563eb', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
 const SVG = 'http://www.w3.org/2000/svg';
 
-const samples = [];                 // {time, routes: {route: {rate, errors, p50, p99}}}
+const samples = [];                 // {time, handlers: {id: {rate, errors, p50, p99}}}
+const seen = new Map();             // handler id -> {route, version, bundle}, for the lines and legend
 const deploys = [];                 // the events, oldest first
 let lastDeploySeq = 0;
 let lastLogSeq = 0;
@@ -17,36 +19,37 @@ const colorOf = new Map();
 
 const $ = id => document.getElementById(id);
 
-function color(route) {
-  if (!colorOf.has(route)) {
-    colorOf.set(route, COLORS[colorOf.size % COLORS.length]);
+// A charted handler's colour (by service id), chosen when it first appears: the first of the
+// palette that no handler in the charts has, so that two versions of a route stand apart.
+function color(id) {
+  if (!colorOf.has(id)) {
+    const used = new Set([...seen.keys()].filter(k => colorOf.has(k)).map(k => colorOf.get(k)));
+    colorOf.set(id, COLORS.find(c => !used.has(c)) || COLORS[colorOf.size % COLORS.length]);
   }
-  return colorOf.get(route);
+  return colorOf.get(id);
 }
 
 function fmt(v, digits) {
   return v === null || v === undefined ? '-' : Number(v).toFixed(digits);
 }
 
-// One route's figures from its handlers: rates added up, latency from the active one.
-function byRoute(handlers) {
+// The charted handlers' figures by service id: HTTP handlers on a route that serve (not FAILED,
+// not SHADOWED) and have had a request, error rate in % of their requests.
+function byHandler(handlers) {
   const out = {};
   for (const h of handlers) {
-    if (h.kind !== 'http' || h.route === null || h.state === 'FAILED') {
+    if (h.kind !== 'http' || h.route === null || h.state === 'FAILED' || h.state === 'SHADOWED'
+        || h.requests === 0) {
       continue;
     }
-    const r = out[h.route] || (out[h.route] = {rate: null, failed: 0, p50: null, p99: null});
-    if (h.rate !== undefined) {
-      r.rate = (r.rate || 0) + h.rate;
-      r.failed += h.rate * h.errorRate;
-    }
-    if (h.p50 !== null && (h.state === 'ACTIVE' || r.p50 === null)) {
-      r.p50 = h.p50;
-      r.p99 = h.p99;
-    }
-  }
-  for (const r of Object.values(out)) {
-    r.errors = r.rate === null ? null : r.rate > 0 ? 100 * r.failed / r.rate : 0;
+    seen.set(h.id, {route: h.route, version: h.version, bundle: h.bundle});
+    color(h.id);
+    out[h.id] = {
+      rate: h.rate === undefined ? null : h.rate,
+      errors: h.rate === undefined ? null : 100 * h.errorRate,
+      p50: h.p50,
+      p99: h.p99,
+    };
   }
   return out;
 }
@@ -71,7 +74,9 @@ function drawTable(s) {
     tr.dataset.route = h.route;
     tr.dataset.id = h.id;
     const route = cell(tr, h.route === null ? '(none)' : h.route);
-    route.style.borderLeft = '3px solid ' + color(h.route);
+    if (seen.has(h.id)) { // charted: its line's colour
+      route.style.borderLeft = '3px solid ' + color(h.id);
+    }
     cell(tr, h.kind);
     cell(tr, h.bundle);
     cell(tr, h.version);
@@ -124,7 +129,7 @@ function ceiling(max) {
   return 10 * p;
 }
 
-// One chart: a line per route and field (p50 dashed), the deploy markers, time on x.
+// One chart: a line per handler and field (p50 dashed), the deploy markers, time on x.
 function drawChart(svg, fields, now) {
   const w = svg.clientWidth || 400;
   const h = svg.clientHeight || 170;
@@ -137,7 +142,7 @@ function drawChart(svg, fields, now) {
   const x = t => left + (t - from) / span * (w - left - right);
   let max = 0;
   for (const s of samples) {
-    for (const r of Object.values(s.routes)) {
+    for (const r of Object.values(s.handlers)) {
       for (const f of fields) {
         if (r[f] !== null && r[f] > max) {
           max = r[f];
@@ -157,14 +162,13 @@ function drawChart(svg, fields, now) {
     const label = new Date(t).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit', second: '2-digit'});
     el('text', {class: 'axis', x: x(t), y: h - 4, 'text-anchor': 'middle'}, svg).textContent = label;
   }
-  const routes = new Set();
-  samples.forEach(s => Object.keys(s.routes).forEach(r => routes.add(r)));
-  for (const route of routes) {
+  for (const id of shown()) {
+    const h = seen.get(id);
     for (const f of fields) {
       let d = '';
       let pen = 'M';
       for (const s of samples) {
-        const r = s.routes[route];
+        const r = s.handlers[id];
         if (!r || r[f] === null || s.time < from) {
           pen = 'M';
           continue;
@@ -173,7 +177,8 @@ function drawChart(svg, fields, now) {
         pen = 'L';
       }
       if (d) {
-        el('path', {class: 'series ' + f, d, stroke: color(route), 'data-route': route}, svg);
+        el('path', {class: 'series ' + f, d, stroke: color(id), 'data-route': h.route, 'data-handler': id,
+          'data-version': h.version}, svg);
       }
     }
   }
@@ -202,12 +207,26 @@ function drawCharts() {
   drawChart($('chart-latency'), ['p50', 'p99'], now);
   const legend = $('legend');
   legend.replaceChildren();
-  for (const [route, c] of colorOf) {
+  for (const id of shown()) {
+    const h = seen.get(id);
     const li = document.createElement('li');
-    li.style.setProperty('--c', c);
-    li.textContent = route;
+    li.style.setProperty('--c', color(id));
+    li.textContent = `${h.route} ${h.version} [${id}]`;
+    li.title = h.bundle;
     legend.appendChild(li);
   }
+}
+
+// The handlers with figures in the charts' window, by route then service id.
+function shown() {
+  const ids = new Set();
+  samples.forEach(s => Object.keys(s.handlers).forEach(id => ids.add(Number(id))));
+  for (const id of seen.keys()) {
+    if (!ids.has(id)) {
+      seen.delete(id); // gone from the window: forgotten
+    }
+  }
+  return [...ids].sort((a, b) => seen.get(a).route.localeCompare(seen.get(b).route) || a - b);
 }
 
 function addDeploys(list) {
@@ -262,12 +281,11 @@ function take(s, first) {
     $('log').replaceChildren();
   }
   if (!first) {
-    samples.push({time: s.time, routes: byRoute(s.handlers)});
+    samples.push({time: s.time, handlers: byHandler(s.handlers)});
     while (samples.length && samples[0].time < s.time - WINDOW_MS) {
       samples.shift();
     }
   }
-  s.handlers.forEach(h => color(h.route));
   drawTable(s);
   addDeploys(s.deploys);
   addLog(s.log);

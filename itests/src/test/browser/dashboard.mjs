@@ -2,7 +2,8 @@
 // admin listener's dashboard while the test sends traffic, and checks what a person would look at.
 // Talks with the test by lines: prints "REDEPLOY" when the page shows the handler with rising
 // counts, waits for "GO" on its input (the test has dropped the new version), then waits for the
-// redeploy marker and the new version's row, saves a screenshot and prints "OK". Any failure: a
+// redeploy marker, the new version's row and its own line on the rate chart beside the old one's
+// (printed as "SERIES <versions of the route's lines>"), saves a screenshot and prints "OK". Any failure: a
 // message on stderr, exit status 1. Every wait is bounded.
 //
 // usage: node dashboard.mjs <admin base URL> <route> <new version> <screenshot.png>
@@ -51,6 +52,11 @@ try {
   await page.waitForFunction(([sel, v]) => [...document.querySelectorAll(sel)].some(tr =>
     tr.children[3].textContent === v && tr.querySelector('.state').textContent === 'ACTIVE'
       && Number(tr.querySelector('td.requests').textContent) > 0), [row, version], { timeout: WAIT });
+  // a line per handler: the new version's own, the old one's kept to the left of the marker
+  const lines = `#chart-rate path.series[data-route="${route}"]`;
+  await page.locator(`${lines}[data-version="${version}"]`).first().waitFor({ state: 'attached' });
+  const versions = await page.$$eval(lines, ps => [...new Set(ps.map(p => p.dataset.version))].sort());
+  console.log(`SERIES ${versions.join(' ')}`);
   await page.locator('#log span').first().waitFor({ state: 'attached' });
   await page.waitForTimeout(3000); // a few more samples after the marker, for the screenshot's sake
   if (errors.length) {

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * by {@code .ci/run}) driven by Playwright's core (fetched by the build's {@code npm ci}, see
  * {@code src/test/browser}) opens it on the assembled container while this test sends traffic to
  * the swap handler, redeploys that handler through {@code deploy/}, and finds the handler's row,
- * its counts rising, the redeploy marker on the charts and the new version serving. The browser's
+ * its counts rising, the redeploy marker on the charts, the new version serving and a line of its own
+ * on the rate chart beside the old version's (the charts are per handler). The browser's
  * screenshot is left in {@code target/screenshots/dashboard.png}.
  */
 class DashboardIT {
@@ -127,6 +128,8 @@ class DashboardIT {
                 }
             }
             assertTrue(transcript.toString().matches("(?s).*COUNTS (\\d+) (\\d+).*"), transcript.toString());
+            assertTrue(transcript.toString().contains("\nSERIES 1.0.0 2.0.0\n"),
+                    "a rate line for each version of the route's handler: " + transcript);
             assertTrue(answered.get() > 0, "the traffic was answered");
             assertTrue(Files.size(screenshot) > 10_000, "a screenshot of the dashboard in " + screenshot);
         }

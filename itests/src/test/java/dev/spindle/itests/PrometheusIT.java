@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The admin listener's {@code /metrics} as Prometheus sees it: Debian's {@code prometheus} server
  * (installed by {@code .ci/run}) scrapes the assembled container every second on loopback, and its
- * query API returns the counts of the traffic this test sent; {@code promtool check metrics}
- * accepts the exposition.
+ * query API returns the counts of the traffic this test sent (by handler, method and status class);
+ * {@code promtool check metrics} accepts the exposition.
  */
 class PrometheusIT {
 
@@ -33,6 +33,7 @@ class PrometheusIT {
     private static final Path PROMTOOL = Paths.get("/usr/bin/promtool");
     private static final int SENT = 25;
     private static final int NOT_FOUND = 3;
+    private static final int POSTED = 4;
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -46,7 +47,8 @@ class PrometheusIT {
             int admin = c.adminPort();
             assertTrue(Http.awaitOk(admin, "/metrics", STARTUP), c.log());
             String before = Http.get(admin, "/metrics").body;
-            long hello = value(before, "spindle_requests_total\\{bundle=\"dev.spindle.samples.hello\",[^}]*status_class=\"2xx\"[^}]*\\}");
+            long hello = value(before, "spindle_requests_total\\{bundle=\"dev.spindle.samples.hello\",[^}]*method=\"GET\",[^}]*status_class=\"2xx\"[^}]*\\}");
+            long echoed = value(before, "spindle_requests_total\\{bundle=\"dev.spindle.samples.echo\",[^}]*method=\"POST\",[^}]*status_class=\"2xx\"[^}]*\\}");
             long notFound = value(before, "spindle_http_responses_total\\{status_class=\"4xx\"\\}");
 
             for (int i = 0; i < SENT; i++) {
@@ -54,6 +56,9 @@ class PrometheusIT {
             }
             for (int i = 0; i < NOT_FOUND; i++) {
                 assertEquals(404, Http.get(c.port, "/no-such-route").status);
+            }
+            for (int i = 0; i < POSTED; i++) {
+                assertEquals(200, Http.postChunked(c.port, "/echo", "posted").status);
             }
 
             String exposition = Http.get(admin, "/metrics").body;
@@ -73,10 +78,15 @@ class PrometheusIT {
                     "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + web,
                     "--log.level=warn").redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
             try {
-                String query = "sum(spindle_requests_total{bundle=\"dev.spindle.samples.hello\",status_class=\"2xx\"})";
+                String query = "sum(spindle_requests_total{bundle=\"dev.spindle.samples.hello\",method=\"GET\",status_class=\"2xx\"})";
                 long seen = await(web, query, hello + SENT, Duration.ofSeconds(30));
                 assertEquals(hello + SENT, seen, "Prometheus's count of the 200s from /hello\n"
                         + Files.readString(dir.resolve("prometheus.log")));
+                assertEquals(echoed + POSTED, await(web, "sum(spindle_requests_total{bundle=\"dev.spindle.samples.echo\","
+                        + "method=\"POST\",status_class=\"2xx\"})", echoed + POSTED, Duration.ofSeconds(10)),
+                        "the echo handler's POSTs, by their method label");
+                assertEquals(0, await(web, "count(spindle_requests_total{bundle=\"dev.spindle.samples.echo\",method!=\"POST\"}) or vector(0)",
+                        0, Duration.ofSeconds(1)), "no other method's series for a handler that saw only POSTs");
                 assertEquals(notFound + NOT_FOUND, await(web, "spindle_http_responses_total{status_class=\"4xx\"}",
                         notFound + NOT_FOUND, Duration.ofSeconds(10)), "the server's own 404s");
                 assertEquals(hello + SENT, await(web, "sum(spindle_request_duration_seconds_count{bundle=\"dev.spindle.samples.hello\"})",

@@ -12,6 +12,7 @@ import dev.spindle.host.internal.http.dispatch.EngineStats;
 import dev.spindle.host.internal.http.dispatch.Protocol;
 import dev.spindle.host.internal.router.DeployEvents;
 import dev.spindle.host.internal.router.LatencyWindow;
+import dev.spindle.host.internal.router.RequestMethod;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
@@ -28,8 +29,8 @@ import io.prometheus.metrics.model.snapshots.Unit;
 /**
  * Beside the data path, read at each scrape: the server's metrics as Prometheus snapshots, taken
  * from the counters the engine keeps anyway for the shell ({@link EngineStats}, each handler's
- * {@link RouteTarget}: requests, status classes, latency buckets, exceptions) and from the worker
- * pool. Nothing is recorded for the metrics alone. With no server running, only the JVM's metrics
+ * {@link RouteTarget}: requests, responses by method and status class, latency buckets,
+ * exceptions) and from the worker pool. Nothing is recorded for the metrics alone. With no server running, only the JVM's metrics
  * are there.
  */
 final class ServerCollector implements MultiCollector {
@@ -108,7 +109,10 @@ final class ServerCollector implements MultiCollector {
     private void handlers(ServerProbe p, List<io.prometheus.metrics.model.snapshots.MetricSnapshot> out) {
         Map<Long, RouteTarget> targets = p.targets();
         CounterSnapshot.Builder requests = CounterSnapshot.builder().name("spindle_requests")
-                .help("Requests a handler finished, by status class (5xx includes handlers that threw)");
+                .help("Responses of a handler by method (GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, CONNECT, TRACE;"
+                        + " any other method is other) and status class (1xx: a 101 when a WebSocket or upgrade handler"
+                        + " takes the connection over; 5xx includes handlers that threw); a method's series appear"
+                        + " with its first response");
         GaugeSnapshot.Builder inFlight = GaugeSnapshot.builder().name("spindle_requests_in_flight")
                 .help("Requests a handler is serving now");
         HistogramSnapshot.Builder latency = HistogramSnapshot.builder().name("spindle_request_duration_seconds")
@@ -126,9 +130,7 @@ final class ServerCollector implements MultiCollector {
             }
             Labels l = Labels.of("route", h.route(), "handler", String.valueOf(h.serviceId()),
                     "bundle", String.valueOf(h.bundleSymbolicName()), "version", bundleVersion.apply(h.bundleId()));
-            for (int c : new int[] {2, 4, 5}) {
-                requests.dataPoint(counter(target.responses(c), l.add("status_class", c + "xx")));
-            }
+            responses(target, l, requests);
             inFlight.dataPoint(GaugeDataPointSnapshot.builder().value(target.inFlight()).labels(l).build());
             latency.dataPoint(histogram(target.latencyTotals(), target.latencySumSeconds(), l));
             for (Map.Entry<String, Long> e : target.thrown().totals().entrySet()) {
@@ -142,6 +144,26 @@ final class ServerCollector implements MultiCollector {
         out.add(latency.build());
         out.add(thrown.build());
         out.add(states.build());
+    }
+
+    /** {@code target}'s responses by method and status class: every class of each method it answered. */
+    private static void responses(RouteTarget target, Labels handler, CounterSnapshot.Builder out) {
+        long[] byClass = new long[6];
+        for (int m = 0; m < RequestMethod.COUNT; m++) {
+            RequestMethod method = RequestMethod.of(m);
+            long any = 0;
+            for (int c = 1; c <= 5; c++) {
+                byClass[c] = target.responses(method, c);
+                any |= byClass[c];
+            }
+            if (any == 0) {
+                continue;
+            }
+            Labels l = handler.add("method", method.label());
+            for (int c = 1; c <= 5; c++) {
+                out.dataPoint(counter(byClass[c], l.add("status_class", c + "xx")));
+            }
+        }
     }
 
     private static void deploys(DeployEvents events, List<io.prometheus.metrics.model.snapshots.MetricSnapshot> out) {

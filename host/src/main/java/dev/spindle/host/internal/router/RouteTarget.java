@@ -12,8 +12,8 @@ import dev.spindle.api.WebSocketHandler;
 
 /**
  * Data path: the router's answer for a request, which the dispatcher calls. A handler as the
- * engine calls it, with its per-handler counters (requests in and out, status classes, latency):
- * striped adders, no lock and no shared cache line on the request path. For a
+ * engine calls it, with its per-handler counters (requests in and out, responses by method and
+ * status class, latency): striped adders, no lock and no shared cache line on the request path. For a
  * {@link WebSocketHandler} the same: each open socket counts as one request in flight from its
  * {@code open} to its close, so that a drain waits for the sockets as for requests.
  */
@@ -28,10 +28,11 @@ public final class RouteTarget {
     private final boolean checkContinue;
     private final LongAdder started = new LongAdder();
     private final LongAdder finished = new LongAdder();
-    private final LongAdder status2xx = new LongAdder();
-    private final LongAdder status4xx = new LongAdder();
-    private final LongAdder status5xx = new LongAdder();
-    private final LongAdder failed = new LongAdder();
+    /**
+     * Responses by method and status class, at {@code method * 6 + class}: classes 1 to 5, and 0 for
+     * handlers (or their listeners) that failed, which count as 5xx.
+     */
+    private final LongAdder[] responses = new LongAdder[RequestMethod.COUNT * 6];
     private final LatencyWindow latency = new LatencyWindow();
     private final ThrowCounts thrown = new ThrowCounts();
     private final Object drainLock = new Object();
@@ -73,6 +74,9 @@ public final class RouteTarget {
         this.blocking = blocking;
         this.checkContinue = checkContinue;
         this.routePrefix = routePrefix;
+        for (int i = 0; i < responses.length; i++) {
+            responses[i] = new LongAdder();
+        }
     }
 
     /** The HTTP handler; {@code null} for a WebSocket handler. */
@@ -130,7 +134,7 @@ public final class RouteTarget {
 
     /** Requests that ended with a 5xx status or a failed handler. */
     public long failures() {
-        return status5xx.sum() + failed.sum();
+        return responses(5);
     }
 
     /**
@@ -175,18 +179,23 @@ public final class RouteTarget {
         }
     }
 
-    /** Responses by status class: 2, 4 or 5 (5 includes failed handlers). */
+    /** Responses by status class, 1 to 5, of every method (5 includes failed handlers). */
     public long responses(int statusClass) {
-        switch (statusClass) {
-            case 2:
-                return status2xx.sum();
-            case 4:
-                return status4xx.sum();
-            case 5:
-                return failures();
-            default:
-                return 0;
+        long n = 0;
+        for (int m = 0; m < RequestMethod.COUNT; m++) {
+            n += responses(RequestMethod.of(m), statusClass);
         }
+        return n;
+    }
+
+    /** Responses to {@code method} by status class, 1 to 5 (5 includes failed handlers). */
+    public long responses(RequestMethod method, int statusClass) {
+        if (statusClass < 1 || statusClass > 5) {
+            return 0;
+        }
+        int at = method.ordinal() * 6;
+        long n = responses[at + statusClass].sum();
+        return statusClass == 5 ? n + responses[at].sum() : n;
     }
 
     /** Latency of recent requests at {@code percentile}, ms; NaN when idle. */
@@ -205,15 +214,15 @@ public final class RouteTarget {
     }
 
     /**
-     * Counts requests that ended, in one call for a run of them: same handler, same read batch.
+     * Counts requests to {@code method} that ended, in one call for a run of them: same handler,
+     * same method, same read batch.
      *
-     * @param ok, clientErrors, serverErrors how many ended with a 2xx, 4xx or 5xx status
-     * @param failedHandlers how many ended because the handler failed (counted with the 5xx)
+     * @param byClass how many ended with a status of each class (1 to 5), at index 0 how many
+     *        ended because the handler failed (counted with the 5xx); not kept
      * @param nanos how long each took; negative when metrics are off
      * @param endNanos when they ended ({@code System.nanoTime()})
      */
-    public void finished(int count, int ok, int clientErrors, int serverErrors, int failedHandlers, long nanos,
-            long endNanos) {
+    public void finished(int count, RequestMethod method, int[] byClass, long nanos, long endNanos) {
         finished.add(count);
         if (removed) {
             wakeDrain();
@@ -222,30 +231,55 @@ public final class RouteTarget {
             return;
         }
         latency.record(nanos, endNanos, count);
-        if (ok != 0) {
-            status2xx.add(ok);
-        }
-        if (clientErrors != 0) {
-            status4xx.add(clientErrors);
-        }
-        if (serverErrors != 0) {
-            status5xx.add(serverErrors);
-        }
-        if (failedHandlers != 0) {
-            failed.add(failedHandlers);
+        int at = method.ordinal() * 6;
+        for (int c = 0; c < 6; c++) {
+            if (byClass[c] != 0) {
+                responses[at + c].add(byClass[c]);
+            }
         }
     }
 
-    /** Counts one request that ended; see {@link #finished(int, int, int, int, int, long, long)}. */
-    public void finished(Outcome outcome, int status, long nanos, long endNanos) {
-        boolean handlerFailed = outcome == Outcome.HANDLER_FAILED;
-        int statusClass = handlerFailed ? 0 : status / 100;
-        finished(1, statusClass == 2 ? 1 : 0, statusClass == 4 ? 1 : 0, statusClass == 5 ? 1 : 0,
-                handlerFailed ? 1 : 0, nanos, endNanos);
+    /** Counts one request that ended; see {@link #finished(int, RequestMethod, int[], long, long)}. */
+    public void finished(Outcome outcome, int status, RequestMethod method, long nanos, long endNanos) {
+        finished.add(1);
+        if (removed) {
+            wakeDrain();
+        }
+        if (nanos < 0) {
+            return;
+        }
+        latency.record(nanos, endNanos, 1);
+        int statusClass = status / 100;
+        if (outcome == Outcome.HANDLER_FAILED) {
+            responses[method.ordinal() * 6].increment();
+        } else if (statusClass >= 1 && statusClass <= 5) {
+            responses[method.ordinal() * 6 + statusClass].increment();
+        }
     }
 
-    public void listenerFailed() {
-        failed.increment();
+    /**
+     * A socket taken over by a WebSocket or upgrade handler closed: the request in flight since its
+     * {@code 101} ({@link #switched}) is over. No latency: the socket lived as long as it lived.
+     */
+    public void socketClosed() {
+        finished.add(1);
+        if (removed) {
+            wakeDrain();
+        }
+    }
+
+    /**
+     * The handler took a request's connection over with {@code 101 Switching Protocols}: a 1xx
+     * response to {@code method}, counted when the protocol switches (the request stays in flight
+     * until {@link #socketClosed}). The caller skips it when metrics are off.
+     */
+    public void switched(RequestMethod method) {
+        responses[method.ordinal() * 6 + 1].increment();
+    }
+
+    /** A callback the handler registered for a request to {@code method} threw: counted with the 5xx. */
+    public void listenerFailed(RequestMethod method) {
+        responses[method.ordinal() * 6].increment();
     }
 
     /** What this handler threw, by exception class. */

@@ -170,7 +170,7 @@ class AdminListenerTest {
         assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("content-type").orElse(""));
         String labels = "bundle=\"com.example.hi\",handler=\"7\",route=\"/hi\",version=\"\"";
         String body = r.body();
-        assertTrue(body.contains("spindle_requests_total{bundle=\"com.example.hi\",handler=\"7\",route=\"/hi\","
+        assertTrue(body.contains("spindle_requests_total{bundle=\"com.example.hi\",handler=\"7\",method=\"GET\",route=\"/hi\","
                 + "status_class=\"2xx\",version=\"\"} 3.0\n"), body);
         assertTrue(body.contains("spindle_request_duration_seconds_bucket{" + labels + ",le=\"1.6384E-5\"} "), body);
         assertTrue(body.contains("spindle_request_duration_seconds_count{" + labels + "} 3\n"), body);
@@ -179,6 +179,61 @@ class AdminListenerTest {
         assertTrue(body.contains("spindle_http_responses_total{status_class=\"4xx\"} 1.0\n"), body);
         assertTrue(body.contains("spindle_requests_in_flight{" + labels + "} 0.0\n"), body);
         assertTrue(body.contains("\njvm_memory_used_bytes{area=\"heap\"} "), body);
+    }
+
+    @Test
+    void metricsCountEachHandlersResponsesByMethodAndEveryStatusClass() throws Exception {
+        whiteboard.add(Registration.of((req, res) -> {
+            res.statusCode(302);
+            res.setHeader("Location", "/hi");
+            res.end();
+        }, Map.of("service.id", 9L, Handler.ROUTE, "/go"), 3, "com.example.hi"));
+        CountDownLatch opened = new CountDownLatch(1);
+        whiteboard.add(Registration.ofWebSocket((req, socket) -> opened.countDown(),
+                Map.of("service.id", 10L, Handler.ROUTE, "/ws"), 3, "com.example.hi"));
+        assertEquals(200, send("POST", "/hi").statusCode());
+        assertEquals(200, send("GET", "/hi").statusCode());
+        assertEquals(200, send("PROPFIND", "/hi").statusCode(), "a method the server takes, outside the known nine");
+        assertEquals(302, send("GET", "/go").statusCode(), "not followed: the client's default");
+        java.net.http.WebSocket ws = client.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + engine.address().getPort() + "/ws"),
+                        new java.net.http.WebSocket.Listener() { })
+                .get(5, TimeUnit.SECONDS);
+        assertTrue(opened.await(5, TimeUnit.SECONDS), "the socket opened");
+        // the counts are published at the end of the read batch, which may be just after the client has its answer
+        String body = scrapeUntil(b -> b.contains("spindle_http_responses_total{status_class=\"3xx\"} 1.0\n")
+                && b.contains("spindle_http_responses_total{status_class=\"2xx\"} 3.0\n"));
+        ws.abort();
+        String hi = "spindle_requests_total{bundle=\"com.example.hi\",handler=\"7\",method=\"";
+        assertTrue(body.contains(hi + "POST\",route=\"/hi\",status_class=\"2xx\",version=\"\"} 1.0\n"), body);
+        assertTrue(body.contains(hi + "GET\",route=\"/hi\",status_class=\"2xx\",version=\"\"} 1.0\n"), body);
+        assertTrue(body.contains(hi + "other\",route=\"/hi\",status_class=\"2xx\",version=\"\"} 1.0\n"), body);
+        assertTrue(body.contains(hi + "POST\",route=\"/hi\",status_class=\"5xx\",version=\"\"} 0.0\n"),
+                "each class of a method seen, zeros too: " + body);
+        assertTrue(!body.contains(hi + "PUT\""), "no series for a method never seen: " + body);
+        assertTrue(body.contains("spindle_requests_total{bundle=\"com.example.hi\",handler=\"9\",method=\"GET\",route=\"/go\","
+                + "status_class=\"3xx\",version=\"\"} 1.0\n"), "a redirect is a response: " + body);
+        assertTrue(body.contains("spindle_requests_total{bundle=\"com.example.hi\",handler=\"10\",method=\"GET\",route=\"/ws\","
+                + "status_class=\"1xx\",version=\"\"} 1.0\n"), "the WebSocket's 101: " + body);
+        assertTrue(body.contains("spindle_http_responses_total{status_class=\"1xx\"} 1.0\n"), body);
+        assertTrue(body.contains("spindle_http_responses_total{status_class=\"3xx\"} 1.0\n"), body);
+    }
+
+    /** The metrics once {@code ready} holds of them, or after 10 s. */
+    private String scrapeUntil(java.util.function.Predicate<String> ready) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String body = get("/metrics").body();
+        while (!ready.test(body) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            body = get("/metrics").body();
+        }
+        return body;
+    }
+
+    private HttpResponse<String> send(String method, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + engine.address().getPort() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -198,7 +253,7 @@ class AdminListenerTest {
         assertTrue(body.contains("spindle_handler_events_total{event=\"unregistered\"} 1.0\n"), body);
         assertTrue(body.contains("spindle_handler_events_total{event=\"drained\"} 1.0\n"), body);
         assertTrue(body.contains("spindle_handler_drain_duration_seconds_count 1\n"), body);
-        assertTrue(body.contains("spindle_requests_total{bundle=\"com.example.hi\",handler=\"8\""), "the new handler: " + body);
+        assertTrue(body.contains("spindle_requests_in_flight{bundle=\"com.example.hi\",handler=\"8\""), "the new handler: " + body);
         assertTrue(!body.contains("handler=\"7\""), "the removed handler's series are gone: " + body);
     }
 

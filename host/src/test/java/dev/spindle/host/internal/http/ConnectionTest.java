@@ -19,6 +19,7 @@ import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.exchange.Request;
 import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RequestMethod;
 import dev.spindle.host.internal.router.RouteTarget;
 
 /** Connection-level rules: the request side, pipelining, keep-alive, refusals and failing handlers. */
@@ -159,6 +160,30 @@ class ConnectionTest {
         assertEquals(3, hello.responses(2));
         assertEquals(1, hello.responses(4));
         assertTrue(hello.latencyMillis(50) >= 0, "latency recorded");
+        wire.close();
+    }
+
+    /** Pipelined requests of several methods in one read are counted by method, every status class too. */
+    @Test
+    void pipelinedResponsesAreCountedByMethodAndStatusClass() {
+        RouteTarget target = new RouteTarget((req, res) -> {
+            res.statusCode(req.url().equals("/moved") ? 302 : 200);
+            res.end();
+        }, 1, false, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
+        Wire wire = new Wire((method, path) -> found, EngineSettings.defaults(), Runnable::run);
+        String get = "GET /a HTTP/1.1\r\nHost: t\r\n\r\n";
+        String post = "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n";
+        String out = wire.send(get + post + post + get + "GET /moved HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "MKCOL /a HTTP/1.1\r\nHost: t\r\n\r\n");
+        assertEquals(6, out.split("HTTP/1.1 ").length - 1, out);
+        assertEquals(2, target.responses(RequestMethod.GET, 2));
+        assertEquals(1, target.responses(RequestMethod.GET, 3), "a redirect is a response");
+        assertEquals(2, target.responses(RequestMethod.POST, 2));
+        assertEquals(1, target.responses(RequestMethod.OTHER, 2), "MKCOL");
+        assertEquals(5, target.responses(2));
+        assertEquals(1, target.responses(3));
+        assertEquals(1, wire.dispatcher.stats().responses(3));
         wire.close();
     }
 

@@ -34,7 +34,7 @@ class RouteTargetTest {
             Thread th = new Thread(() -> {
                 while (!stop.get()) {
                     if (target.tryStart()) {
-                        target.finished(Outcome.COMPLETED, 200, -1, 0);
+                        target.finished(Outcome.COMPLETED, 200, RequestMethod.GET, -1, 0);
                     }
                 }
             });
@@ -58,7 +58,7 @@ class RouteTargetTest {
         assertTrue(reads > 1000, "too few reads to tell: " + reads);
         assertTrue(lowest.get() >= held, "in-flight read " + lowest.get() + " with " + held + " requests running");
         for (int i = 0; i < held; i++) {
-            target.finished(Outcome.COMPLETED, 200, -1, 0);
+            target.finished(Outcome.COMPLETED, 200, RequestMethod.GET, -1, 0);
         }
         assertEquals(0, target.inFlight());
     }

@@ -92,7 +92,7 @@ final class ReadBatch {
         int status = res.headOpen() ? 0 : res.statusCode();
         tally.responded(status, open);
         if (exchange.target() != null) {
-            tally.finished(exchange.target(), outcome, status, exchange.startNanos(), finishedAtNanos, open);
+            tally.finished(exchange.target(), exchange.method(), outcome, status, exchange.startNanos(), finishedAtNanos, open);
         }
         return status;
     }

@@ -3,6 +3,7 @@ package dev.spindle.host.internal.http.dispatch;
 import java.util.Arrays;
 
 import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.router.RequestMethod;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.util.concurrent.FastThreadLocal;
 
@@ -10,7 +11,7 @@ import io.netty.util.concurrent.FastThreadLocal;
  * Data path: beside the connections of one event loop, between their exchanges and the counters
  * they feed ({@link EngineStats} for the server, {@link RouteTarget} for each handler). What a
  * read batch counts (requests, responses by status class, bytes in and out, and runs of completed
- * exchanges of one handler) is kept in plain fields and published once at the batch's end: one
+ * exchanges of one handler and one method) is kept in plain fields and published once at the batch's end: one
  * update of the shared adders per batch, not per request. A loop reads one connection's batch at
  * a time, so its HTTP/1.1 connections share one tally per protocol ({@link #ofLoop}) instead of
  * holding one each; the caller says whether a count belongs to its read batch (another
@@ -31,10 +32,12 @@ public final class BatchTally {
     private final Protocol protocol;
     private long requests;
     private final long[] responses = new long[6];
-    // a run of completed exchanges of one handler and one read batch
+    // a run of completed exchanges of one handler, one method and one read batch
     private RouteTarget runTarget;
+    private RequestMethod runMethod;
     private long runStart;
     private int runCount;
+    /** The run's responses by status class (1 to 5). */
     private final int[] runByStatus = new int[6];
 
     public BatchTally(EngineStats stats, Protocol protocol) {
@@ -91,24 +94,25 @@ public final class BatchTally {
     }
 
     /**
-     * An exchange of {@code target} ended. Completed ones of one read batch (pipelined requests
-     * answered by one flush) are counted in runs; the rest at once, ending at {@code endNanos}
-     * (0: now). {@code inBatch} as for {@link #request}.
+     * An exchange of {@code target} for a request to {@code method} ended. Completed ones of one
+     * read batch (pipelined requests answered by one flush) are counted in runs; the rest at once,
+     * ending at {@code endNanos} (0: now). {@code inBatch} as for {@link #request}.
      */
-    public void finished(RouteTarget target, Outcome outcome, int status, long startNanos, long endNanos,
-            boolean inBatch) {
+    public void finished(RouteTarget target, RequestMethod method, Outcome outcome, int status, long startNanos,
+            long endNanos, boolean inBatch) {
         if (!inBatch || outcome != Outcome.COMPLETED) {
             long end = EngineStats.ENABLED ? (endNanos != 0 ? endNanos : System.nanoTime()) : 0;
-            target.finished(outcome, status, EngineStats.ENABLED ? end - startNanos : -1, end);
+            target.finished(outcome, status, method, EngineStats.ENABLED ? end - startNanos : -1, end);
             return;
         }
-        if (target != runTarget || startNanos != runStart) {
+        if (target != runTarget || method != runMethod || startNanos != runStart) {
             publishRun(endNanos);
             runTarget = target;
+            runMethod = method;
             runStart = startNanos;
         }
         runCount++;
-        if (status >= 200 && status < 600) {
+        if (status >= 100 && status < 600) {
             runByStatus[status / 100]++;
         }
     }
@@ -121,9 +125,9 @@ public final class BatchTally {
         if (EngineStats.ENABLED) {
             end = flushedNanos != 0 && flushedNanos - runStart >= 0 ? flushedNanos : System.nanoTime();
         }
-        runTarget.finished(runCount, runByStatus[2], runByStatus[4], runByStatus[5], 0,
-                EngineStats.ENABLED ? end - runStart : -1, end);
+        runTarget.finished(runCount, runMethod, runByStatus, EngineStats.ENABLED ? end - runStart : -1, end);
         runTarget = null;
+        runMethod = null;
         runCount = 0;
         Arrays.fill(runByStatus, 0);
     }

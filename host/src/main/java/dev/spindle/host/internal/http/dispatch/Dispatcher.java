@@ -11,6 +11,7 @@ import dev.spindle.host.internal.http.exchange.HostAnswers;
 import dev.spindle.host.internal.http.exchange.Request;
 import dev.spindle.host.internal.http.exchange.Response;
 import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RequestMethod;
 import dev.spindle.host.internal.router.RouteTarget;
 
 /**
@@ -80,6 +81,17 @@ public final class Dispatcher {
     public void ended(Exchange exchange, int status) {
         if (accessLog && exchange.startNanos() - accessLogSince >= 0) {
             AccessLog.log(exchange, status);
+        }
+    }
+
+    /**
+     * {@code target} took over a request's connection with {@code 101 Switching Protocols}: a 1xx
+     * response of the server and of the handler.
+     */
+    public void switched(RouteTarget target, RequestMethod method) {
+        if (EngineStats.ENABLED) {
+            stats.response(101);
+            target.switched(method);
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.router.RequestMethod;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
@@ -34,6 +35,8 @@ public final class Exchange extends ResponseEvents {
     private final boolean expectContinue;
     /** When the read that brought this request began: shared by the requests of one batch. */
     private final long startNanos;
+    /** The request's method as the handler's counters keep it. */
+    private final RequestMethod method;
     private RouteTarget target;
     private Outcome failure;
     private boolean gone;
@@ -53,6 +56,7 @@ public final class Exchange extends ResponseEvents {
         this.loop = sink.loop();
         this.expectContinue = expectContinue;
         this.startNanos = startNanos;
+        this.method = RequestMethod.of(head.method());
         this.request = new Request(head, source, this, maxBodyBytes);
         HeadDraft draft = new HeadDraft(keepAlive, !request.isHead(), request.acceptsChunked());
         this.response = new Response(this, sink, draft, this, expectContinue);
@@ -77,6 +81,11 @@ public final class Exchange extends ResponseEvents {
 
     public long startNanos() {
         return startNanos;
+    }
+
+    /** The request's method as the handler's counters keep it. */
+    public RequestMethod method() {
+        return method;
     }
 
     /** The handler serving this exchange, already counted in by {@link RouteTarget#tryStart()}. */
@@ -262,7 +271,7 @@ public final class Exchange extends ResponseEvents {
     @Override
     protected void listenerFailed(Throwable t) {
         if (target != null) {
-            target.listenerFailed();
+            target.listenerFailed(method);
         }
         observer.listenerFailed(this, t);
     }

@@ -224,7 +224,7 @@ public final class H2Connection extends Http2ConnectionHandler {
         int status = res.headOpen() ? 0 : res.statusCode();
         tally.responded(status, inRead);
         if (exchange.target() != null) {
-            tally.finished(exchange.target(), outcome, status, exchange.startNanos(), 0, inRead);
+            tally.finished(exchange.target(), exchange.method(), outcome, status, exchange.startNanos(), 0, inRead);
         }
         dispatcher.ended(exchange, status);
         lastActiveNanos = System.nanoTime();

@@ -13,6 +13,7 @@ import dev.spindle.host.internal.http.exchange.Hops;
 import dev.spindle.api.UpgradedSocket;
 import dev.spindle.host.internal.http.connection.Upgrade;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import dev.spindle.host.internal.router.RequestMethod;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -35,6 +36,7 @@ final class RawSocket extends ChannelInboundHandlerAdapter implements UpgradedSo
     static final int HIGH_WATER_MARK = 64 * 1024;
 
     private final RouteTarget target;
+    private final RequestMethod method;
     private final Dispatcher dispatcher;
     private ChannelHandlerContext ctx;
     private final ArrayDeque<byte[]> held = new ArrayDeque<>();
@@ -45,8 +47,10 @@ final class RawSocket extends ChannelInboundHandlerAdapter implements UpgradedSo
     private boolean counted = true;
     private boolean drainOwed;
 
-    RawSocket(RouteTarget target, Dispatcher dispatcher) {
+    /** @param method the method of the request whose connection the handler took over */
+    RawSocket(RouteTarget target, RequestMethod method, Dispatcher dispatcher) {
         this.target = target;
+        this.method = method;
         this.dispatcher = dispatcher;
     }
 
@@ -99,7 +103,7 @@ final class RawSocket extends ChannelInboundHandlerAdapter implements UpgradedSo
     public void channelInactive(ChannelHandlerContext ctx) {
         if (counted) {
             counted = false;
-            target.finished(1, 0, 0, 0, 0, -1, 0);
+            target.socketClosed();
         }
         dispatcher.connectionClosed();
         Runnable l = close;
@@ -119,7 +123,7 @@ final class RawSocket extends ChannelInboundHandlerAdapter implements UpgradedSo
         try {
             listener.run();
         } catch (Throwable t) {
-            target.listenerFailed();
+            target.listenerFailed(method);
             if (target.thrown().first(t)) {
                 LOG.warn("The {} listener of upgrade handler service {} threw", which, target.serviceId(), t);
             }

@@ -11,6 +11,7 @@ import dev.spindle.host.internal.http.connection.Upgrade;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.exchange.UpgradeRequest;
 import dev.spindle.host.internal.router.HandlerResolver.Resolution;
+import dev.spindle.host.internal.router.RequestMethod;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -74,7 +75,9 @@ public final class RawUpgrade implements Upgrade {
 
     private void takeOver(FullHttpRequest head, HttpConnection connection, ChannelHandlerContext ctx, RouteTarget target) {
         UpgradeRequest req = new UpgradeRequest(head, ctx.channel(), target.routePrefix());
-        RawSocket socket = new RawSocket(target, dispatcher);
+        RequestMethod method = RequestMethod.of(head.method());
+        RawSocket socket = new RawSocket(target, method, dispatcher);
+        dispatcher.switched(target, method); // the handler writes its 101 itself
         ChannelPipeline p = ctx.pipeline();
         if (p.get("h2c-upgrade") != null) {
             p.remove("h2c-upgrade");

@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.WebSocket;
+import dev.spindle.host.internal.router.RequestMethod;
 import dev.spindle.host.internal.router.RouteTarget;
 
 /**
@@ -80,7 +81,7 @@ final class SocketListeners {
         try {
             listener.run();
         } catch (Throwable t) {
-            target.listenerFailed();
+            target.listenerFailed(RequestMethod.GET); // a WebSocket's request is a GET
             if (target.thrown().first(t)) {
                 LOG.warn("The {} listener of WebSocket handler service {} threw", which, target.serviceId(), t);
             }

@@ -12,6 +12,7 @@ import dev.spindle.api.WebSocket;
 import dev.spindle.host.internal.http.connection.Upgrade;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.exchange.UpgradeRequest;
+import dev.spindle.host.internal.router.RequestMethod;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -182,6 +183,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
                     ch.close();
                     return;
                 }
+                dispatcher.switched(target, RequestMethod.GET);
                 opened();
             });
         } finally {
@@ -292,7 +294,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         }
         if (counted) {
             counted = false;
-            target.finished(1, 0, 0, 0, 0, -1, 0);
+            target.socketClosed();
         }
         dispatcher.connectionClosed();
         listeners.close(closeCode, closeReason, target);
