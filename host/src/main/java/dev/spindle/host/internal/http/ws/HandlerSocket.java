@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -73,15 +74,11 @@ final class HandlerSocket implements WebSocket {
     private boolean send(WebSocketFrame frame, Consumer<Throwable> callback) {
         int n = frame.content().readableBytes();
         boolean below = connection.sends().add(n);
-        boolean queued = onLoop(() -> {
-            if (connection.state() != ReadyState.OPEN) {
-                frame.release();
-                connection.sends().written(n, callback, new ClosedChannelException(), connection.target());
-                return;
-            }
-            connection.write(frame).addListener(f -> connection.sends().written(n, callback, f.cause(), connection.target()));
-        });
-        if (!queued) { // the server has shut down: the frame is dropped
+        EventLoop loop = ctx.channel().eventLoop();
+        if (loop.inEventLoop()) { // a reply from a listener, or a broadcast within the loop: no task to queue
+            connection.send(frame, n, callback);
+        } else if (!Hops.later(loop, () -> connection.send(frame, n, callback))) {
+            // the server has shut down: the frame is dropped
             frame.release();
             connection.sends().written(n, callback, new ClosedChannelException(), connection.target());
         }

@@ -1,5 +1,7 @@
 package dev.spindle.host.internal.http.ws;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -14,13 +16,27 @@ import dev.spindle.host.internal.router.RouteTarget;
  */
 final class SendBuffer {
 
+    private static final VarHandle MESSAGES_OUT;
+    private static final VarHandle BYTES_OUT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            MESSAGES_OUT = lookup.findVarHandle(SendBuffer.class, "messagesOut", long.class);
+            BYTES_OUT = lookup.findVarHandle(SendBuffer.class, "bytesOut", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final long highWaterMark;
     private final SocketListeners listeners;
     private final AtomicLong buffered = new AtomicLong();
     /** A send returned false: a drain is owed. */
     private volatile boolean full;
-    private volatile long messagesOut;
-    private volatile long bytesOut;
+    /** Written on the event loop only, opaque (no fence per message), read by the shell. */
+    private long messagesOut;
+    private long bytesOut;
 
     SendBuffer(long highWaterMark, SocketListeners listeners) {
         this.highWaterMark = highWaterMark;
@@ -40,8 +56,8 @@ final class SendBuffer {
     void written(long n, Consumer<Throwable> callback, Throwable cause, RouteTarget target) {
         long left = buffered.addAndGet(-n);
         if (cause == null) {
-            messagesOut++;
-            bytesOut += n;
+            MESSAGES_OUT.setOpaque(this, messagesOut + 1);
+            BYTES_OUT.setOpaque(this, bytesOut + n);
         }
         listeners.sent(callback, cause, target);
         if (full && left < highWaterMark / 2) {
@@ -55,10 +71,10 @@ final class SendBuffer {
     }
 
     long messagesOut() {
-        return messagesOut;
+        return (long) MESSAGES_OUT.getOpaque(this);
     }
 
     long bytesOut() {
-        return bytesOut;
+        return (long) BYTES_OUT.getOpaque(this);
     }
 }

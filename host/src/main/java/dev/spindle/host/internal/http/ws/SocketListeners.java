@@ -30,7 +30,11 @@ final class SocketListeners {
     void message(WebSocket.Message m, RouteTarget target) {
         WebSocket.MessageListener l = message;
         if (l != null) {
-            run(() -> l.onMessage(m), "onMessage", target);
+            try { // not through run(): no lambda per message
+                l.onMessage(m);
+            } catch (Throwable t) {
+                failed(t, "onMessage", target);
+            }
         }
     }
 
@@ -81,10 +85,14 @@ final class SocketListeners {
         try {
             listener.run();
         } catch (Throwable t) {
-            target.listenerFailed(RequestMethod.GET); // a WebSocket's request is a GET
-            if (target.thrown().first(t)) {
-                LOG.warn("The {} listener of WebSocket handler service {} threw", which, target.serviceId(), t);
-            }
+            failed(t, which, target);
+        }
+    }
+
+    private static void failed(Throwable t, String which, RouteTarget target) {
+        target.listenerFailed(RequestMethod.GET); // a WebSocket's request is a GET
+        if (target.thrown().first(t)) {
+            LOG.warn("The {} listener of WebSocket handler service {} threw", which, target.serviceId(), t);
         }
     }
 }

@@ -2,8 +2,10 @@ package dev.spindle.host.internal.http.ws;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,10 +56,15 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
     private static final VarHandle STATE;
+    private static final VarHandle MESSAGES_IN;
+    private static final VarHandle BYTES_IN;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(WebSocketConnection.class, "state", WebSocket.ReadyState.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(WebSocketConnection.class, "state", WebSocket.ReadyState.class);
+            MESSAGES_IN = lookup.findVarHandle(WebSocketConnection.class, "messagesIn", long.class);
+            BYTES_IN = lookup.findVarHandle(WebSocketConnection.class, "bytesIn", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -84,8 +91,9 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     /** Inside a read of this connection: the frames sent meanwhile are flushed once at its end. */
     private boolean reading;
     private boolean flushOwed;
-    private volatile long messagesIn;
-    private volatile long bytesIn;
+    /** Written on the event loop only, opaque (no fence per message), read by the shell. */
+    private long messagesIn;
+    private long bytesIn;
 
     WebSocketConnection(RouteTarget target, UpgradeRequest request, WebSocketServerHandshaker handshaker,
             WebSocketSettings settings, Dispatcher dispatcher) {
@@ -114,7 +122,8 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     public Snapshot snapshot() {
         java.net.SocketAddress remote = ctx.channel().remoteAddress();
         return new Snapshot(id, remote instanceof java.net.InetSocketAddress ? (java.net.InetSocketAddress) remote : null,
-                request.path(), target.serviceId(), System.nanoTime() - openedNanos, messagesIn, bytesIn,
+                request.path(), target.serviceId(), System.nanoTime() - openedNanos, (long) MESSAGES_IN.getOpaque(this),
+                (long) BYTES_IN.getOpaque(this),
                 sends.messagesOut(), sends.bytesOut(), sends.buffered());
     }
 
@@ -154,8 +163,8 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
                 int n = data.readableBytes();
                 WebSocket.Message m = msg instanceof TextWebSocketFrame ? WebSocket.Message.text(((TextWebSocketFrame) msg).text())
                         : WebSocket.Message.binary(ByteBufUtil.getBytes(data));
-                messagesIn++;
-                bytesIn += n;
+                MESSAGES_IN.setOpaque(this, messagesIn + 1);
+                BYTES_IN.setOpaque(this, bytesIn + n);
                 listeners.message(m, target);
             } else if (msg instanceof PingWebSocketFrame) {
                 byte[] data = ByteBufUtil.getBytes(((PingWebSocketFrame) msg).content());
@@ -238,12 +247,25 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
      * Writes a frame the handler sent: during a read of this connection (a reply from its message
      * listener) the flush waits for the read's end, otherwise it is flushed now. On the event loop.
      */
-    ChannelFuture write(WebSocketFrame frame) {
+    private ChannelFuture write(WebSocketFrame frame) {
         if (reading) {
             flushOwed = true;
             return ctx.write(frame);
         }
         return ctx.writeAndFlush(frame);
+    }
+
+    /**
+     * Writes a message of {@code n} payload bytes the handler sent (counted in the {@link SendBuffer}
+     * already), or drops it if the socket is no longer open; its callback learns which. On the event loop.
+     */
+    void send(WebSocketFrame frame, int n, Consumer<Throwable> callback) {
+        if (state != WebSocket.ReadyState.OPEN) {
+            frame.release();
+            sends.written(n, callback, new ClosedChannelException(), target);
+            return;
+        }
+        write(frame).addListener(f -> sends.written(n, callback, f.cause(), target));
     }
 
     @Override
