@@ -1,9 +1,21 @@
 package dev.spindle.host.internal;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.HttpServer.ConnectionInfo;
 import dev.spindle.api.HttpServer.Setting;
@@ -19,6 +31,8 @@ import dev.spindle.host.internal.shell.ProtocolStats;
  * service (to the shell and to other bundles), snapshots or read-only views of the engine's state.
  */
 final class ServerViews {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpindleHost.class);
 
     private ServerViews() {
     }
@@ -43,6 +57,40 @@ final class ServerViews {
                     Duration.ofNanos(c.idleNanos()), c.state(), c.protocol(), c.openStreams()));
         }
         return out;
+    }
+
+    /**
+     * The settings in effect ({@code cfg}), each with its source: ConfigAdmin's configuration (read
+     * from {@code ca}, if present) or the default, and what a refused configuration asked for.
+     */
+    static List<Setting> configuration(HostConfiguration cfg, ConfigurationAdmin ca, Map<String, String> refused) {
+        Set<String> given = configuredKeys(ca);
+        List<Setting> out = new ArrayList<>();
+        for (Map.Entry<String, Function<HostConfiguration, Object>> key : ConfigKeys.KEYS.entrySet()) {
+            String source = given.contains(key.getKey()) ? "ConfigAdmin" : "default";
+            if (refused.containsKey(key.getKey())) {
+                source += " (refused: " + refused.get(key.getKey()) + ")";
+            }
+            out.add(new Config(key.getKey(), String.valueOf(key.getValue().apply(cfg)), source));
+        }
+        return out;
+    }
+
+    /** The keys the ConfigAdmin configuration sets (the rest are the defaults). */
+    private static Set<String> configuredKeys(ConfigurationAdmin ca) {
+        Set<String> keys = new HashSet<>();
+        if (ca == null) {
+            return keys;
+        }
+        try {
+            Configuration[] found = ca.listConfigurations("(service.pid=dev.spindle.host)");
+            if (found != null && found[0].getProperties() != null) {
+                keys.addAll(Collections.list(found[0].getProperties().keys()));
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.debug("Cannot read the configuration's keys", e);
+        }
+        return keys;
     }
 
     /** The open WebSockets of {@code e} (none without an engine). */

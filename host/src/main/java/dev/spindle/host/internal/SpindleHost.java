@@ -2,10 +2,8 @@ package dev.spindle.host.internal;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import org.osgi.framework.BundleContext;
@@ -30,6 +28,7 @@ import dev.spindle.api.WebSocketHandler;
 import dev.spindle.api.HttpServer;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.admin.ServerProbe;
+import dev.spindle.host.internal.canary.CanaryRouting;
 import dev.spindle.host.internal.http.HttpEngine;
 import dev.spindle.host.internal.http.tls.TlsContexts;
 import dev.spindle.host.internal.http.dispatch.WorkerPool;
@@ -37,9 +36,9 @@ import dev.spindle.host.internal.router.Registration;
 import dev.spindle.host.internal.router.Whiteboard;
 
 /**
- * The server component: runs the {@link HttpEngine} with the configuration of PID
- * {@code dev.spindle.host}, tracks {@link Handler} services on the whiteboard, and is the
- * {@link HttpServer} service the rest of the container sees.
+ * Beside the data path, which it starts and stops: the server component. Runs the
+ * {@link HttpEngine} with the configuration of PID {@code dev.spindle.host}, tracks {@link Handler}
+ * services on the whiteboard, and is the {@link HttpServer} service the rest of the container sees.
  *
  * <p>The configuration is required: the server listens exactly as ConfigAdmin says (the container
  * ships {@code config/dev.spindle.host.cfg}), starts once, and stops when the configuration is
@@ -51,7 +50,6 @@ import dev.spindle.host.internal.router.Whiteboard;
 public final class SpindleHost implements HttpServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpindleHost.class);
-    /** How often the certificate files are checked for a change. */
 
     private final Whiteboard whiteboard = new Whiteboard();
     /** The configuration in effect. */
@@ -67,8 +65,8 @@ public final class SpindleHost implements HttpServer {
     /** Set as the shutdown begins: the admin listener's readiness says so while connections drain. */
     private volatile boolean stopping;
     private org.osgi.framework.ServiceRegistration<ServerProbe> probe;
-    /** The whiteboard as the canary releases declare their bundles to it. */
-    private org.osgi.framework.ServiceRegistration<Whiteboard> canaryRouting;
+    /** The whiteboard offered to the canary releases (see {@link CanaryRouting}). */
+    private CanaryRouting canaryRouting;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
@@ -115,7 +113,7 @@ public final class SpindleHost implements HttpServer {
         WorkerPool pool = workers;
         probe = context.registerService(ServerProbe.class, new HostProbe(() -> engine, () -> stopping, whiteboard,
                 pool::waiting), null);
-        canaryRouting = context.registerService(Whiteboard.class, whiteboard, null);
+        canaryRouting = CanaryRouting.offer(context, whiteboard);
     }
 
     /**
@@ -198,7 +196,7 @@ public final class SpindleHost implements HttpServer {
             probe = null;
         }
         if (canaryRouting != null) {
-            canaryRouting.unregister();
+            canaryRouting.close();
             canaryRouting = null;
         }
         lifecycle.close(whiteboard.routes());
@@ -330,8 +328,6 @@ public final class SpindleHost implements HttpServer {
         whiteboard.add(r.apply(ref.getBundle().getBundleId(), ref.getBundle().getSymbolicName()));
     }
 
-
-
     void updatedHandler(Handler handler, ServiceReference<Handler> ref, Map<String, Object> props) {
         bindHandler(handler, ref, props);
     }
@@ -426,40 +422,11 @@ public final class SpindleHost implements HttpServer {
 
     @Override
     public List<Setting> configuration() {
-        HostConfiguration cfg = config;
-        Set<String> given = configuredKeys();
-        Map<String, String> notApplied = refused;
-        List<Setting> out = new ArrayList<>();
-        for (Map.Entry<String, java.util.function.Function<HostConfiguration, Object>> key : ConfigKeys.KEYS.entrySet()) {
-            String source = given.contains(key.getKey()) ? "ConfigAdmin" : "default";
-            if (notApplied.containsKey(key.getKey())) {
-                source += " (refused: " + notApplied.get(key.getKey()) + ")";
-            }
-            out.add(new ServerViews.Config(key.getKey(), String.valueOf(key.getValue().apply(cfg)), source));
-        }
-        return out;
+        return ServerViews.configuration(config, configAdmin, refused);
     }
 
     @Override
     public RouteMatch match(String method, String path) {
         return whiteboard.match(method, path);
-    }
-
-    /** The keys the ConfigAdmin configuration sets (the rest are the defaults). */
-    private Set<String> configuredKeys() {
-        ConfigurationAdmin ca = configAdmin;
-        Set<String> keys = new HashSet<>();
-        if (ca == null) {
-            return keys;
-        }
-        try {
-            org.osgi.service.cm.Configuration[] found = ca.listConfigurations("(service.pid=dev.spindle.host)");
-            if (found != null && found[0].getProperties() != null) {
-                keys.addAll(java.util.Collections.list(found[0].getProperties().keys()));
-            }
-        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
-            LOG.debug("Cannot read the configuration's keys", e);
-        }
-        return keys;
     }
 }

@@ -18,20 +18,9 @@ import io.netty.util.concurrent.EventExecutor;
  */
 final class ConnectionTimers implements Runnable {
 
-    /** What a timer's expiry calls: the connection's parts, made after the timers. */
-    interface Expiry {
-        /** The idle timer ran out. */
-        void idleExpired();
-
-        /** The request timer ran out: a body still arriving. */
-        void requestExpired();
-
-        /** The write timer ran out: the client left the write buffer full. */
-        void writeExpired();
-    }
-
     private final EventExecutor executor;
-    private final Expiry expiry;
+    /** Whose parts a timer's expiry calls (made after the timers, before any can fire). */
+    private final HttpConnection connection;
     /** The deadlines ({@code ticker().nanoTime()}); 0 when the timer is not running. */
     private long idle;
     private long request;
@@ -40,9 +29,9 @@ final class ConnectionTimers implements Runnable {
     private ScheduledFuture<?> task;
     private long taskAt;
 
-    ConnectionTimers(EventExecutor executor, Expiry expiry) {
+    ConnectionTimers(EventExecutor executor, HttpConnection connection) {
         this.executor = executor;
-        this.expiry = expiry;
+        this.connection = connection;
     }
 
     /** Nothing unanswered: the connection closes (or answers 408 for a partial head) after {@code millis}. */
@@ -118,15 +107,15 @@ final class ConnectionTimers implements Runnable {
         long now = executor.ticker().nanoTime();
         if (idle != 0 && idle - now <= 0) {
             idle = 0;
-            expiry.idleExpired();
+            connection.ending().idleExpired(); // a partial head answered 408, else a close
         }
         if (request != 0 && request - now <= 0) {
             request = 0;
-            expiry.requestExpired();
+            connection.ending().requestExpired(); // a body still arriving
         }
         if (write != 0 && write - now <= 0) {
             write = 0;
-            expiry.writeExpired();
+            connection.writes().writeExpired(); // the client left the write buffer full
         }
         long next = earliest(earliest(idle, request), write);
         if (next != 0 && task == null) {

@@ -16,13 +16,11 @@ import dev.spindle.host.internal.http.codec.Http1Head;
 import dev.spindle.host.internal.http.codec.RequestDecoder;
 import dev.spindle.host.internal.http.codec.ResponseEncoder;
 import dev.spindle.host.internal.http.dispatch.BatchTally;
-import dev.spindle.host.internal.http.dispatch.BlockedLoopChecker;
 import dev.spindle.host.internal.http.dispatch.Protocol;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.exchange.Exchange;
 import dev.spindle.host.internal.http.exchange.Fields;
 import dev.spindle.host.internal.http.exchange.RequestSource;
-import dev.spindle.host.internal.http.exchange.Response;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
@@ -44,12 +42,13 @@ import io.netty.util.ReferenceCountUtil;
  * keep-alive, flushes once per read batch and finishes the exchanges whose responses reached the
  * socket. The body arriving is held to its limits by {@link BodyIntake}, the response order kept by
  * {@link ResponseQueue}, the client's pace of taking its responses followed by {@link WriteFlow}, and
- * its end (refusals, shutdown, retiring, timeouts) decided by {@link ConnectionEnding}; its timers are
- * in {@link ConnectionTimers}, its counts in a {@link BatchTally}. Everything here runs on the
- * connection's event loop.
+ * its end (refusals, shutdown, retiring, timeouts) decided by {@link ConnectionEnding}; its timers,
+ * and what their expiry calls, are in {@link ConnectionTimers}, each read batch's accounting (its
+ * counts, its end, its idle check) in {@link ReadBatch}. Everything here runs on the connection's
+ * event loop.
  */
 public final class HttpConnection extends ChannelInboundHandlerAdapter
-        implements RequestSource, Exchange.Observer, ConnectionTimers.Expiry {
+        implements RequestSource, Exchange.Observer {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
     private static final Pattern EXPECT_CONTINUE = Pattern.compile("(?:^|\\W)100-continue(?:$|\\W)", Pattern.CASE_INSENSITIVE);
@@ -60,8 +59,6 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
 
     private final Dispatcher dispatcher;
     private final EngineSettings settings;
-    /** The event loop's (see {@link BatchTally#ofLoop}). */
-    private BatchTally tally;
     private final Protocol protocol;
     private final AsciiString keepAliveValue;
     private final RequestGate gate = new RequestGate();
@@ -70,15 +67,11 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
     private ConnectionTimers timers;
     private FlushTracker flushes;
     private ResponseQueue queue;
-    private ResponseEncoder encoder;
     private RequestDecoder decoder;
     private BodyIntake body;
     private ConnectionEnding ending;
     private WriteFlow writes;
-    private long batchStartNanos;
-    private boolean inRead;
-    /** An exchange ended during the read batch: see at its end whether the connection is idle. */
-    private boolean idleCheckPending;
+    private ReadBatch batch;
     private boolean reading = true;
 
     /** For {@code HttpServer.connections()}: written on the event loop, read from anywhere. */
@@ -166,7 +159,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
     }
 
     BatchTally tally() {
-        return tally;
+        return batch.tally();
     }
 
     RequestDecoder decoder() {
@@ -193,10 +186,14 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
         return ending;
     }
 
+    WriteFlow writes() {
+        return writes;
+    }
+
     // ---------------------------------------------------------------- for the response queue and the streams
 
     boolean inRead() {
-        return inRead;
+        return batch.open();
     }
 
     boolean closing() {
@@ -215,9 +212,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
 
     void flush() {
         flushes.flush();
-        if (!inRead) {
-            tally.bytes(0, encoder.takeBytesOut());
-        }
+        batch.flushed();
     }
 
     /** How an exchange cut off by the end of this connection ended: the host's reason, or the client's doing. */
@@ -232,23 +227,12 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void exchangeDone(Exchange exchange, Outcome outcome) {
-        Response res = exchange.response();
-        int status = res.headOpen() ? 0 : res.statusCode();
-        tally.responded(status, inRead);
-        if (exchange.target() != null) {
-            tally.finished(exchange.target(), outcome, status, exchange.startNanos(), flushes.finishedAtNanos(), inRead);
-        }
-        dispatcher.ended(exchange, status);
-        if (inRead) {
-            idleCheckPending = true; // once for the whole batch, at its end
-        } else {
-            // a response finished outside a read batch may end while it is still the oldest
-            // unanswered exchange (its flush completes before write() moves on): it counts as gone
-            idleIfNothingOpen(exchange);
-        }
+        dispatcher.ended(exchange, batch.exchangeDone(exchange, outcome, flushes.finishedAtNanos()));
+        batch.idleCheck(exchange);
     }
 
-    private void idleIfNothingOpen(Exchange done) {
+    /** Nothing is unanswered but {@code done} (null: nothing) and no body arrives: the connection is idle. */
+    void idleIfNothingOpen(Exchange done) {
         if (queue.onlyLeft(done == null ? null : (Http1Stream) done.sink()) && !body.arriving()) {
             ending.nothingOpen();
         }
@@ -281,11 +265,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
 
     /** The body arriving is complete or given up: with its exchange already answered, the connection may be idle. */
     void bodyDone() {
-        if (inRead) {
-            idleCheckPending = true;
-        } else {
-            idleIfNothingOpen(null);
-        }
+        batch.idleCheck(null);
     }
 
     /** The host ends the connection for {@code why}: what was written goes out, then it closes. */
@@ -293,31 +273,14 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
         ending.closeFor(why);
     }
 
-    // ---------------------------------------------------------------- the timers' expiry (the connection is it: no object more)
-
-    @Override
-    public void idleExpired() {
-        ending.idleExpired();
-    }
-
-    @Override
-    public void requestExpired() {
-        ending.requestExpired();
-    }
-
-    @Override
-    public void writeExpired() {
-        writes.writeExpired();
-    }
-
     // ---------------------------------------------------------------- channel events
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.tally = BatchTally.ofLoop(dispatcher.stats(), protocol);
-        this.encoder = ctx.pipeline().get(ResponseEncoder.class);
+        ResponseEncoder encoder = ctx.pipeline().get(ResponseEncoder.class);
         this.decoder = ctx.pipeline().get(RequestDecoder.class);
+        this.batch = new ReadBatch(this, BatchTally.ofLoop(dispatcher.stats(), protocol), decoder, encoder);
         this.flushes = new FlushTracker(ctx, encoder);
         this.queue = new ResponseQueue(this, ctx, flushes);
         // the timers fire on this loop, never before the parts they call are made below
@@ -331,9 +294,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         timers.cancelAll();
-        if (inRead) {
-            BlockedLoopChecker.batchEnded(0); // no channelReadComplete will come here
-        }
+        batch.removed();
     }
 
     @Override
@@ -349,11 +310,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!inRead) {
-            inRead = true;
-            batchStartNanos = decoder.readNanos();
-            writes.batchStarted();
-        }
+        batch.read();
         if (msg instanceof HttpRequest) {
             if (onHead((HttpRequest) msg)) {
                 return; // taken over by another protocol
@@ -390,13 +347,13 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
         boolean expectContinue = http11 && expect != null && EXPECT_CONTINUE.matcher(expect).find();
         Http1Stream stream = new Http1Stream(this, queue, ctx.channel().eventLoop(), keepAliveValue);
         Exchange exchange = new Exchange(head, this, stream, this, HttpUtil.isKeepAlive(head), settings.maxBodyBytes(),
-                expectContinue, batchStartNanos);
+                expectContinue, batch.startNanos());
         stream.bind(exchange);
         ending.requestReceived(exchange);
         queue.add(stream);
         body.start(stream);
         REQUESTS.setRelease(this, requests + 1);
-        tally.request(true);
+        batch.tally().request(true);
         setState("in handler");
         if (settings.responseTimeoutMillis() > 0) {
             exchange.deadline(settings.responseTimeoutMillis());
@@ -410,37 +367,18 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        writes.writabilityChanged(inRead);
+        writes.writabilityChanged(batch.open());
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        // requests are counted before their responses go out; the flush completes most responses
-        // of the batch, still inside it, so they are counted once for all after it. A listener may
-        // write more meanwhile: flushed by the next turn.
-        tally.publishRequests();
-        long flushedBefore = encoder.lastActiveNanos;
-        queue.flushBatch();
-        inRead = false;
-        long flushed = encoder.lastActiveNanos;
-        // the flush's clock reading, taken after the batch's handler calls, ends their span
-        BlockedLoopChecker.batchEnded(flushed != flushedBefore ? flushed : 0);
-        tally.publish(decoder.takeBytesIn(), encoder.takeBytesOut(), encoder.lastActiveNanos);
-        writes.batchEnded();
-        if (idleCheckPending) {
-            idleCheckPending = false;
-            idleIfNothingOpen(null);
-        }
+        batch.complete(queue);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (inRead) {
-            BlockedLoopChecker.batchEnded(0);
-        }
-        inRead = false;
-        tally.publish(decoder.takeBytesIn(), encoder.takeBytesOut(), 0);
+        batch.closed();
         timers.cancelAll();
         ending.closed();
         queue.destroyAll(abortOutcome());
