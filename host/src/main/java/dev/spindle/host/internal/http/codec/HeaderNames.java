@@ -4,9 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 import io.netty.handler.codec.DefaultHeaders;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
 
@@ -97,34 +95,10 @@ public final class HeaderNames {
     private static HttpHeadersFactory makeRequestHeaders() {
         DefaultHttpHeadersFactory netty = DefaultHttpHeadersFactory.headersFactory();
         DefaultHeaders.NameValidator<CharSequence> check = netty.getNameValidator();
-        DefaultHttpHeadersFactory shared = netty.withNameValidator(name -> {
+        return netty.withNameValidator(name -> {
             if (!isShared(name)) {
                 check.validateName(name);
             }
         });
-        return new HttpHeadersFactory() {
-            @Override
-            public HttpHeaders newHeaders() {
-                return new SmallTable(shared.getNameValidator(), shared.getValueValidator());
-            }
-
-            @Override
-            public HttpHeaders newEmptyHeaders() {
-                return shared.newEmptyHeaders();
-            }
-        };
-    }
-
-    /**
-     * Netty's headers with a hash table of {@link #TABLE} buckets instead of 16: a request head
-     * has a few lines (a load generator's one or two, a browser's ten to fifteen), and the table
-     * is allocated per request. Lookups stay hashed; a longer head only makes chains longer.
-     */
-    private static final class SmallTable extends DefaultHttpHeaders {
-        static final int TABLE = 8;
-
-        SmallTable(DefaultHeaders.NameValidator<CharSequence> names, DefaultHeaders.ValueValidator<CharSequence> values) {
-            super(names, values, TABLE);
-        }
     }
 }
