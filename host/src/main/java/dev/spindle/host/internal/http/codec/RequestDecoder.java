@@ -47,7 +47,12 @@ public final class RequestDecoder extends HttpRequestDecoder {
     public static final int TRANSFER_ENCODING = 4;
     public static final int UPGRADE = 8;
 
+    private static final String HTTP_1_1 = HttpVersion.HTTP_1_1.text();
+    private static final String HTTP_1_0 = HttpVersion.HTTP_1_0.text();
+
     private final HeadScanner scanner;
+    /** The head being decoded, made whole (see {@link #createMessage}) until it goes on; else null. */
+    private FullHttpRequest made;
     /** Of the head being decoded (the last one, once decoded): the connection's gate reads them as it arrives. */
     private int hosts;
     private int framing;
@@ -94,6 +99,18 @@ public final class RequestDecoder extends HttpRequestDecoder {
         int before = out.size();
         super.decode(ctx, buffer, out);
         for (int i = before; i < out.size(); i++) {
+            if (out.get(i) == made) {
+                made = null;
+                if (i + 1 < out.size() && out.get(i + 1) == LastHttpContent.EMPTY_LAST_CONTENT
+                        && ((HttpRequest) out.get(i)).decoderResult().isSuccess()) {
+                    out.remove(i + 1); // no body: the head is the whole request
+                } else {
+                    out.set(i, headOnly((FullHttpRequest) out.get(i)));
+                }
+                break;
+            }
+        }
+        for (int i = before; i < out.size(); i++) {
             Object o = out.get(i);
             if (o instanceof HttpRequest) {
                 inHead = false;
@@ -108,7 +125,7 @@ public final class RequestDecoder extends HttpRequestDecoder {
             Object head = out.get(before);
             if (head instanceof HttpRequest && !(head instanceof FullHttpRequest)
                     && ((HttpRequest) head).decoderResult().isSuccess()) {
-                out.set(before, whole((HttpRequest) head));
+                out.set(before, whole((HttpRequest) head)); // a version Netty made (see createMessage)
                 out.remove(before + 1);
             }
         }
@@ -121,10 +138,7 @@ public final class RequestDecoder extends HttpRequestDecoder {
         return bad;
     }
 
-    /**
-     * A request without a body as one message instead of its head and an empty last content: one
-     * trip through the pipeline per request rather than two.
-     */
+    /** A request without a body whose head Netty made: one message, as {@link #createMessage} makes the others. */
     private static FullHttpRequest whole(HttpRequest head) {
         FullHttpRequest whole = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
                 Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
@@ -132,12 +146,34 @@ public final class RequestDecoder extends HttpRequestDecoder {
         return whole;
     }
 
-    /** A new head begins: its framing names are counted afresh. */
+    /** {@code head} as the head of a request whose body follows (or that failed): the same version, line and headers. */
+    private static HttpRequest headOnly(FullHttpRequest head) {
+        HttpRequest only = new DefaultHttpRequest(head.protocolVersion(), head.method(), head.uri(), head.headers());
+        only.setDecoderResult(head.decoderResult());
+        return only;
+    }
+
+    /**
+     * A new head begins: its framing names are counted afresh. A request without a body goes on
+     * as one message instead of its head and an empty last content (one trip through the pipeline
+     * per request rather than two), so the head is made as a whole request with no content from
+     * the start, and made a plain head in {@link #decode} only if a body follows (or it failed):
+     * one request object and one request-line check per bodiless request, not two. The version is
+     * Netty's constant for the two spellings every client sends; any other is left to Netty.
+     */
     @Override
     protected HttpMessage createMessage(String[] initialLine) throws Exception {
         hosts = 0;
         framing = 0;
-        return super.createMessage(initialLine);
+        HttpVersion version = HTTP_1_1.equals(initialLine[2]) ? HttpVersion.HTTP_1_1
+                : HTTP_1_0.equals(initialLine[2]) ? HttpVersion.HTTP_1_0 : null;
+        if (version == null) {
+            made = null;
+            return super.createMessage(initialLine);
+        }
+        made = new DefaultFullHttpRequest(version, HttpMethod.valueOf(initialLine[0]), initialLine[1],
+                Unpooled.EMPTY_BUFFER, headersFactory.newHeaders(), EmptyHttpHeaders.INSTANCE);
+        return made;
     }
 
     /**

@@ -62,4 +62,32 @@ class RequestMessagesTest {
         assertFalse(head instanceof FullHttpRequest, "a refused head is not also a finished body");
         ch.finishAndReleaseAll();
     }
+
+    @Test
+    void aHeadWhoseBodyComesInALaterReadIsNotWhole() {
+        send("POST /p HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n");
+        HttpRequest head = ch.readInbound();
+        assertFalse(head instanceof HttpContent, "the body is still to come");
+        assertEquals("/p", head.uri());
+        assertEquals("1", head.headers().get("x-a"));
+        assertTrue(head.decoderResult().isSuccess());
+        assertNull(ch.readInbound());
+        send("2\r\nok\r\n0\r\n\r\nGET /next HTTP/1.0\r\n\r\n");
+        HttpContent part = assertInstanceOf(HttpContent.class, ch.readInbound());
+        assertEquals("ok", part.content().toString(StandardCharsets.US_ASCII));
+        ReferenceCountUtil.release(part);
+        ReferenceCountUtil.release(ch.readInbound()); // the last content
+        FullHttpRequest next = assertInstanceOf(FullHttpRequest.class, ch.readInbound());
+        assertEquals("/next", next.uri());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aHeadNettyFailsIsNotWhole() {
+        send("GET / HTTP/1.1\r\nHost: t\r\nBad Name: x\r\n\r\n");
+        HttpRequest head = ch.readInbound();
+        assertTrue(head.decoderResult().isFailure(), "a space in a header name");
+        assertFalse(head instanceof FullHttpRequest, "a failed head is not also a finished body");
+        ch.finishAndReleaseAll();
+    }
 }
