@@ -1,6 +1,7 @@
 package dev.spindle.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -102,6 +103,15 @@ class KarafIT {
                 .orElseThrow(() -> new AssertionError(table));
         assertTrue(hello.contains("/hello") && hello.contains("ACTIVE"), hello);
         assertTrue(table.lines().anyMatch(l -> l.contains("dev.spindle.swap") && l.contains("/swap/*")), table);
+    }
+
+    /** Karaf's own log: commands answer, not a second set of the host's beside them. */
+    @Test
+    @Order(3)
+    void karafsLogCommandsAreKarafsOwn() throws Exception {
+        String levels = karaf.execute("log:get ROOT");
+        assertTrue(levels.contains("INFO") || levels.contains("WARN") || levels.contains("ERROR"), levels);
+        assertFalse(levels.contains("ROOT: "), "the host's log:get answered in Karaf:\n" + levels);
     }
 
     /** The feature installs the epoll fragment too: without it the host would run on NIO. */
