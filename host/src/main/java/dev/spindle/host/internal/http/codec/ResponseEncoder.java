@@ -202,9 +202,19 @@ public final class ResponseEncoder extends HttpResponseEncoder {
         super.close(ctx, promise);
     }
 
+    /**
+     * Leaving a live connection (an upgrade hands it to another protocol): the responses written
+     * before, in the read batch that brought the upgrade, go out ahead of what the new protocol
+     * writes; they are the answers to requests pipelined before the upgrade.
+     */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
-        release();
+        if (batch != null && ctx.channel().isActive()) {
+            handOn(ctx);
+            ctx.flush();
+        } else {
+            release();
+        }
         super.handlerRemoved(ctx);
     }
 

@@ -294,6 +294,11 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         timers.cancelAll();
+        if (ctx.channel().isActive()) {
+            // an upgrade takes the connection over in the read batch that brought it: the answers to
+            // requests pipelined before it go out now, and their exchanges end (no batch end comes)
+            flushes.flush();
+        }
         batch.removed();
     }
 

@@ -111,17 +111,19 @@ final class ReadBatch {
         }
     }
 
-    /** The handler left the pipeline mid-batch (the connection turned to HTTP/2): no end will come here. */
+    /** The handler left the pipeline (an upgrade to HTTP/2, WebSocket or a raw protocol, or the close): no batch end comes here. */
     void removed() {
         if (open) {
             BlockedLoopChecker.batchEnded(0);
         }
+        // the loop's tally would keep what this connection counted (and its handlers) until
+        // another connection of the loop ends a batch: published now
+        open = false;
+        tally.publish(decoder.takeBytesIn(), encoder.takeBytesOut(), 0);
     }
 
     /** The connection closed: an open batch ends, what it counted is published. */
     void closed() {
         removed();
-        open = false;
-        tally.publish(decoder.takeBytesIn(), encoder.takeBytesOut(), 0);
     }
 }

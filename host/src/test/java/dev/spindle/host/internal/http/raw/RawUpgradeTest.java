@@ -36,6 +36,7 @@ class RawUpgradeTest {
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
     private HttpEngine engine;
     private RouteTarget shout;
+    private RouteTarget http;
 
     @AfterEach
     void stop() {
@@ -53,7 +54,7 @@ class RawUpgradeTest {
                     .getBytes(StandardCharsets.UTF_8)));
             socket.onClose(() -> events.add("closed"));
         }, 3, null);
-        RouteTarget http = new RouteTarget((req, res) -> res.end("http " + req.header("upgrade")), 1, false, false);
+        http = new RouteTarget((req, res) -> res.end("http " + req.header("upgrade")), 1, false, false);
         HandlerResolver resolver = new HandlerResolver() {
             @Override
             public Resolution resolve(String method, String path) {
@@ -99,6 +100,28 @@ class RawUpgradeTest {
         }
         assertEquals("closed", events.poll(5, TimeUnit.SECONDS));
         assertTrue(Conditions.within5s(() -> shout.inFlight() == 0));
+    }
+
+    /**
+     * A request answered in the read batch that also brings the upgrade: its response goes out
+     * before the 101 (it was lost in the encoder's batch buffer), its exchange ends (it stayed in
+     * flight for ever, so a drain of its handler waited for the timeout), and it is counted at
+     * once, not when another connection of the loop ends a batch.
+     */
+    @Test
+    void aRequestPipelinedBeforeTheUpgradeIsCountedAtOnce() throws Exception {
+        InetSocketAddress at = start();
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET /first HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /shout HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: shout\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answers = readUntil(s.getInputStream(), "Upgrade: shout\r\nConnection: Upgrade\r\n\r\n");
+            assertTrue(answers.startsWith("HTTP/1.1 200 OK\r\n") && answers.contains("HTTP/1.1 101 "), answers);
+            // the socket stays open and silent; no other connection reads on this loop
+            assertTrue(Conditions.within5s(() -> http.responses(2) == 1), "2xx counted: " + http.responses(2));
+            assertEquals(0, http.inFlight(), "the exchange ended: a drain of its handler would wait for it");
+        }
     }
 
     private static String readUntil(InputStream in, String end) throws Exception {
