@@ -3,6 +3,7 @@ package dev.spindle.host.internal.router;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -41,7 +42,12 @@ public final class DeployEvents {
     private final LongAdder[] counts = new LongAdder[Kind.values().length];
     /** The last {@link #KEPT} events, oldest first; guarded by {@code this}. */
     private final ArrayDeque<Event> recent = new ArrayDeque<>(KEPT);
-    private long seq;
+    /**
+     * Numbers events across instances: a host that restarts (a new whiteboard) while a dashboard
+     * watches goes on from the numbers that dashboard has seen, instead of numbering from 1 again
+     * below its cursor, where its new events would be taken for ones already sent.
+     */
+    private static final AtomicLong SEQ = new AtomicLong();
     private final LatencyWindow drains = new LatencyWindow();
 
     public DeployEvents() {
@@ -57,7 +63,7 @@ public final class DeployEvents {
             if (recent.size() == KEPT) {
                 recent.removeFirst();
             }
-            recent.addLast(new Event(++seq, System.currentTimeMillis(), kind, route, serviceId, bundle));
+            recent.addLast(new Event(SEQ.incrementAndGet(), System.currentTimeMillis(), kind, route, serviceId, bundle));
         }
     }
 
