@@ -104,7 +104,7 @@ final class BodyIntake {
         if (stream.exchange().response().headOpen()) {
             connection.queue().remove(stream);
             stream.destroy(outcome);
-            connection.refuse(status, why);
+            connection.refuseBody(status, why);
         } else {
             stream.exchange().request().abort();
             connection.closeFor(outcome);

@@ -155,8 +155,17 @@ final class ConnectionEnding {
      * connection is closed.
      */
     void refuse(int status, String why) {
+        refuse(status, why, false);
+    }
+
+    /** As {@link #refuse(int, String)}; {@code counted}: the request was (its body is refused). */
+    void refuse(int status, String why, boolean counted) {
         LOG.debug("Refused a request from {} with {}: {}", connection.remoteAddress(), status, why);
-        connection.tally().refused(status);
+        if (counted) {
+            connection.tally().bodyRefused(status, true);
+        } else {
+            connection.tally().refused(status);
+        }
         closing = true;
         connection.updateReading();
         connection.timers().notIdle();

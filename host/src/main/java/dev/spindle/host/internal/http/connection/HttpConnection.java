@@ -263,6 +263,11 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
         ending.refuse(status, why);
     }
 
+    /** The body of a request (counted already, its exchange destroyed) refused with {@code status}, as {@link #refuse}. */
+    void refuseBody(int status, String why) {
+        ending.refuse(status, why, true);
+    }
+
     /** The body arriving is complete or given up: with its exchange already answered, the connection may be idle. */
     void bodyDone() {
         batch.idleCheck(null);

@@ -80,6 +80,18 @@ public final class BatchTally {
         stats.refused(status);
     }
 
+    /**
+     * The body of a request already counted (with {@link #request}) was refused with {@code status};
+     * {@code answeredHere}: the refusal's response is written outside the request's exchange (HTTP/1.1),
+     * so it is counted here; on HTTP/2 the exchange answers it and counts it when it ends.
+     */
+    public void bodyRefused(int status, boolean answeredHere) {
+        if (answeredHere) {
+            stats.response(status);
+        }
+        stats.refused(status);
+    }
+
     /** A response, by its status (0 when nothing was sent); {@code inBatch} as for {@link #request}. */
     public void responded(int status, boolean inBatch) {
         if (status == 0 || !EngineStats.ENABLED) {

@@ -216,7 +216,7 @@ public final class H2Connection extends Http2ConnectionHandler {
     /** A stream's body was refused ({@code 408}, {@code 413}): counted as the HTTP/1.1 refusals are. */
     void bodyRefused(int status, String why) {
         LOG.debug("Refused a request body from {} with {}: {}", remoteAddress(), status, why);
-        tally.refused(status);
+        tally.bodyRefused(status, false);
     }
 
     void exchangeDone(Exchange exchange, Outcome outcome) {
