@@ -37,7 +37,7 @@ final class AdminResources extends BundleTracker<List<AdminResources.Mount>> {
     }
 
     /** The mounts by path, each path's candidates by bundle id. */
-    private final Map<String, List<Mount>> mounts = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<String, List<Mount>> mounts = new ConcurrentSkipListMap<>();
 
     AdminResources(BundleContext context) {
         super(context, Bundle.ACTIVE, null);
@@ -124,9 +124,13 @@ final class AdminResources extends BundleTracker<List<AdminResources.Mount>> {
     record Missing() implements Lookup {
     }
 
-    /** The file {@code path} names ({@code index.html} for a folder), or where to go, or nothing. */
+    /**
+     * The file {@code path} names ({@code index.html} for a folder), or where to go, or nothing.
+     * The mounted paths are tried from the last in order, so that a path inside another
+     * ({@code /docs/api} in {@code /docs}) comes before it: the longest one a request is under serves it.
+     */
     Lookup find(String path) {
-        for (Map.Entry<String, List<Mount>> e : mounts.entrySet()) {
+        for (Map.Entry<String, List<Mount>> e : mounts.descendingMap().entrySet()) {
             String at = e.getKey();
             if (path.equals(at)) {
                 return new Redirect(at + "/");

@@ -122,4 +122,19 @@ class AdminResourcesTest {
         resources.removedBundle(later, null, laterMounts);
         assertEquals(List.of(), resources.paths());
     }
+
+    /** A mount inside another's path serves its own: the longest mounted path that a request is under wins. */
+    @Test
+    void aMountInsideAnothersPathServesItsOwnFiles() throws Exception {
+        AdminResources resources = resources();
+        Files.createDirectories(entries.resolve("outer"));
+        Files.createDirectories(entries.resolve("inner"));
+        Files.writeString(entries.resolve("outer/index.html"), "outer");
+        Files.writeString(entries.resolve("inner/index.html"), "inner");
+        resources.addingBundle(bundle(4, "/docs -> /outer"), null);
+        resources.addingBundle(bundle(5, "/docs/api -> /inner"), null);
+        assertTrue(((AdminResources.Found) resources.find("/docs/api/")).entry().getPath().endsWith("/inner/index.html"));
+        assertTrue(((AdminResources.Found) resources.find("/docs/")).entry().getPath().endsWith("/outer/index.html"));
+        assertEquals(new AdminResources.Redirect("/docs/api/"), resources.find("/docs/api"));
+    }
 }
