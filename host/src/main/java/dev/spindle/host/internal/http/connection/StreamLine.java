@@ -5,12 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Data path: inside {@link HttpConnection}, the line of exchanges that {@link ResponseQueue} (not
- * yet answered) and {@link FlushTracker} (written, not yet in the socket) each keep, oldest first.
- * Most connections never have more than one exchange in either: the first is a field, and an
- * {@link ArrayDeque} for the others is made only when a client pipelines, then kept. An idle
- * keep-alive connection so holds no deque and no array (64 bytes each line). A base class rather
- * than a field so that it adds no object of its own to every connection. Event loop only.
+ * Data path: inside {@link HttpConnection}, the line of exchanges that {@link FlushTracker}
+ * (written, not yet in the socket) keeps, oldest first. Most connections never have more than one
+ * exchange there: the first is a field, and an {@link ArrayDeque} for the others is made only when
+ * a client pipelines, then kept. An idle keep-alive connection so holds no deque and no array for
+ * it (about 64 bytes). A base class rather than a field so that it adds no object of its own to
+ * every connection. ({@link ResponseQueue}, the line of exchanges not yet answered, still keeps
+ * a deque of its own.) Event loop only.
  */
 abstract class StreamLine {
 
