@@ -42,6 +42,7 @@ class KarafIT {
 
     private Karaf karaf;
     private int tlsPort;
+    private int adminPort;
 
     @BeforeAll
     void installSpindleIntoKaraf() throws Exception {
@@ -50,6 +51,8 @@ class KarafIT {
         Path[] pair = TestCertificates.make(Files.createDirectories(karaf.home.resolve("tls")), "localhost", "0a");
         Files.writeString(karaf.home.resolve("etc/dev.spindle.host.cfg"), "tlsPort = " + tlsPort
                 + "\ncertificateFile = " + pair[0] + "\nprivateKeyFile = " + pair[1] + "\n", StandardOpenOption.APPEND);
+        adminPort = Http.freePort();
+        Files.writeString(karaf.home.resolve("etc/dev.spindle.admin.cfg"), "port = " + adminPort + "\nbindAddress = 127.0.0.1\n");
         karaf.start();
         // Karaf registers its standard features repository (where `scr` is) by its boot-features
         // installer, after the console already answers: installing before it names an unknown `scr`
@@ -60,7 +63,7 @@ class KarafIT {
             scr = karaf.console("feature:info scr");
         }
         karaf.execute("feature:repo-add mvn:dev.spindle/spindle-features/" + System.getProperty("spindle.version") + "/xml/features");
-        karaf.execute("feature:install spindle spindle-openssl spindle-samples");
+        karaf.execute("feature:install spindle spindle-openssl spindle-samples spindle-dashboard");
     }
 
     /** SIGTERM stops Karaf (its shutdown hook stops the framework); if not, its process is killed. */
@@ -103,6 +106,19 @@ class KarafIT {
                 .orElseThrow(() -> new AssertionError(table));
         assertTrue(hello.contains("/hello") && hello.contains("ACTIVE"), hello);
         assertTrue(table.lines().anyMatch(l -> l.contains("dev.spindle.swap") && l.contains("/swap/*")), table);
+    }
+
+    /** The admin listener from etc/dev.spindle.admin.cfg: health, metrics, and the dashboard's feature. */
+    @Test
+    @Order(3)
+    void theAdminListenerServesHealthMetricsAndTheDashboard() throws Exception {
+        assertEquals(200, Http.get(adminPort, "/health/live").status);
+        Http.Response metrics = Http.get(adminPort, "/metrics");
+        assertEquals(200, metrics.status);
+        assertTrue(metrics.body.contains("spindle_requests_total"), metrics.body);
+        Http.Response page = Http.get(adminPort, "/dashboard/");
+        assertEquals(200, page.status);
+        assertTrue(page.body.contains("<html") || page.body.contains("<!DOCTYPE"), page.body);
     }
 
     /** Karaf's own log: commands answer, not a second set of the host's beside them. */
