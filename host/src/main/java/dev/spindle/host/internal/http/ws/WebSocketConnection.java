@@ -224,6 +224,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         closeReason = code < 0 ? "" : frame.reasonText();
         STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
         if (closeSent) {
+            flushOwed();
             ctx.close(); // the answer to our close: the handshake is complete
         } else {
             closeSent = true;
@@ -236,11 +237,19 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         reading = false;
+        flushOwed();
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * Flushes the frames the handler sent during this read: before the connection closes (a close
+     * drops what was written and not flushed) and at the read's end.
+     */
+    private void flushOwed() {
         if (flushOwed) {
             flushOwed = false;
             ctx.flush();
         }
-        ctx.fireChannelReadComplete();
     }
 
     /**
@@ -275,6 +284,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
                 ctx.writeAndFlush(new PingWebSocketFrame());
             } else {
                 LOG.debug("WebSocket {} from {} answered no ping: closing", id, ctx.channel().remoteAddress());
+                flushOwed();
                 ctx.close();
             }
             return;
@@ -283,20 +293,17 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     }
 
     @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException) {
-            // Netty sent the close frame with the code and is closing the connection
+            // Netty flushed the frames sent before with its close frame and closes the connection once
+            // they are written; closing now would drop what the socket did not take yet
             closeSent = true;
             closeCode = ((CorruptedWebSocketFrameException) cause).closeStatus().code();
             closeReason = ((CorruptedWebSocketFrameException) cause).closeStatus().reasonText();
             STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
             listeners.error(cause, target);
-            ctx.close();
+            flushOwed();
+            closeWithinTimeout();
         } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
             // a message over the aggregator's limit, or a frame that inflates over the deflate codec's
             listeners.error(cause, target);
@@ -304,6 +311,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         } else {
             LOG.debug("WebSocket {} from {} failed: {}", id, ctx.channel().remoteAddress(), cause.toString());
             listeners.error(cause, target);
+            flushOwed();
             ctx.close();
         }
     }
@@ -332,7 +340,16 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         closeCode = code;
         closeReason = reason;
         STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
+        flushOwed = false; // the close frame's flush takes the frames written before it
         ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
+        closeWithinTimeout();
+    }
+
+    /** The connection closes after the close timeout at the latest (the peer may never read nor answer). */
+    private void closeWithinTimeout() {
+        if (closeTimer != null || !ctx.channel().isActive()) {
+            return;
+        }
         closeTimer = ctx.executor().schedule(() -> {
             LOG.debug("WebSocket {} from {} did not answer its close in {} ms: closing", id,
                     ctx.channel().remoteAddress(), settings.closeTimeoutMillis());
@@ -344,6 +361,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     void terminate() {
         closeCode = WebSocket.ABNORMAL_CLOSURE;
         closeReason = "";
+        flushOwed(); // what the handler sent before still goes out, as far as the socket takes it now
         ctx.close();
     }
 

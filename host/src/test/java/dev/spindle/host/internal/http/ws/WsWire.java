@@ -96,6 +96,12 @@ final class WsWire implements AutoCloseable {
 
     /** Any frame, exactly: FIN bit, RSV bits, opcode, masked or not. */
     void send(boolean fin, int rsv, int opcode, byte[] payload, boolean masked) throws IOException {
+        out.write(frame(fin, rsv, opcode, payload, masked));
+        out.flush();
+    }
+
+    /** A frame's bytes (several can then go out in one write, so that the server reads them in one batch). */
+    static byte[] frame(boolean fin, int rsv, int opcode, byte[] payload, boolean masked) {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
         f.write((fin ? 0x80 : 0) | (rsv & 7) << 4 | opcode);
         int mask = masked ? 0x80 : 0;
@@ -114,15 +120,14 @@ final class WsWire implements AutoCloseable {
         byte[] key = new byte[4];
         if (masked) {
             ThreadLocalRandom.current().nextBytes(key);
-            f.write(key);
+            f.writeBytes(key);
         }
         byte[] body = payload.clone();
         for (int i = 0; i < body.length && masked; i++) {
             body[i] ^= key[i & 3];
         }
-        f.write(body);
-        out.write(f.toByteArray());
-        out.flush();
+        f.write(body, 0, body.length);
+        return f.toByteArray();
     }
 
     Frame read() throws IOException {

@@ -1,0 +1,101 @@
+package dev.spindle.host.internal.http.ws;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A reply sent from a message listener is flushed at the read's end; these tests prove that it
+ * still reaches the wire when the connection closes within that same read: the handler terminates
+ * it or starts the closing handshake right after sending, or a protocol error follows the message
+ * in the same batch (over real sockets, raw frames, {@link WebSocketProtocolTest}'s engine).
+ */
+class WebSocketFlushTest {
+
+    /** Big enough that the socket cannot take it in one write: the rest waits in Netty's outbound buffer. */
+    static final int BIG = 16 << 20;
+    /** A long close timeout: the peer reads the big message well within it, even on a loaded machine. */
+    static final WebSocketSettings SETTINGS = new WebSocketSettings(1024, 4096, 64 * 1024, 0, 30_000, false);
+
+    private final WebSocketProtocolTest fixture = new WebSocketProtocolTest();
+
+    @AfterEach
+    void stop() {
+        fixture.stop();
+    }
+
+    /** A handler that answers "terminate", "close" and "big" by sending, then terminating, closing, or nothing more. */
+    private InetSocketAddress start() throws InterruptedException {
+        return fixture.start(SETTINGS, (req, socket) -> socket.onMessage(m -> {
+            switch (m.text()) {
+                case "terminate" -> {
+                    socket.send("last");
+                    socket.terminate();
+                }
+                case "close" -> {
+                    socket.send("last");
+                    socket.close(4000, "done");
+                }
+                case "big" -> socket.send(new byte[BIG]);
+                default -> socket.send(m.text());
+            }
+        }), List.of());
+    }
+
+    private static WsWire open(InetSocketAddress at) throws Exception {
+        WsWire c = new WsWire(at);
+        c.handshake(WsWire.upgrade("/ws", ""));
+        return c;
+    }
+
+    @Test
+    void aMessageSentJustBeforeTerminateReachesTheWire() throws Exception {
+        try (WsWire c = open(start())) {
+            c.sendText("terminate");
+            WsWire.Frame f = c.read();
+            assertEquals(WsWire.TEXT, f.opcode());
+            assertEquals("last", f.text());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void aMessageSentJustBeforeCloseGoesOutBeforeTheCloseFrame() throws Exception {
+        try (WsWire c = open(start())) {
+            c.sendText("close");
+            assertEquals("last", c.read().text());
+            WsWire.Frame f = c.read();
+            assertEquals(WsWire.CLOSE, f.opcode());
+            assertEquals(4000, f.closeCode());
+        }
+    }
+
+    @Test
+    void aMessageSentBeforeAProtocolErrorInTheSameBatchIsWrittenWholeBeforeTheClose() throws Exception {
+        try (WsWire c = open(start())) {
+            // one write: a message the handler answers with 16 MiB, then an unmasked frame (1002)
+            ByteArrayOutputStream batch = new ByteArrayOutputStream();
+            batch.writeBytes(WsWire.frame(true, 0, WsWire.TEXT, "small".getBytes(StandardCharsets.UTF_8), true));
+            batch.writeBytes(WsWire.frame(true, 0, WsWire.TEXT, "big".getBytes(StandardCharsets.UTF_8), true));
+            batch.writeBytes(WsWire.frame(true, 0, WsWire.TEXT, "x".getBytes(StandardCharsets.UTF_8), false));
+            c.out.write(batch.toByteArray());
+            c.out.flush();
+            assertEquals("small", c.read().text());
+            WsWire.Frame f = c.read();
+            assertEquals(WsWire.BINARY, f.opcode());
+            assertArrayEquals(new byte[BIG], f.payload());
+            f = c.read();
+            assertEquals(WsWire.CLOSE, f.opcode());
+            assertEquals(1002, f.closeCode());
+            assertTrue(c.closedByServer());
+        }
+    }
+}
