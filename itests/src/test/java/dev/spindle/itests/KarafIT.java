@@ -112,7 +112,9 @@ class KarafIT {
     @Test
     @Order(3)
     void theAdminListenerServesHealthMetricsAndTheDashboard() throws Exception {
-        assertEquals(200, Http.get(adminPort, "/health/live").status);
+        // the admin listener and the dashboard's mount come up after the feature's install returns
+        assertTrue(Http.awaitOk(adminPort, "/health/live", WAIT), karaf.log());
+        assertTrue(Http.awaitOk(adminPort, "/dashboard/", WAIT), karaf.log());
         Http.Response metrics = Http.get(adminPort, "/metrics");
         assertEquals(200, metrics.status);
         assertTrue(metrics.body.contains("spindle_requests_total"), metrics.body);
@@ -128,6 +130,9 @@ class KarafIT {
         String levels = karaf.execute("log:get ROOT");
         assertTrue(levels.contains("INFO") || levels.contains("WARN") || levels.contains("ERROR"), levels);
         assertFalse(levels.contains("ROOT: "), "the host's log:get answered in Karaf:\n" + levels);
+        // Karaf's shell prefers its own commands: what shows the host's are not there is the registry
+        String services = karaf.execute("service:list dev.spindle.host.internal.shell.LogCommands");
+        assertFalse(services.contains("osgi.command.scope"), "the host registered its log: commands in Karaf:\n" + services);
     }
 
     /** The feature installs the epoll fragment too: without it the host would run on NIO. */

@@ -43,7 +43,12 @@ public class LauncherJavaIT {
         Files.createDirectories(dir.resolve("home/config"));
         Files.writeString(dir.resolve("home/config/dev.spindle.host.cfg"), "tlsPort = 0\n");
         jdks = dir.resolve("jdks");
-        jdk17 = fakeJdk("java-17-openjdk-amd64", "17.0.9");
+        try (java.util.stream.Stream<Path> old = Files.exists(jdks) ? Files.walk(jdks) : java.util.stream.Stream.empty()) {
+            // an earlier run's fake JDKs would be chosen too
+            old.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        // the 17 sorts last of the three: a launcher taking the first JDK it lists would not pick it
+        jdk17 = fakeJdk("zulu-17-jdk-amd64", "17.0.9");
         jdk25 = fakeJdk("temurin-25-jdk-amd64", "25.0.1");
         fakeJdk("java-21-openjdk-amd64", "21.0.2");
     }

@@ -32,7 +32,10 @@ public final class DeployEvents {
         }
     }
 
-    /** One registration change: its number since start (from 1), when (epoch ms), what, and whose. */
+    /**
+     * One registration change: its number (rising across the host's whiteboards since the bundle's
+     * classes loaded, so a restarted host numbers on), when (epoch ms), what, and whose.
+     */
     public record Event(long seq, long timeMillis, Kind kind, String route, long serviceId, String bundle) {
     }
 

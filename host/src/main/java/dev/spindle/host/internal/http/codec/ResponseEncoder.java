@@ -203,9 +203,11 @@ public final class ResponseEncoder extends HttpResponseEncoder {
     }
 
     /**
-     * Leaving a live connection (an upgrade hands it to another protocol): the responses written
-     * before, in the read batch that brought the upgrade, go out ahead of what the new protocol
-     * writes; they are the answers to requests pipelined before the upgrade.
+     * Leaving a live connection (an upgrade hands it to another protocol): whatever is still in
+     * the batch buffer goes out ahead of what the new protocol writes, rather than being dropped.
+     * The upgrades flush before they remove the encoder (the connection's own removal flushes the
+     * answers to requests pipelined before the upgrade), so this is a fallback that keeps a future
+     * path from losing responses silently.
      */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {

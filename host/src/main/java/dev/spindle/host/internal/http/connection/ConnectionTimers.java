@@ -28,6 +28,8 @@ final class ConnectionTimers implements Runnable {
     /** The one task scheduled for the connection, and when it fires: never after the earliest deadline. */
     private ScheduledFuture<?> task;
     private long taskAt;
+    /** After {@link #cancelAll}: nothing is scheduled again. */
+    private boolean over;
 
     ConnectionTimers(EventExecutor executor, HttpConnection connection) {
         this.executor = executor;
@@ -72,6 +74,7 @@ final class ConnectionTimers implements Runnable {
 
     /** The connection is gone: no task of it stays scheduled. */
     void cancelAll() {
+        over = true;
         idle = request = write = 0;
         if (task != null) {
             task.cancel(false);
@@ -85,7 +88,7 @@ final class ConnectionTimers implements Runnable {
      * schedules itself again, so a keep-alive connection costs one task, not one per request.
      */
     private long deadline(long millis) {
-        if (millis <= 0) {
+        if (millis <= 0 || over) {
             return 0;
         }
         long at = executor.ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);

@@ -65,6 +65,8 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
     private final Upgrade upgrade;
     private ChannelHandlerContext ctx;
     private ConnectionTimers timers;
+    /** Out of the pipeline: an upgrade took the connection over (or it closed). */
+    private boolean removed;
     private FlushTracker flushes;
     private ResponseQueue queue;
     private RequestDecoder decoder;
@@ -233,6 +235,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
 
     /** Nothing is unanswered but {@code done} (null: nothing) and no body arrives: the connection is idle. */
     void idleIfNothingOpen(Exchange done) {
+        if (removed) {
+            return; // an exchange finished after an upgrade: the connection is the new protocol's
+        }
         if (queue.onlyLeft(done == null ? null : (Http1Stream) done.sink()) && !body.arriving()) {
             ending.nothingOpen();
         }
@@ -295,16 +300,21 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
         this.writes = new WriteFlow(this, ctx);
     }
 
-    /** Taken out of the pipeline (the connection turned to HTTP/2): its timers go with it. */
+    /**
+     * Taken out of the pipeline: by an upgrade (HTTP/2, WebSocket, a raw protocol), which takes the
+     * live connection over, or by the pipeline's teardown after {@link #channelInactive}. Its timers
+     * go with it, and nothing it still finishes may close or time out the connection it gave away.
+     */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        removed = true;
         timers.cancelAll();
         if (ctx.channel().isActive()) {
             // an upgrade takes the connection over in the read batch that brought it: the answers to
             // requests pipelined before it go out now, and their exchanges end (no batch end comes)
             flushes.flush();
+            batch.removed();
         }
-        batch.removed();
     }
 
     @Override

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.Conditions;
 import dev.spindle.host.internal.http.HttpEngine;
+import dev.spindle.host.internal.http.Settings;
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.router.HandlerResolver;
 import dev.spindle.host.internal.router.RouteTarget;
@@ -37,6 +38,7 @@ class RawUpgradeTest {
     private HttpEngine engine;
     private RouteTarget shout;
     private RouteTarget http;
+    private static final int BIG = 32 << 20;
 
     @AfterEach
     void stop() {
@@ -47,6 +49,10 @@ class RawUpgradeTest {
     }
 
     private InetSocketAddress start() throws InterruptedException {
+        return start(EngineSettings.defaults());
+    }
+
+    private InetSocketAddress start(EngineSettings settings) throws InterruptedException {
         shout = new RouteTarget((req, socket) -> {
             events.add("upgrade " + req.url() + " " + req.header("upgrade"));
             socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\n");
@@ -54,7 +60,13 @@ class RawUpgradeTest {
                     .getBytes(StandardCharsets.UTF_8)));
             socket.onClose(() -> events.add("closed"));
         }, 3, null);
-        http = new RouteTarget((req, res) -> res.end("http " + req.header("upgrade")), 1, false, false);
+        http = new RouteTarget((req, res) -> {
+            if (req.url().equals("/big")) {
+                res.end(new byte[BIG]); // more than the socket takes at once
+            } else {
+                res.end("http " + req.header("upgrade"));
+            }
+        }, 1, false, false);
         HandlerResolver resolver = new HandlerResolver() {
             @Override
             public Resolution resolve(String method, String path) {
@@ -67,7 +79,7 @@ class RawUpgradeTest {
                         : Resolution.notFound();
             }
         };
-        engine = new HttpEngine(EngineSettings.defaults(), resolver, workers, "nio", 1);
+        engine = new HttpEngine(settings, resolver, workers, "nio", 1);
         return engine.start("127.0.0.1", 0);
     }
 
@@ -121,6 +133,31 @@ class RawUpgradeTest {
             // the socket stays open and silent; no other connection reads on this loop
             assertTrue(Conditions.within5s(() -> http.responses(2) == 1), "2xx counted: " + http.responses(2));
             assertEquals(0, http.inFlight(), "the exchange ended: a drain of its handler would wait for it");
+        }
+    }
+
+    /**
+     * A large response pipelined before the upgrade ends after the HTTP/1.1 handlers left (its flush
+     * could not go out at once): the upgraded connection is not the keep-alive timer's to close.
+     */
+    @Test
+    void theUpgradedConnectionOutlivesTheKeepAliveTimeoutOfTheOneItWas() throws Exception {
+        InetSocketAddress at = start(Settings.defaults().keepAliveTimeoutMillis(200).build());
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET /big HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /shout HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: shout\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            String big = readUntil(in, "\r\n\r\n");
+            assertTrue(big.startsWith("HTTP/1.1 200 OK\r\n") && big.contains("Content-Length: " + BIG + "\r\n"), big);
+            in.skipNBytes(BIG); // the body; an EOFException if the connection ends before it
+            String upgraded = readUntil(in, "Upgrade: shout\r\nConnection: Upgrade\r\n\r\n");
+            assertTrue(upgraded.startsWith("HTTP/1.1 101 "), upgraded);
+            // well past the keep-alive timeout of the HTTP/1.1 connection it was
+            Thread.sleep(1000);
+            s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("PING", read(s.getInputStream(), 4));
         }
     }
 
