@@ -199,7 +199,7 @@ public final class Canaries {
             throw new IllegalArgumentException("Cannot run " + b.getSymbolicName() + " " + b.getVersion() + " as a canary: "
                     + e.getMessage(), e);
         }
-        r.newWindow(sample(splits(b.getBundleId())), System.nanoTime());
+        r.newWindow(splits(b.getBundleId()), System.nanoTime());
         r.verdict("warming up");
         LOG.info("Canary {} takes {} % of {} beside {}", HandlerBundles.describe(b), policy.percent(),
                 routes(b.getBundleId()), HandlerBundles.describe(stable));
@@ -365,7 +365,7 @@ public final class Canaries {
             if (answered < r.policy.minRequests()) {
                 r.verdict("warming up: " + answered + " of " + r.policy.minRequests() + " requests, not judged");
             } else {
-                r.warmedUp(sample(splits), now);
+                r.warmedUp(splits, now);
                 r.verdict("warm: judging");
             }
             return;
@@ -394,6 +394,6 @@ public final class Canaries {
                     r.cleanWindows(), next);
         }
         r.verdict("clean window " + r.cleanWindows() + (next > 0 ? ", stepped up to " + next + " %" : ", holding"));
-        r.newWindow(sample(splits(id)), now);
+        r.newWindow(splits(id), now);
     }
 }
