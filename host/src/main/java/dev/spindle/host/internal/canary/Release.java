@@ -5,6 +5,7 @@ import java.util.List;
 import org.osgi.framework.Bundle;
 
 import dev.spindle.host.internal.router.CanarySplit;
+import dev.spindle.host.internal.router.RouteTarget;
 
 /**
  * Beside the data path: one canary being run, its bundle beside the stable one, its share now,
@@ -23,6 +24,8 @@ public final class Release {
     private int cleanWindows;
     private Sample stableStart;
     private Sample canaryStart;
+    /** The targets whose counters the window began with. */
+    private List<RouteTarget> baseTargets;
     private long windowStartNanos;
     private String verdict = "starting";
     private boolean ending;
@@ -54,9 +57,40 @@ public final class Release {
     }
 
     /** The stable version's and the canary's traffic in the window so far, from {@code splits}. */
-    public synchronized Sample[] window(List<CanarySplit> splits) {
-        Sample[] now = Canaries.sample(splits);
-        return stableStart == null || now[0] == Sample.NONE ? now : new Sample[] {now[0].since(stableStart), now[1].since(canaryStart)};
+    public Sample[] window(List<CanarySplit> splits) {
+        return window(Canaries.sample(splits), targets(splits), System.nanoTime());
+    }
+
+    /**
+     * The traffic in the window so far, {@code now} being the counters of {@code targets}: when
+     * those are not the targets the window began with (a handler registered again, with counters
+     * from 0), the window starts again at {@code nanos}, so that no count goes negative.
+     */
+    synchronized Sample[] window(Sample[] now, List<RouteTarget> targets, long nanos) {
+        if (stableStart == null || now[0] == Sample.NONE) {
+            return now;
+        }
+        if (!same(targets, baseTargets)) {
+            newWindow(now, targets, nanos);
+        }
+        return new Sample[] {now[0].since(stableStart), now[1].since(canaryStart)};
+    }
+
+    private static List<RouteTarget> targets(List<CanarySplit> splits) {
+        return splits.stream().flatMap(s -> java.util.stream.Stream.of(s.stable(), s.canary())).toList();
+    }
+
+    /** Whether {@code a} and {@code b} are the same targets (by identity: a new registration is a new target). */
+    private static boolean same(List<RouteTarget> a, List<RouteTarget> b) {
+        if (b == null || a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     synchronized void verdict(String v) {
@@ -76,10 +110,16 @@ public final class Release {
         return ending;
     }
 
-    /** Starts a new analysis window at {@code now}. */
-    synchronized void newWindow(Sample[] now, long nanos) {
+    /** Starts a new analysis window at {@code nanos}, from the counters of {@code splits}. */
+    void newWindow(List<CanarySplit> splits, long nanos) {
+        newWindow(Canaries.sample(splits), targets(splits), nanos);
+    }
+
+    /** Starts a new analysis window at {@code nanos}, {@code now} being the counters of {@code targets}. */
+    synchronized void newWindow(Sample[] now, List<RouteTarget> targets, long nanos) {
         stableStart = now[0];
         canaryStart = now[1];
+        baseTargets = targets;
         windowStartNanos = nanos;
     }
 
@@ -88,9 +128,9 @@ public final class Release {
     }
 
     /** The warm-up is over: the first window judged starts at {@code now}. */
-    synchronized void warmedUp(Sample[] now, long nanos) {
+    synchronized void warmedUp(List<CanarySplit> splits, long nanos) {
         warming = false;
-        newWindow(now, nanos);
+        newWindow(splits, nanos);
     }
 
     synchronized long windowStartNanos() {

@@ -8,12 +8,18 @@ import dev.spindle.host.internal.router.RouteTarget;
  * reads (what a version served within an analysis window), as the canary analysis judges them.
  * Reads the handler's own striped counters; adds nothing to the request path.
  */
-public record Sample(long requests, long ok, long clientErrors, long serverErrors, long[] latency) {
+public record Sample(long requests, long ok, long clientErrors, long serverErrors, long[] latency, long redirects) {
 
     static final Sample NONE = new Sample(0, 0, 0, 0, new long[0]);
 
+    /** Without 3xx answers. */
+    Sample(long requests, long ok, long clientErrors, long serverErrors, long[] latency) {
+        this(requests, ok, clientErrors, serverErrors, latency, 0);
+    }
+
     static Sample of(RouteTarget t) {
-        return new Sample(t.totalRequests(), t.responses(2), t.responses(4), t.responses(5), t.latencyTotals());
+        return new Sample(t.totalRequests(), t.responses(2), t.responses(4), t.responses(5), t.latencyTotals(),
+                t.responses(3));
     }
 
     /** This and {@code other} (null: this) added up. */
@@ -26,7 +32,7 @@ public record Sample(long requests, long ok, long clientErrors, long serverError
             l[i] += other.latency[i];
         }
         return new Sample(requests + other.requests, ok + other.ok, clientErrors + other.clientErrors,
-                serverErrors + other.serverErrors, l);
+                serverErrors + other.serverErrors, l, redirects + other.redirects);
     }
 
     /** What was served between {@code start} and this. */
@@ -36,18 +42,18 @@ public record Sample(long requests, long ok, long clientErrors, long serverError
             l[i] -= start.latency[i];
         }
         return new Sample(requests - start.requests, ok - start.ok, clientErrors - start.clientErrors,
-                serverErrors - start.serverErrors, l);
+                serverErrors - start.serverErrors, l, redirects - start.redirects);
     }
 
-    /** Requests answered with a 2xx, 4xx or 5xx status (counted only with metrics on: 0 with them off). */
+    /** Requests answered with a 2xx, 3xx, 4xx or 5xx status (counted only with metrics on: 0 with them off). */
     public long answered() {
-        return ok + clientErrors + serverErrors;
+        return ok + redirects + clientErrors + serverErrors;
     }
 
-    /** The share of the answered requests with status class {@code 2}, {@code 4} or {@code 5}, in percent; 0 for none. */
+    /** The share of the answered requests with status class {@code 2} to {@code 5}, in percent; 0 for none. */
     public double rate(int statusClass) {
         long answered = answered();
-        long n = statusClass == 2 ? ok : statusClass == 4 ? clientErrors : serverErrors;
+        long n = statusClass == 2 ? ok : statusClass == 3 ? redirects : statusClass == 4 ? clientErrors : serverErrors;
         return answered == 0 ? 0 : 100.0 * n / answered;
     }
 

@@ -32,6 +32,16 @@ class SampleTest {
     }
 
     @Test
+    void redirectsAreAnswersToo() {
+        Sample redirecting = new Sample(200, 90, 0, 10, new long[0], 100);
+        assertEquals(200, redirecting.answered(), "a 3xx answers the request");
+        assertEquals(5.0, redirecting.rate(5), 1e-9, "10 5xx of 200 answers");
+        assertEquals(50.0, redirecting.rate(3), 1e-9);
+        assertEquals(redirecting, redirecting.plus(null));
+        assertEquals(100, redirecting.plus(redirecting).since(redirecting).redirects());
+    }
+
+    @Test
     void nothingIsJudgedOnTooFewAnswers() {
         assertNull(Sample.failure(sample(900, 0, 1), sample(80, 19, 1), POLICY, true));
         assertNull(Sample.failure(sample(0, 0, 1), new Sample(500, 0, 0, 0, new long[128]), POLICY, true),
