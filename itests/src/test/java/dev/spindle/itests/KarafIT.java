@@ -123,16 +123,17 @@ class KarafIT {
         assertTrue(page.body.contains("<html") || page.body.contains("<!DOCTYPE"), page.body);
     }
 
-    /** Karaf's own log: commands answer, not a second set of the host's beside them. */
+    /**
+     * Karaf's own log: commands answer (the host registers its log: scope as a Gogo service there
+     * too, which only a DS-delayed component can do without Gogo's classes: Karaf's shell prefers
+     * its own commands, so this guards that preference rather than a change of the host's).
+     */
     @Test
     @Order(3)
     void karafsLogCommandsAreKarafsOwn() throws Exception {
         String levels = karaf.execute("log:get ROOT");
         assertTrue(levels.contains("INFO") || levels.contains("WARN") || levels.contains("ERROR"), levels);
         assertFalse(levels.contains("ROOT: "), "the host's log:get answered in Karaf:\n" + levels);
-        // Karaf's shell prefers its own commands: what shows the host's are not there is the registry
-        String services = karaf.execute("service:list dev.spindle.host.internal.shell.LogCommands");
-        assertFalse(services.contains("osgi.command.scope"), "the host registered its log: commands in Karaf:\n" + services);
     }
 
     /** The feature installs the epoll fragment too: without it the host would run on NIO. */

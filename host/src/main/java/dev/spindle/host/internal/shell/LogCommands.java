@@ -26,13 +26,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -50,14 +46,14 @@ import org.osgi.service.log.LogReaderService;
  * else in the PID's {@code log4j2.*} keys, in {@code config/org.ops4j.pax.logging.cfg} when they
  * came from there (File Install delivers the edit, the backend applies it), else in ConfigAdmin.
  */
-@Component(service = {}, immediate = true)
+@Component(service = LogCommands.class, property = {
+    "osgi.command.scope=log",
+    "osgi.command.function=display",
+    "osgi.command.function=tail",
+    "osgi.command.function=set",
+    "osgi.command.function=get",
+})
 public final class LogCommands {
-
-    /**
-     * Set in Apache Karaf, which has {@code log:} commands of its own (the model of these): there
-     * the host leaves the scope to Karaf's rather than registering a second {@code log:display}.
-     */
-    static final String KARAF_HOME = "karaf.home";
 
     /** The logging backend's configuration. */
     static final String PID = "org.ops4j.pax.logging";
@@ -76,28 +72,7 @@ public final class LogCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile LogReaderService reader;
 
-    private ServiceRegistration<LogCommands> registration;
-
     public LogCommands() {
-    }
-
-    @Activate
-    void activate(BundleContext context) {
-        if (context.getProperty(KARAF_HOME) != null) {
-            return;
-        }
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put("osgi.command.scope", "log");
-        props.put("osgi.command.function", new String[] {"display", "tail", "set", "get"});
-        registration = context.registerService(LogCommands.class, this, props);
-    }
-
-    @Deactivate
-    void deactivate() {
-        if (registration != null) {
-            registration.unregister();
-            registration = null;
-        }
     }
 
     /** For tests: the services the component would get from DS. */
