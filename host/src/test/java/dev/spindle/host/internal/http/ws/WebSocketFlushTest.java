@@ -57,6 +57,13 @@ class WebSocketFlushTest {
                     socket.send("e");
                 }
                 case "buffered" -> socket.send("buffered " + socket.bufferedAmount());
+                case "flood" -> new Thread(() -> { // off the event loop: each message is flushed on its own
+                    socket.onDrain(() -> buffered.add("drain"));
+                    for (int i = 0; i < 64; i++) {
+                        socket.send(new byte[256 * 1024]);
+                    }
+                    buffered.add("flooded " + socket.bufferedAmount());
+                }).start();
                 default -> socket.send(m.text());
             }
         }), List.of());
@@ -122,6 +129,22 @@ class WebSocketFlushTest {
             String seen = buffered.poll(10, TimeUnit.SECONDS);
             assertTrue(seen != null && seen.matches("after d: [01] null"), seen);
             // the read's batch is accounted: nothing is left buffered when the next message arrives
+            c.sendText("buffered");
+            assertEquals("buffered 0", c.read().text());
+        }
+    }
+
+    @Test
+    void messagesTheSocketCannotTakeAtOnceStayInBufferedAmountUntilWrittenThenDrain() throws Exception {
+        try (WsWire c = open(start())) {
+            c.sendText("flood");
+            String flooded = buffered.poll(10, TimeUnit.SECONDS);
+            // 16 MiB sent while the client does not read: far more than the socket buffers take
+            assertTrue(flooded != null && Long.parseLong(flooded.substring(8)) > 1 << 20, flooded);
+            for (int i = 0; i < 64; i++) {
+                assertEquals(256 * 1024, c.read().payload().length);
+            }
+            assertEquals("drain", buffered.poll(10, TimeUnit.SECONDS));
             c.sendText("buffered");
             assertEquals("buffered 0", c.read().text());
         }
