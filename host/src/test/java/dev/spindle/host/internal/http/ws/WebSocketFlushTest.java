@@ -8,6 +8,9 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,7 @@ class WebSocketFlushTest {
     static final WebSocketSettings SETTINGS = new WebSocketSettings(1024, 4096, 64 * 1024, 0, 30_000, false);
 
     private final WebSocketProtocolTest fixture = new WebSocketProtocolTest();
+    private final BlockingQueue<String> buffered = new LinkedBlockingQueue<>();
 
     @AfterEach
     void stop() {
@@ -45,6 +49,21 @@ class WebSocketFlushTest {
                     socket.close(4000, "done");
                 }
                 case "big" -> socket.send(new byte[BIG]);
+                case "burst" -> {
+                    for (String each : List.of("a", "b", "c")) {
+                        socket.send(each);
+                    }
+                    socket.send("d", e -> buffered.add("after d: " + socket.bufferedAmount() + " " + e));
+                    socket.send("e");
+                }
+                case "buffered" -> socket.send("buffered " + socket.bufferedAmount());
+                case "flood" -> new Thread(() -> { // off the event loop: each message is flushed on its own
+                    socket.onDrain(() -> buffered.add("drain"));
+                    for (int i = 0; i < 64; i++) {
+                        socket.send(new byte[256 * 1024]);
+                    }
+                    buffered.add("flooded " + socket.bufferedAmount());
+                }).start();
                 default -> socket.send(m.text());
             }
         }), List.of());
@@ -96,6 +115,38 @@ class WebSocketFlushTest {
             assertEquals(WsWire.CLOSE, f.opcode());
             assertEquals(1002, f.closeCode());
             assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void messagesSentInOneReadAreAccountedTogetherAndCallbacksSeeTheOnesBefore() throws Exception {
+        try (WsWire c = open(start())) {
+            c.sendText("burst");
+            for (String each : List.of("a", "b", "c", "d", "e")) {
+                assertEquals(each, c.read().text());
+            }
+            // when d's callback runs, a, b, c and d are written: only e (1 byte) may still count
+            String seen = buffered.poll(10, TimeUnit.SECONDS);
+            assertTrue(seen != null && seen.matches("after d: [01] null"), seen);
+            // the read's batch is accounted: nothing is left buffered when the next message arrives
+            c.sendText("buffered");
+            assertEquals("buffered 0", c.read().text());
+        }
+    }
+
+    @Test
+    void messagesTheSocketCannotTakeAtOnceStayInBufferedAmountUntilWrittenThenDrain() throws Exception {
+        try (WsWire c = open(start())) {
+            c.sendText("flood");
+            String flooded = buffered.poll(10, TimeUnit.SECONDS);
+            // 16 MiB sent while the client does not read: far more than the socket buffers take
+            assertTrue(flooded != null && Long.parseLong(flooded.substring(8)) > 1 << 20, flooded);
+            for (int i = 0; i < 64; i++) {
+                assertEquals(256 * 1024, c.read().payload().length);
+            }
+            assertEquals("drain", buffered.poll(10, TimeUnit.SECONDS));
+            c.sendText("buffered");
+            assertEquals("buffered 0", c.read().text());
         }
     }
 }
