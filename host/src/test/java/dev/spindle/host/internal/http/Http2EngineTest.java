@@ -13,45 +13,30 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.spindle.api.Handler;
 import dev.spindle.api.HttpException;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.connection.EngineSettings;
-import dev.spindle.host.internal.router.HandlerResolver;
-import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.handler.codec.http2.Http2Headers;
 
 /** HTTP/2 on the cleartext port (prior knowledge and {@code Upgrade: h2c}) over real sockets: Node's compatibility API. */
 class Http2EngineTest {
 
-    private final ExecutorService workers = Executors.newFixedThreadPool(2);
-    private HttpEngine engine;
-
-    @AfterEach
-    void stop() {
-        if (engine != null) {
-            engine.close();
-        }
-        workers.shutdownNow();
-    }
+    @RegisterExtension
+    final TestEngine server = new TestEngine();
 
     private InetSocketAddress start(Handler handler) throws InterruptedException {
-        return start(EngineSettings.defaults(), handler);
+        return server.start(handler);
     }
 
     private InetSocketAddress start(EngineSettings settings, Handler handler) throws InterruptedException {
-        RouteTarget target = new RouteTarget(handler, 1, false, false);
-        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
-        engine = new HttpEngine(settings, (m, p) -> found, workers, "nio", 1);
-        return engine.start("127.0.0.1", 0);
+        return server.start(settings, handler);
     }
 
     private static List<String> names(Http2Headers h) {
@@ -90,7 +75,7 @@ class Http2EngineTest {
             assertEquals(HttpClient.Version.HTTP_2, r.version());
             assertEquals("v2.0", r.body());
         }
-        assertEquals(1, engine.openConnections());
+        assertEquals(1, server.engine.openConnections());
     }
 
     @Test

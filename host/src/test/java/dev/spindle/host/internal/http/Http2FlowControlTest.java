@@ -8,18 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.spindle.api.IncomingMessage;
-import dev.spindle.host.internal.http.connection.EngineSettings;
-import dev.spindle.host.internal.router.HandlerResolver;
-import dev.spindle.host.internal.router.RouteTarget;
 
 /**
  * HTTP/2 request bodies and flow control over a real socket: a paused body stops its stream's
@@ -28,22 +23,14 @@ import dev.spindle.host.internal.router.RouteTarget;
  */
 class Http2FlowControlTest {
 
-    private final ExecutorService workers = Executors.newFixedThreadPool(2);
-    private HttpEngine engine;
-
-    @AfterEach
-    void stop() {
-        if (engine != null) {
-            engine.close();
-        }
-        workers.shutdownNow();
-    }
+    @RegisterExtension
+    final TestEngine server = new TestEngine();
 
     @Test
     void aPausedBodyStopsItsStreamsWindowUpdatesNotTheConnections() throws Exception {
         AtomicReference<IncomingMessage> paused = new AtomicReference<>();
         AtomicInteger received = new AtomicInteger();
-        RouteTarget target = new RouteTarget((req, res) -> {
+        InetSocketAddress at = server.start((req, res) -> {
             if (req.path().equals("/paused")) {
                 paused.set(req);
                 req.pause();
@@ -55,10 +42,7 @@ class Http2FlowControlTest {
             } else {
                 res.end("ok");
             }
-        }, 1, false, false);
-        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
-        engine = new HttpEngine(EngineSettings.defaults(), (m, p) -> found, workers, "nio", 1);
-        InetSocketAddress at = engine.start("127.0.0.1", 0);
+        });
 
         try (H2Wire w = H2Wire.open(at)) {
             w.headers(1, H2Wire.request("POST", "/paused"), false);

@@ -7,19 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.spindle.api.Handler;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.connection.EngineSettings;
-import dev.spindle.host.internal.router.HandlerResolver;
-import dev.spindle.host.internal.router.RouteTarget;
 
 /**
  * HTTP/2 connections ending over real sockets: the shutdown (GOAWAY, open streams finishing, the
@@ -27,26 +23,15 @@ import dev.spindle.host.internal.router.RouteTarget;
  */
 class Http2ShutdownTest {
 
-    private final ExecutorService workers = Executors.newFixedThreadPool(2);
-    private HttpEngine engine;
-
-    @AfterEach
-    void stop() {
-        if (engine != null) {
-            engine.close();
-        }
-        workers.shutdownNow();
-    }
+    @RegisterExtension
+    final TestEngine server = new TestEngine();
 
     private InetSocketAddress start(Handler handler) throws InterruptedException {
-        return start(EngineSettings.defaults(), handler);
+        return server.start(handler);
     }
 
     private InetSocketAddress start(EngineSettings settings, Handler handler) throws InterruptedException {
-        RouteTarget target = new RouteTarget(handler, 1, false, false);
-        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
-        engine = new HttpEngine(settings, (m, p) -> found, workers, "nio", 1);
-        return engine.start("127.0.0.1", 0);
+        return server.start(settings, handler);
     }
 
     @Test
@@ -57,12 +42,12 @@ class Http2ShutdownTest {
             w.headers(1, H2Wire.request("GET", "/hold"), true);
             dev.spindle.api.ServerResponse res = held.poll(5, TimeUnit.SECONDS);
             assertNotNull(res);
-            java.util.List<HttpEngine.ConnectionSnapshot> open = engine.connections();
+            java.util.List<HttpEngine.ConnectionSnapshot> open = server.engine.connections();
             assertEquals(1, open.size());
             assertEquals("h2c", open.get(0).protocol());
             assertEquals(1, open.get(0).openStreams());
             java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> engine.close(5000));
+                    () -> server.engine.close(5000));
             H2Wire.Frame f;
             do {
                 f = w.read();
@@ -74,7 +59,7 @@ class Http2ShutdownTest {
             H2Wire.Response r = w.response(1);
             assertEquals("late", r.text());
             assertEquals(0, cut.get(3, TimeUnit.SECONDS), "closed once the stream finished, well before the deadline");
-            engine = null;
+            server.engine = null;
         }
     }
 
@@ -86,12 +71,12 @@ class Http2ShutdownTest {
             w.headers(1, H2Wire.request("GET", "/hold"), true);
             assertEquals(null, outcomes.poll(100, TimeUnit.MILLISECONDS));
             java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> engine.close(300));
+                    () -> server.engine.close(300));
             H2Wire.Response r = w.response(1);
             assertEquals("503", r.status());
             assertEquals(Outcome.SERVER_SHUTDOWN, outcomes.poll(5, TimeUnit.SECONDS));
             assertEquals(1, cut.get(5, TimeUnit.SECONDS));
-            engine = null;
+            server.engine = null;
         }
     }
 
@@ -115,7 +100,7 @@ class Http2ShutdownTest {
         });
         // a grace wide enough for a loaded machine: what is asserted is that the ended stream
         // flushes once its window opens and the connection then closes, not how fast
-        engine.cutGrace(10_000);
+        server.engine.cutGrace(10_000);
         try (H2Wire w = H2Wire.open(at)) {
             w.headers(1, H2Wire.request("GET", "/ended"), true);
             int got = 0;
@@ -134,7 +119,7 @@ class Http2ShutdownTest {
             assertNotNull(f, "the head of stream 3");
             long start = System.nanoTime();
             java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> engine.close(300));
+                    () -> server.engine.close(300));
             do { // GOAWAY at once, then at the deadline the reset of the stream under way
                 f = w.read();
                 assertNotNull(f, "the connection closed before the deadline's reset");
@@ -150,7 +135,7 @@ class Http2ShutdownTest {
             assertEquals(total - 65_535, rest.body.size());
             assertEquals(null, w.read(), "the connection closes once its streams are done");
             assertEquals(1, cut.get(5, TimeUnit.SECONDS), "busy at the deadline");
-            engine = null;
+            server.engine = null;
         }
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < 2; i++) {
@@ -181,7 +166,7 @@ class Http2ShutdownTest {
             } while (f != null && f.type() != H2Wire.DATA);
             long start = System.nanoTime();
             java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> engine.close(300));
+                    () -> server.engine.close(300));
             while ((f = w.read()) != null) {
                 assertTrue(f.type() != H2Wire.RST_STREAM, "the ended stream was reset");
             }
@@ -189,7 +174,7 @@ class Http2ShutdownTest {
             assertTrue(closedAfter >= 550, "closed " + closedAfter + " ms after the stop: not before the deadline and grace");
             assertEquals(1, cut.get(5, TimeUnit.SECONDS));
             assertEquals(Outcome.SERVER_SHUTDOWN, outcomes.poll(5, TimeUnit.SECONDS));
-            engine = null;
+            server.engine = null;
         }
     }
 

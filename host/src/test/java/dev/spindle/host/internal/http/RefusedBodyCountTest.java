@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.spindle.api.Handler;
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.http.dispatch.EngineStats;
-import dev.spindle.host.internal.router.HandlerResolver;
-import dev.spindle.host.internal.router.RouteTarget;
 
 /**
  * A request whose body is refused (413 over the limit) is one request with one 413 response in
@@ -25,16 +21,8 @@ import dev.spindle.host.internal.router.RouteTarget;
 class RefusedBodyCountTest {
 
     private static final Handler READS_THE_BODY = (req, res) -> req.body().thenAccept(b -> res.end("got " + b.length));
-    private final ExecutorService workers = Executors.newFixedThreadPool(1);
-    private HttpEngine engine;
-
-    @AfterEach
-    void stop() {
-        if (engine != null) {
-            engine.close();
-        }
-        workers.shutdownNow();
-    }
+    @RegisterExtension
+    final TestEngine server = new TestEngine();
 
     private static void assertOneRequestOne413(EngineStats stats) {
         assertEquals(1, stats.totalRequests(), "requests");
@@ -57,17 +45,14 @@ class RefusedBodyCountTest {
     @Test
     void onHttp2() throws Exception {
         EngineSettings settings = Settings.defaults().maxRequestBodyBytes(1000).build();
-        RouteTarget target = new RouteTarget(READS_THE_BODY, 1, false, false);
-        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
-        engine = new HttpEngine(settings, (m, p) -> found, workers, "nio", 1);
-        InetSocketAddress at = engine.start("127.0.0.1", 0);
+        InetSocketAddress at = server.start(settings, READS_THE_BODY);
         try (H2Wire w = H2Wire.open(at)) {
             w.headers(1, H2Wire.request("POST", "/big"), false);
             w.data(1, new byte[600], false);
             w.data(1, new byte[600], false);
             assertEquals("413", w.response(1).status());
         }
-        assertTrue(Conditions.within5s(() -> engine.stats().responses(4) >= 1));
-        assertOneRequestOne413(engine.stats());
+        assertTrue(Conditions.within5s(() -> server.engine.stats().responses(4) >= 1));
+        assertOneRequestOne413(server.engine.stats());
     }
 }
