@@ -248,7 +248,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         if (flushOwed) {
             flushOwed = false;
             ctx.flush();
-            sends.closeBatch(ctx, true, target);
+            sends.closeBatch(target);
         }
     }
 
@@ -263,9 +263,15 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         if (state != WebSocket.ReadyState.OPEN) {
             frame.release();
             sends.written(n, callback, new ClosedChannelException(), target);
+        } else if (!reading) {
+            ctx.writeAndFlush(frame).addListener(f -> sends.written(n, callback, f.cause(), target));
+        } else if (callback == null) {
+            flushOwed = true;
+            sends.batched(ctx.write(frame), n);
         } else {
-            sends.write(ctx, frame, n, callback, reading, target);
-            flushOwed |= reading;
+            flushOwed = true;
+            sends.closeBatch(target); // the messages before are accounted before this one's callback runs
+            ctx.write(frame).addListener(f -> sends.written(n, callback, f.cause(), target));
         }
     }
 
