@@ -20,6 +20,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -248,31 +249,32 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         if (flushOwed) {
             flushOwed = false;
             ctx.flush();
-            sends.closeBatch(target);
         }
     }
 
     /**
+     * Writes a frame the handler sent: during a read of this connection (a reply from its message
+     * listener) the flush waits for the read's end, otherwise it is flushed now. On the event loop.
+     */
+    private ChannelFuture write(WebSocketFrame frame) {
+        if (reading) {
+            flushOwed = true;
+            return ctx.write(frame);
+        }
+        return ctx.writeAndFlush(frame);
+    }
+
+    /**
      * Writes a message of {@code n} payload bytes the handler sent (counted in the {@link SendBuffer}
-     * already), or drops it if the socket is no longer open; its callback learns which. During a
-     * read of this connection (a reply from its message listener) the flush waits for the read's
-     * end and, without a callback, the message is accounted with the read's batch; otherwise it is
-     * flushed now. On the event loop.
+     * already), or drops it if the socket is no longer open; its callback learns which. On the event loop.
      */
     void send(WebSocketFrame frame, int n, Consumer<Throwable> callback) {
         if (state != WebSocket.ReadyState.OPEN) {
             frame.release();
             sends.written(n, callback, new ClosedChannelException(), target);
-        } else if (!reading) {
-            ctx.writeAndFlush(frame).addListener(f -> sends.written(n, callback, f.cause(), target));
-        } else if (callback == null) {
-            flushOwed = true;
-            sends.batched(ctx.write(frame), n);
-        } else {
-            flushOwed = true;
-            sends.closeBatch(target); // the messages before are accounted before this one's callback runs
-            ctx.write(frame).addListener(f -> sends.written(n, callback, f.cause(), target));
+            return;
         }
+        write(frame).addListener(f -> sends.written(n, callback, f.cause(), target));
     }
 
     @Override
@@ -316,7 +318,6 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        flushOwed(); // fails the writes of a read the close cut short: their bytes leave bufferedAmount
         STATE.setRelease(this, WebSocket.ReadyState.CLOSED);
         if (closeTimer != null) {
             closeTimer.cancel(false);
@@ -339,7 +340,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         closeCode = code;
         closeReason = reason;
         STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
-        flushOwed(); // the frames sent before go out first
+        flushOwed = false; // the close frame's flush takes the frames written before it
         ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
         closeWithinTimeout();
     }
