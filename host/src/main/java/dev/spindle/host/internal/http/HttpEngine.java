@@ -366,11 +366,11 @@ public final class HttpEngine {
         if (failureSummaries != null) {
             failureSummaries.cancel(false);
         }
-        // the TLS listener first: the cleartext one's close is what clients see. As that closes
-        // (on its loop, before anyone waiting for the close wakes up), a request arriving on an
-        // open connection from then on is told that its response is the connection's last, even
-        // before the connection's shutdown() has run. Not before the close: a client told so would
-        // reconnect into the listener's backlog, which the close resets.
+        // the TLS listener first: the cleartext one's close is what clients see. In the task that
+        // closes it (on its loop, just before the close), requests arriving on open connections
+        // from then on are told that their response is the connection's last, even before the
+        // connection's shutdown() has run. Not earlier: a client told so would reconnect into the
+        // listener's backlog, which the close resets.
         if (park) {
             listeners.park(dispatcher::stop);
         } else {

@@ -175,10 +175,13 @@ final class Listener {
 
     /**
      * Closes the listening socket (connections carry on), running {@code onClosed} on the
-     * listener's loop as it closes; returns once the socket is really closed, so that a client
-     * told to reconnect now cannot land in its backlog, which the close resets (NIO closes a
-     * socket registered with a selector only at the selector's next pass: the acceptor loop's
-     * end is what guarantees it). {@link #bindAgain} reopens it.
+     * listener's loop in the same task, just before the close: nothing is accepted between the
+     * two, and a client that finds the socket closed and sends on a connection it has finds
+     * {@code onClosed} done (run after the close, a request could arrive in between). Returns
+     * once the socket is really closed, so that a client told to reconnect now cannot land in its
+     * backlog, which the close resets (NIO closes a socket registered with a selector only at the
+     * selector's next pass: the acceptor loop's end is what guarantees it). {@link #bindAgain}
+     * reopens it.
      */
     void close(Runnable onClosed) {
         Channel ch = channel;
@@ -186,7 +189,11 @@ final class Listener {
             return;
         }
         channel = null;
-        ch.close().addListener(closed -> onClosed.run()).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        ch.eventLoop().submit(() -> {
+            onClosed.run();
+            ch.close();
+        }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        ch.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
