@@ -19,10 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.spindle.api.Handler;
 import dev.spindle.api.HttpException;
 import dev.spindle.api.Outcome;
-import dev.spindle.host.internal.http.connection.EngineSettings;
 import io.netty.handler.codec.http2.Http2Headers;
 
 /** HTTP/2 on the cleartext port (prior knowledge and {@code Upgrade: h2c}) over real sockets: Node's compatibility API. */
@@ -30,14 +28,6 @@ class Http2EngineTest {
 
     @RegisterExtension
     final TestEngine server = new TestEngine();
-
-    private InetSocketAddress start(Handler handler) throws InterruptedException {
-        return server.start(handler);
-    }
-
-    private InetSocketAddress start(EngineSettings settings, Handler handler) throws InterruptedException {
-        return server.start(settings, handler);
-    }
 
     private static List<String> names(Http2Headers h) {
         List<String> out = new java.util.ArrayList<>();
@@ -47,7 +37,7 @@ class Http2EngineTest {
 
     @Test
     void priorKnowledgeServesTheRequestWithNodesHttp2Head() throws Exception {
-        InetSocketAddress at = start((req, res) -> {
+        InetSocketAddress at = server.start((req, res) -> {
             res.setHeader("Content-Type", "text/plain");
             res.setHeader("X-Custom", "a");
             res.end("httpVersion=" + req.httpVersion() + " url=" + req.url() + " method=" + req.method()
@@ -66,7 +56,7 @@ class Http2EngineTest {
 
     @Test
     void upgradeH2cServesTheFirstRequestAndLaterOnesOverHttp2() throws Exception {
-        InetSocketAddress at = start((req, res) -> res.end("v" + req.httpVersion()));
+        InetSocketAddress at = server.start((req, res) -> res.end("v" + req.httpVersion()));
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
         URI uri = URI.create("http://127.0.0.1:" + at.getPort() + "/up");
         for (int i = 0; i < 3; i++) {
@@ -81,7 +71,7 @@ class Http2EngineTest {
     @Test
     void connectionSpecificHeadersAreDroppedOrRefusedWithA500NeverAHang() throws Exception {
         LinkedBlockingQueue<String> codes = new LinkedBlockingQueue<>();
-        InetSocketAddress at = start((req, res) -> {
+        InetSocketAddress at = server.start((req, res) -> {
             res.setHeader(req.url().equals("/drop") ? "Connection" : "Transfer-Encoding", "x");
             try {
                 res.end("body");
@@ -116,7 +106,7 @@ class Http2EngineTest {
         logger.addAppender(log);
         logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
         try {
-            InetSocketAddress at = start((req, res) -> {
+            InetSocketAddress at = server.start((req, res) -> {
                 String initial = res.statusMessage();
                 res.statusMessage("Custom");
                 String set = res.statusMessage();
@@ -152,7 +142,7 @@ class Http2EngineTest {
     @Test
     void theResponsesStateGettersReadTheSameOverHttp2AsOverHttp11() throws Exception {
         LinkedBlockingQueue<String> traces = new LinkedBlockingQueue<>();
-        InetSocketAddress at = start((req, res) -> {
+        InetSocketAddress at = server.start((req, res) -> {
             List<String> t = new java.util.ArrayList<>();
             java.util.function.Consumer<String> step = name -> t.add(name + " sent=" + res.headersSent() + " ended="
                     + res.writableEnded() + " finished=" + res.writableFinished() + " date=" + res.sendDate()
@@ -195,7 +185,7 @@ class Http2EngineTest {
 
     @Test
     void trailersGoOutAsATrailingHeadersFrameAndRequestTrailersArrive() throws Exception {
-        InetSocketAddress at = start((req, res) -> req.body().thenAccept(body -> {
+        InetSocketAddress at = server.start((req, res) -> req.body().thenAccept(body -> {
             res.writeHead(200, Map.of("Trailer", "X-Sum"));
             res.write(new String(body, StandardCharsets.UTF_8));
             res.addTrailers(Map.of("X-Sum", "s" + req.trailers().get("x-in")));
@@ -216,7 +206,7 @@ class Http2EngineTest {
     void writeReturnsFalseWhileTheClientsWindowIsShutAndDrainFollowsWhenItOpens() throws Exception {
         LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
         int total = 256 * 1024;
-        InetSocketAddress at = start((req, res) -> {
+        InetSocketAddress at = server.start((req, res) -> {
             int[] written = {0};
             Runnable more = new Runnable() {
                 @Override
@@ -268,7 +258,7 @@ class Http2EngineTest {
     @Test
     void aBodyOverTheLimitGets413AndOneTooSlowGets408() throws Exception {
         LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
-        InetSocketAddress at = start(Settings.defaults().maxRequestBodyBytes(1000).requestTimeoutMillis(300).build(),
+        InetSocketAddress at = server.start(Settings.defaults().maxRequestBodyBytes(1000).requestTimeoutMillis(300).build(),
                 (req, res) -> {
                     req.onAborted(() -> heard.add("aborted " + req.url()));
                     res.onDone(outcome -> heard.add(outcome + " " + req.url()));
@@ -302,7 +292,7 @@ class Http2EngineTest {
     @Test
     void aClientResetEndsTheExchangeWithClientAborted() throws Exception {
         LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
-        InetSocketAddress at = start((req, res) -> {
+        InetSocketAddress at = server.start((req, res) -> {
             res.onDone(outcomes::add);
             res.write("partial");
         });

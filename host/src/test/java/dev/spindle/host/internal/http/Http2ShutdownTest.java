@@ -13,9 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.spindle.api.Handler;
 import dev.spindle.api.Outcome;
-import dev.spindle.host.internal.http.connection.EngineSettings;
 
 /**
  * HTTP/2 connections ending over real sockets: the shutdown (GOAWAY, open streams finishing, the
@@ -26,18 +24,10 @@ class Http2ShutdownTest {
     @RegisterExtension
     final TestEngine server = new TestEngine();
 
-    private InetSocketAddress start(Handler handler) throws InterruptedException {
-        return server.start(handler);
-    }
-
-    private InetSocketAddress start(EngineSettings settings, Handler handler) throws InterruptedException {
-        return server.start(settings, handler);
-    }
-
     @Test
     void shutdownSendsGoAwayAndLetsAnOpenStreamFinishThenCloses() throws Exception {
         LinkedBlockingQueue<dev.spindle.api.ServerResponse> held = new LinkedBlockingQueue<>();
-        InetSocketAddress at = start((req, res) -> held.add(res));
+        InetSocketAddress at = server.start((req, res) -> held.add(res));
         try (H2Wire w = H2Wire.open(at)) {
             w.headers(1, H2Wire.request("GET", "/hold"), true);
             dev.spindle.api.ServerResponse res = held.poll(5, TimeUnit.SECONDS);
@@ -66,7 +56,7 @@ class Http2ShutdownTest {
     @Test
     void atTheShutdownDeadlineAStreamNeverAnsweredGets503() throws Exception {
         LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
-        InetSocketAddress at = start((req, res) -> res.onDone(outcomes::add));
+        InetSocketAddress at = server.start((req, res) -> res.onDone(outcomes::add));
         try (H2Wire w = H2Wire.open(at)) {
             w.headers(1, H2Wire.request("GET", "/hold"), true);
             assertEquals(null, outcomes.poll(100, TimeUnit.MILLISECONDS));
@@ -90,7 +80,7 @@ class Http2ShutdownTest {
     void atTheShutdownDeadlineAnEndedStreamQueuedBehindFlowControlFlushesInTheGraceNotReset() throws Exception {
         LinkedBlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
         int total = 200 * 1024;
-        InetSocketAddress at = start((req, res) -> {
+        InetSocketAddress at = server.start((req, res) -> {
             res.onDone(outcome -> outcomes.add(req.url() + " " + outcome));
             if (req.url().equals("/ended")) {
                 res.end(new byte[total]); // all but the client's window stays queued
@@ -154,7 +144,7 @@ class Http2ShutdownTest {
     @Test
     void anEndedStreamWhoseWindowNeverOpensGoesWithItsConnectionAfterTheGrace() throws Exception {
         LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
-        InetSocketAddress at = start((req, res) -> {
+        InetSocketAddress at = server.start((req, res) -> {
             res.onDone(outcomes::add);
             res.end(new byte[200 * 1024]);
         });
@@ -180,7 +170,7 @@ class Http2ShutdownTest {
 
     @Test
     void anIdleConnectionGetsGoAwayAndClosesAfterTheKeepAliveTimeout() throws Exception {
-        InetSocketAddress at = start(Settings.defaults().keepAliveTimeoutMillis(200).build(), (req, res) -> res.end("x"));
+        InetSocketAddress at = server.start(Settings.defaults().keepAliveTimeoutMillis(200).build(), (req, res) -> res.end("x"));
         try (H2Wire w = H2Wire.open(at)) {
             w.headers(1, H2Wire.request("GET", "/once"), true);
             assertEquals("x", w.response(1).text());
