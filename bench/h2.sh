@@ -8,7 +8,8 @@
 #   bench/h2.sh                       build, then 3 rounds (about 10 minutes)
 #   bench/h2.sh --no-build -r 1       skip the Maven builds; options go to bench/h2/run.py:
 #                                     -r/--rounds N, --duration S (4), --warmup S (1),
-#                                     --process-warmup S (12), --only spindle-jdk,vertx-jdk,...
+#                                     --process-warmup S (12), --only spindle-jdk,vertx-jdk,...,
+#                                     --streams N (h2load -m, 16; 1 = one request per TLS record)
 # The container's JIT needs 10-15 s of load on this 2-core machine before its figures settle (Vert.x
 # about 6 s): hence the 12 s of warm-up per server process, over all the cases it serves.
 #
@@ -24,11 +25,13 @@ export BENCH_WORK=${BENCH_WORK:-/tmp/spindle-bench-h2}
 export JAVA=${JAVA:-java}
 export JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC}
 build=true
+streams=16
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=false ;;
     -r) args+=(--rounds "${2:?-r needs a number}"); shift ;;
+    --streams) streams=${2:?--streams needs a number}; args+=(--streams "$2"); shift ;;
     *) args+=("$1") ;;
   esac
   shift
@@ -36,7 +39,7 @@ done
 
 command -v h2load >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends nghttp2-client >/dev/null; }
 if $build; then
-  (cd "$here/.." && mvn -B -q install -DskipTests)
+  (cd "$here/.." && mvn -B -q package -DskipTests -pl distribution,bench/handler -am)
   mvn -B -q -f "$here/h2/pom.xml" package
 fi
 vertx="$here/h2/vertx-h2/target/vertx-h2.jar" jetty="$here/h2/jetty-h2/target/jetty-h2.jar"
@@ -54,7 +57,7 @@ mkdir -p "$out"
 {
   echo "# $(date -Is) $(uname -sr), $(grep -c ^processor /proc/cpuinfo) CPUs, loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# Spindle $(git -C "$here/.." rev-parse --short HEAD)$(git -C "$here/.." diff --quiet HEAD -- host api-bundle distribution || echo ' (host changed since)')"
-  echo "# $(h2load --version | head -1) -c 16 -m 16 -t 1, GET /hello and /stream; server on CPU ${SERVER_CPU:-0}, h2load on CPU ${CLIENT_CPU:-1}"
+  echo "# $(h2load --version | head -1) -c 16 -m $streams -t 1, GET /hello and /stream; server on CPU ${SERVER_CPU:-0}, h2load on CPU ${CLIENT_CPU:-1}"
   echo "# JAVA=$JAVA ($("$JAVA" -version 2>&1 | head -1)); JAVA_OPTS=$JAVA_OPTS; node $(node --version)"
   echo "# same certificate for every TLS server: $(openssl x509 -in "$cert" -noout -subject -serial | tr '\n' ' ')"
   echo "# run.py ${args[*]:-(defaults)}; the busiest other processes before the run:"

@@ -4,12 +4,13 @@ a test). It sits outside Spindle's data path: it starts each server in turn pinn
 it with h2load from the other, and reads CPU times from /proc.
 
   run.py --cert C --key K --out DIR [--rounds 3] [--duration 4] [--warmup 1] [--process-warmup 12]
-         [--only NAME,...] SERVER_SPECS...
+         [--streams 16] [--only NAME,...] SERVER_SPECS...
 
 Each round starts every server process in the order given (A B C, A B C, ... as ../shared/bench's
 run.sh): pinned to SERVER_CPU, polled until every protocol it serves answers GET /hello and
 GET /stream with 200, warmed up (--process-warmup seconds over all its cases, for the JIT), then per
-case h2load -c 16 -m 16 -t 1 for --warmup seconds (discarded) and --duration seconds (measured),
+case h2load -c 16 -m STREAMS -t 1 (--streams, 16 by default; 1 sends each request alone, so each
+response is a TLS record of its own) for --warmup seconds (discarded) and --duration seconds (measured),
 pinned to CLIENT_CPU; then the server is stopped (SIGTERM to its session, SIGKILL after 10 s).
 
 A case is a protocol (h2c, or h2 over TLS with a provider: h2-jdk, h2-openssl) and a path
@@ -92,11 +93,14 @@ def answers(protocol, ports, path):
     return r.stdout.strip()
 
 
+STREAMS = '16'
+
+
 def h2load(target, seconds, log=None):
     """One h2load run pinned to the client's core: (its output, its CPU seconds)."""
     with tempfile.TemporaryFile(mode='w+') as out:
         p = subprocess.Popen(['timeout', '-k', '5', str(int(seconds) + 30), 'taskset', '-c', CLIENT_CPU, 'h2load',
-                              '-c', '16', '-m', '16', '-t', '1', '-D', '%dms' % (seconds * 1000), target],
+                              '-c', '16', '-m', STREAMS, '-t', '1', '-D', '%dms' % (seconds * 1000), target],
                              stdout=out, stderr=subprocess.STDOUT)
         _, _, usage = os.wait4(p.pid, 0)
         p.returncode = 0
@@ -282,6 +286,7 @@ def main():
     ap.add_argument('--duration', type=float, default=4)
     ap.add_argument('--warmup', type=float, default=1)
     ap.add_argument('--process-warmup', type=float, default=12)
+    ap.add_argument('--streams', type=int, default=16, help='h2load -m: requests in flight per connection')
     ap.add_argument('--only', help='comma-separated spec names to run (default: all)')
     ap.add_argument('--summary-only', action='store_true', help='only summarise --out/runs.tsv')
     ap.add_argument('specs', nargs='*')
@@ -289,6 +294,8 @@ def main():
     if args.summary_only:
         print(summary(os.path.join(args.out, 'runs.tsv'), args.out), end='')
         return
+    global STREAMS
+    STREAMS = str(args.streams)
     specs = [Spec(s) for s in args.specs]
     if args.only:
         wanted = args.only.split(',')
