@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -87,7 +88,12 @@ public class WebSocketHotDeployIT {
         SwapBundle.awaitVersion(port, version, SWAP_LIMIT);
     }
 
-    /** One client socket, sending the next number as soon as the last one's answer arrived. */
+    /**
+     * One client socket, sending the next number as soon as the last one's answer arrived. The
+     * JDK's client refuses a send while its previous one has not completed (the future fails
+     * with {@code IllegalStateException: Send pending}), and an answer can arrive before the send
+     * that asked for it completed: each send waits for the one before.
+     */
     private final class Client implements WebSocket.Listener {
         final int id;
         final StringBuilder text = new StringBuilder();
@@ -95,6 +101,8 @@ public class WebSocketHotDeployIT {
         volatile String version;
         volatile boolean stopping;
         long sent;
+        /** The last send on the current socket. */
+        CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
         final CompletableFuture<Void> idle = new CompletableFuture<>();
 
         Client(int id) {
@@ -134,7 +142,14 @@ public class WebSocketHotDeployIT {
                 return;
             }
             sent++;
-            ws.sendText("c" + id + "-" + sent, true);
+            String next = "c" + id + "-" + sent;
+            lastSend = lastSend.handle((done, failure) -> null).thenCompose(x -> ws.sendText(next, true))
+                    .whenComplete((done, failure) -> {
+                        if (failure != null && !ws.isOutputClosed()) { // a socket closing fails it: not a loss
+                            problems.add("socket " + id + " could not send " + next + ": " + failure);
+                            idle.complete(null);
+                        }
+                    });
         }
 
         @Override
@@ -161,6 +176,7 @@ public class WebSocketHotDeployIT {
             synchronized (this) {
                 sent = 0;
                 version = null;
+                lastSend = CompletableFuture.completedFuture(null);
             }
             http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                     .buildAsync(URI.create("ws://127.0.0.1:" + port + "/swap-ws"), this)
@@ -222,7 +238,14 @@ public class WebSocketHotDeployIT {
                 }
             }
             for (Client c : clients) {
-                c.idle.get(20, TimeUnit.SECONDS);
+                try {
+                    c.idle.get(20, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    synchronized (c) {
+                        problems.add("socket " + c.id + " got no answer within 20 s: version " + c.version + ", "
+                                + c.sent + " sent, socket " + c.socket);
+                    }
+                }
             }
             for (Client c : clients) {
                 WebSocket ws = c.socket;

@@ -85,27 +85,28 @@ final class OpenConnections {
 
     /**
      * Runs {@code h1}, {@code http2} or {@code upgraded} (by the protocol it speaks: a connection
-     * taken over by an upgrade, WebSocket or other) on each open connection's event loop.
+     * taken over by an upgrade, WebSocket or other) on each open connection's event loop. The
+     * protocol is looked up there, not here: an upgrade the loop runs before the task (a WebSocket,
+     * or h2c, taking an HTTP/1.1 connection over) changes it, and the handler it left would be
+     * asked in vain (a socket opened then would miss its 1001).
      */
     private void each(Consumer<HttpConnection> h1, Consumer<H2Connection> http2, Consumer<Upgrade.Served> upgraded) {
         for (Channel ch : channels) {
-            HttpConnection c = ch.pipeline().get(HttpConnection.class);
-            H2Connection h2 = ch.pipeline().get(H2Connection.class);
-            Upgrade.Served socket = ch.pipeline().get(Upgrade.Served.class);
-            if (c != null || h2 != null || socket != null) {
-                try {
-                    ch.eventLoop().execute(() -> {
-                        if (socket != null) {
-                            upgraded.accept(socket);
-                        } else if (c != null) {
-                            h1.accept(c);
-                        } else {
-                            http2.accept(h2);
-                        }
-                    });
-                } catch (RejectedExecutionException e) {
-                    LOG.debug("Event loop gone: {} is closed already", ch);
-                }
+            try {
+                ch.eventLoop().execute(() -> {
+                    Upgrade.Served socket = ch.pipeline().get(Upgrade.Served.class);
+                    HttpConnection c = socket == null ? ch.pipeline().get(HttpConnection.class) : null;
+                    H2Connection h2 = socket == null && c == null ? ch.pipeline().get(H2Connection.class) : null;
+                    if (socket != null) {
+                        upgraded.accept(socket);
+                    } else if (c != null) {
+                        h1.accept(c);
+                    } else if (h2 != null) {
+                        http2.accept(h2);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                LOG.debug("Event loop gone: {} is closed already", ch);
             }
         }
     }

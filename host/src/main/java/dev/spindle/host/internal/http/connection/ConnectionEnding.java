@@ -95,7 +95,7 @@ final class ConnectionEnding {
      * a connection that has not sent its first request yet: it was just opened, and its request is
      * most likely on the way (it is cut at the shutdown deadline if none comes). A request parked
      * for a route being replaced is answered {@code 503} now: no replacement reaches a stopping
-     * server.
+     * server. So is an upgrade parked so (see {@link HttpConnection#parkUpgrade}).
      */
     void shutdown() {
         if (!ctx.channel().isActive() || shuttingDown) {
@@ -103,6 +103,11 @@ final class ConnectionEnding {
         }
         shuttingDown = true;
         connection.queue().answerParked();
+        Runnable upgrade = connection.parkedUpgrade();
+        if (upgrade != null) {
+            upgrade.run(); // refused: no replacement reaches a stopping server
+            return;
+        }
         if (connection.requests() > 0 && connection.queue().isEmpty() && !connection.body().arriving() && !closing
                 && !connection.decoder().holdsPartialHead()) {
             ctx.close();

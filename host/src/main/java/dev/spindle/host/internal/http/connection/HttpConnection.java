@@ -75,6 +75,8 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
     private WriteFlow writes;
     private ReadBatch batch;
     private boolean reading = true;
+    /** An {@link Upgrade} waiting for its route's replacement: what answers it now (at shutdown), or null. */
+    private Runnable parkedUpgrade;
 
     /** For {@code HttpServer.connections()}: written on the event loop, read from anywhere. */
     public final long id = IDS.incrementAndGet();
@@ -246,6 +248,18 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
     /** The server is shutting down: see {@link ConnectionEnding#shutdown}. */
     public void shutdown() {
         ending.shutdown();
+    }
+
+    /**
+     * An {@link Upgrade} that took a request waits for its route's replacement: {@code answer}
+     * (null once it is answered) ends the wait at once when the server shuts down.
+     */
+    public void parkUpgrade(Runnable answer) {
+        parkedUpgrade = answer;
+    }
+
+    Runnable parkedUpgrade() {
+        return parkedUpgrade;
     }
 
     /** The listener this connection came from was replaced: see {@link ConnectionEnding#retire}. */

@@ -20,7 +20,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -249,32 +248,25 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         if (flushOwed) {
             flushOwed = false;
             ctx.flush();
+            sends.closeBatch(ctx, true, target);
         }
-    }
-
-    /**
-     * Writes a frame the handler sent: during a read of this connection (a reply from its message
-     * listener) the flush waits for the read's end, otherwise it is flushed now. On the event loop.
-     */
-    private ChannelFuture write(WebSocketFrame frame) {
-        if (reading) {
-            flushOwed = true;
-            return ctx.write(frame);
-        }
-        return ctx.writeAndFlush(frame);
     }
 
     /**
      * Writes a message of {@code n} payload bytes the handler sent (counted in the {@link SendBuffer}
-     * already), or drops it if the socket is no longer open; its callback learns which. On the event loop.
+     * already), or drops it if the socket is no longer open; its callback learns which. During a
+     * read of this connection (a reply from its message listener) the flush waits for the read's
+     * end and, without a callback, the message is accounted with the read's batch; otherwise it is
+     * flushed now. On the event loop.
      */
     void send(WebSocketFrame frame, int n, Consumer<Throwable> callback) {
         if (state != WebSocket.ReadyState.OPEN) {
             frame.release();
             sends.written(n, callback, new ClosedChannelException(), target);
-            return;
+        } else {
+            sends.write(ctx, frame, n, callback, reading, target);
+            flushOwed |= reading;
         }
-        write(frame).addListener(f -> sends.written(n, callback, f.cause(), target));
     }
 
     @Override
@@ -318,6 +310,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        flushOwed(); // fails the writes of a read the close cut short: their bytes leave bufferedAmount
         STATE.setRelease(this, WebSocket.ReadyState.CLOSED);
         if (closeTimer != null) {
             closeTimer.cancel(false);
@@ -340,7 +333,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         closeCode = code;
         closeReason = reason;
         STATE.setRelease(this, WebSocket.ReadyState.CLOSING);
-        flushOwed = false; // the close frame's flush takes the frames written before it
+        flushOwed(); // the frames sent before go out first
         ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
         closeWithinTimeout();
     }

@@ -84,22 +84,27 @@ public final class WebSocketUpgrade implements Upgrade {
     /**
      * The route lost its handler moments ago (an update): reading stops and the upgrade waits for
      * the next routing change, at most until {@code untilNanos}, then is tried again (a 404 path
-     * then goes on as an ordinary request).
+     * then goes on as an ordinary request). A replacement that came between the lookup that found
+     * the route vacant and the wait's registration woke nobody: the route is looked up once more
+     * after it. The server shutting down answers the wait at once with 503, as it answers parked
+     * requests: no replacement reaches a stopping server.
      */
     private void await(FullHttpRequest head, HttpConnection connection, ChannelHandlerContext ctx, long untilNanos) {
         ctx.channel().config().setAutoRead(false);
+        String path = UpgradeRequest.pathOf(head.uri());
         boolean[] done = {false};
         Runnable retry = () -> {
             if (done[0]) {
                 return;
             }
             done[0] = true;
+            connection.parkUpgrade(null);
             ctx.channel().config().setAutoRead(true);
             if (!ctx.channel().isActive()) {
                 head.release();
                 return;
             }
-            Resolution again = dispatcher.resolver().resolveWebSocket(UpgradeRequest.pathOf(head.uri()));
+            Resolution again = dispatcher.stopping() ? Resolution.notFound() : dispatcher.resolver().resolveWebSocket(path);
             if (again.target() != null) {
                 accept(head, connection, ctx, again.target());
             } else if (again.isPending() && System.nanoTime() - untilNanos < 0) {
@@ -109,8 +114,12 @@ public final class WebSocketUpgrade implements Upgrade {
                 connection.refuse(503, "the WebSocket route of " + head.uri() + " has no handler");
             }
         };
+        connection.parkUpgrade(retry);
         dispatcher.resolver().onNextChange(() -> ctx.executor().execute(retry));
         ctx.executor().schedule(retry, Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (!dispatcher.resolver().resolveWebSocket(path).isPending()) {
+            retry.run();
+        }
     }
 
     private void accept(FullHttpRequest head, HttpConnection connection, ChannelHandlerContext ctx, RouteTarget target) {
