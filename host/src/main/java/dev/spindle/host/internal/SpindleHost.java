@@ -30,6 +30,7 @@ import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.admin.ServerProbe;
 import dev.spindle.host.internal.canary.CanaryRouting;
 import dev.spindle.host.internal.http.HttpEngine;
+import dev.spindle.host.internal.http.LeakDetection;
 import dev.spindle.host.internal.http.tls.TlsContexts;
 import dev.spindle.host.internal.http.dispatch.WorkerPool;
 import dev.spindle.host.internal.router.Registration;
@@ -74,6 +75,7 @@ public final class SpindleHost implements HttpServer {
     @Activate
     void activate(BundleContext context, HostConfiguration cfg, Map<String, Object> props) throws InterruptedException {
         ConfigKeys.validate(cfg, props);
+        LOG.debug("Netty's buffer leak detector: {}", LeakDetection.applyDefault());
         // the certificate loads (OpenSSL's first context takes a while) while the cleartext
         // listener starts: a restart of the host, as in a refresh of the API bundle, leaves the
         // cleartext port without a listener no longer than it did without TLS
