@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -25,6 +28,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.spindle.api.Handler;
 import dev.spindle.host.internal.router.CanarySplit;
 import dev.spindle.host.internal.router.Whiteboard;
 import dev.spindle.host.internal.shell.HandlerBundles;
@@ -56,6 +60,15 @@ public final class Canaries {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
+    /** Configured canaries waiting for their stable version, by configuration PID. */
+    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+    private final ServiceListener handlers = e -> {
+        String bsn = e.getServiceReference().getBundle() == null ? null : e.getServiceReference().getBundle().getSymbolicName();
+        if (e.getType() == ServiceEvent.REGISTERED && bsn != null && !waiting.isEmpty()) {
+            this.analysis.execute(() -> retry(bsn));
+        }
+    };
+
     private final ScheduledExecutorService analysis = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "spindle-canary-analysis");
         t.setDaemon(true);
@@ -68,11 +81,47 @@ public final class Canaries {
         this.context = context;
         this.bundles = new HandlerBundles(context);
         analysis.scheduleWithFixedDelay(this::analyseAll, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        try {
+            context.addServiceListener(handlers, "(objectClass=" + Handler.class.getName() + ")");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Deactivate
     void deactivate() {
+        context.removeServiceListener(handlers);
         analysis.shutdownNow();
+    }
+
+    /**
+     * Runs {@code retry} on the analysis thread when a handler of a bundle {@code bsn} registers
+     * (and once now, in case one did since {@code retry} last failed): a configured canary
+     * whose stable version is not running yet, as after a refresh of the API bundle (the host
+     * starts before the handler bundles) or at a start, is run as soon as it is. Replaces what
+     * {@code pid} waited for before.
+     */
+    public void whenStable(String bsn, String pid, Runnable retry) {
+        waiting.put(pid, new Waiting(bsn, retry));
+        analysis.execute(() -> retry(bsn));
+    }
+
+    /** {@code pid} waits no longer (its configuration went). */
+    public void stopWaiting(String pid) {
+        waiting.remove(pid);
+    }
+
+    private void retry(String bsn) {
+        boolean ready = java.util.Arrays.stream(context.getBundles()).anyMatch(b -> bsn.equals(b.getSymbolicName())
+                && b.getState() == Bundle.ACTIVE && bundles.isHandlerBundle(b));
+        for (var e : waiting.entrySet()) {
+            if (ready && e.getValue().bsn.equals(bsn) && waiting.remove(e.getKey(), e.getValue())) {
+                e.getValue().retry.run();
+            }
+        }
+    }
+
+    private record Waiting(String bsn, Runnable retry) {
     }
 
     /**
@@ -128,8 +177,7 @@ public final class Canaries {
             }
         }
         if (stable == null) {
-            throw new IllegalArgumentException("no active handler bundle " + bsn + " to be the stable version: a canary"
-                    + " runs beside the version it may replace (spindle:deploy that first)");
+            throw new NoStable(bsn);
         }
         return stable;
     }
