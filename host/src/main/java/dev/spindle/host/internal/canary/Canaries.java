@@ -16,8 +16,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceEvent;
-import org.osgi.framework.ServiceListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -28,7 +26,6 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.spindle.api.Handler;
 import dev.spindle.host.internal.router.CanarySplit;
 import dev.spindle.host.internal.router.Whiteboard;
 import dev.spindle.host.internal.shell.HandlerBundles;
@@ -40,7 +37,8 @@ import dev.spindle.host.internal.shell.HandlerBundles;
  * back at once on a failed check, stepping its share up after each clean window; promotes it (the
  * stable version gets no new request, drains, and is uninstalled) or rolls it back (the same for
  * the canary). Every bundle change runs on the calling thread or the analysis thread, never on an
- * event loop, so the drains are waited for.
+ * event loop, so the drains are waited for. When a canary may run waits for its stable version:
+ * {@link StableWait}.
  */
 @Component(service = Canaries.class)
 public final class Canaries {
@@ -60,14 +58,7 @@ public final class Canaries {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
-    /** Configured canaries waiting for their stable version, by configuration PID. */
-    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
-    private final ServiceListener handlers = e -> {
-        String bsn = e.getServiceReference().getBundle() == null ? null : e.getServiceReference().getBundle().getSymbolicName();
-        if (e.getType() == ServiceEvent.REGISTERED && bsn != null && !waiting.isEmpty()) {
-            this.analysis.execute(() -> retry(bsn));
-        }
-    };
+    private final StableWait stableWait;
 
     private final ScheduledExecutorService analysis = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "spindle-canary-analysis");
@@ -80,9 +71,10 @@ public final class Canaries {
         this.whiteboard = whiteboard;
         this.context = context;
         this.bundles = new HandlerBundles(context);
+        this.stableWait = new StableWait(context, whiteboard, analysis);
         analysis.scheduleWithFixedDelay(this::analyseAll, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         try {
-            context.addServiceListener(handlers, "(objectClass=" + Handler.class.getName() + ")");
+            context.addServiceListener(stableWait, StableWait.filter());
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -90,38 +82,22 @@ public final class Canaries {
 
     @Deactivate
     void deactivate() {
-        context.removeServiceListener(handlers);
+        context.removeServiceListener(stableWait);
         analysis.shutdownNow();
     }
 
     /**
-     * Runs {@code retry} on the analysis thread when a handler of a bundle {@code bsn} registers
-     * (and once now, in case one did since {@code retry} last failed): a configured canary
-     * whose stable version is not running yet, as after a refresh of the API bundle (the host
-     * starts before the handler bundles) or at a start, is run as soon as it is. Replaces what
-     * {@code pid} waited for before.
+     * Runs {@code retry} on the analysis thread once a stable version for the canary {@code bsn}
+     * {@code version} of configuration {@code pid} is ready: active, its handlers registered and
+     * routed ({@link StableWait}). Replaces what {@code pid} waited for before.
      */
-    public void whenStable(String bsn, String pid, Runnable retry) {
-        waiting.put(pid, new Waiting(bsn, retry));
-        analysis.execute(() -> retry(bsn));
+    public void whenStable(String bsn, String version, String pid, Runnable retry) {
+        stableWait.whenStable(bsn, version, pid, retry);
     }
 
     /** {@code pid} waits no longer (its configuration went). */
     public void stopWaiting(String pid) {
-        waiting.remove(pid);
-    }
-
-    private void retry(String bsn) {
-        boolean ready = java.util.Arrays.stream(context.getBundles()).anyMatch(b -> bsn.equals(b.getSymbolicName())
-                && b.getState() == Bundle.ACTIVE && bundles.isHandlerBundle(b));
-        for (var e : waiting.entrySet()) {
-            if (ready && e.getValue().bsn.equals(bsn) && waiting.remove(e.getKey(), e.getValue())) {
-                e.getValue().retry.run();
-            }
-        }
-    }
-
-    private record Waiting(String bsn, Runnable retry) {
+        stableWait.stopWaiting(pid);
     }
 
     /**
@@ -177,20 +153,29 @@ public final class Canaries {
             }
         }
         if (stable == null) {
-            throw new NoStable(bsn);
+            throw new NoStable(bsn, version.toString());
         }
         return stable;
     }
 
-    /** Declares {@code b} a canary beside {@code stable} and starts it; uninstalls it if it cannot be one. */
+    /**
+     * Declares {@code b} a canary beside {@code stable} and starts it; uninstalls it if it cannot be
+     * one. A canary that shares no route with {@code stable} yet is refused only once both versions
+     * are done registering their handlers ({@link StableWait#settled}): the shell's command waits
+     * for that; a configured canary runs, waiting, and the analysis refuses it then.
+     */
     private Release run(Bundle b, Bundle stable, CanaryPolicy policy, String origin) throws BundleException {
         Release r = new Release(b, stable.getBundleId(), policy, origin);
         releases.put(b.getBundleId(), r);
         whiteboard.canary(b.getBundleId(), policy.routing(policy.percent()));
         try {
             b.start();
-            if (splits(b.getBundleId()).isEmpty()) {
-                throw new IllegalArgumentException("it serves none of the routes of " + HandlerBundles.describe(stable));
+            if (origin.equals(SHELL) && splits(b.getBundleId()).isEmpty()) {
+                r.verdict("waiting for the routes of " + HandlerBundles.describe(stable));
+                stableWait.awaitShared(stable, b, () -> !splits(b.getBundleId()).isEmpty());
+            }
+            if (splits(b.getBundleId()).isEmpty() && stableWait.settled(stable, b)) {
+                throw new IllegalArgumentException(stableWait.noneShared(stable, b));
             }
         } catch (BundleException | IllegalArgumentException | IllegalStateException e) {
             releases.remove(b.getBundleId());
@@ -200,6 +185,11 @@ public final class Canaries {
                     + e.getMessage(), e);
         }
         r.newWindow(splits(b.getBundleId()), System.nanoTime());
+        if (splits(b.getBundleId()).isEmpty()) {
+            r.verdict("waiting for the routes of " + HandlerBundles.describe(stable));
+            LOG.info(stableWait.waitsForRoutes(stable, b));
+            return r;
+        }
         r.verdict("warming up");
         LOG.info("Canary {} takes {} % of {} beside {}", HandlerBundles.describe(b), policy.percent(),
                 routes(b.getBundleId()), HandlerBundles.describe(stable));
@@ -334,6 +324,7 @@ public final class Canaries {
     }
 
     private void analyseAll() {
+        stableWait.retry();
         for (Release r : releases.values()) {
             try {
                 analyse(r, System.nanoTime());
@@ -359,6 +350,15 @@ public final class Canaries {
             return;
         }
         List<CanarySplit> splits = splits(id);
+        if (splits.isEmpty()) {
+            if (stable.getState() == Bundle.ACTIVE && stableWait.settled(stable, r.canary)) {
+                rollback(r, stableWait.noneShared(stable, r.canary));
+            } else {
+                r.verdict(stable.getState() == Bundle.ACTIVE ? "waiting for the routes of " + HandlerBundles.describe(stable)
+                        : HandlerBundles.describe(stable) + " is not active: not judged");
+            }
+            return;
+        }
         Sample[] window = r.window(splits);
         long answered = window[1].answered();
         if (r.warming()) {

@@ -103,7 +103,7 @@ public final class CanaryConfig {
             if (first) {
                 LOG.info("Canary configuration {} waits for its stable version: {}", pid, e.getMessage());
             }
-            canaries.whenStable(e.bsn, pid, () -> apply(false));
+            canaries.whenStable(e.bsn, e.version, pid, () -> apply(false));
         } catch (IllegalArgumentException | BundleException | IllegalStateException e) {
             LOG.error("Canary configuration {} not applied: {}", pid, e.getMessage());
         }
