@@ -1,9 +1,6 @@
 package dev.spindle.host.internal.canary;
 
 import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +56,7 @@ public final class Canaries {
     private volatile ConfigurationAdmin configAdmin;
 
     private final StableWait stableWait;
+    private final ReleaseEnd end;
 
     private final ScheduledExecutorService analysis = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "spindle-canary-analysis");
@@ -72,6 +70,7 @@ public final class Canaries {
         this.context = context;
         this.bundles = new HandlerBundles(context);
         this.stableWait = new StableWait(context, whiteboard, analysis);
+        this.end = new ReleaseEnd(whiteboard, context, releases, () -> configAdmin);
         analysis.scheduleWithFixedDelay(this::analyseAll, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         try {
             context.addServiceListener(stableWait, StableWait.filter());
@@ -231,85 +230,17 @@ public final class Canaries {
      * Returns what was done.
      */
     public String promote(Release r, String why) throws BundleException, InterruptedException {
-        String gone = finish(r, 100, context.getBundle(r.stableBundleId));
-        if (gone != null) {
-            LOG.info("Canary {} promoted ({}): {}", HandlerBundles.describe(r.canary), why, gone);
-        }
-        return gone == null ? ending(r) : "Promoted " + HandlerBundles.describe(r.canary) + ": " + gone + "\n";
+        return end.promote(r, why);
     }
 
     /** Removes the canary: it gets no new request, drains and is uninstalled. Returns what was done. */
     public String rollback(Release r, String why) throws BundleException, InterruptedException {
-        String what = HandlerBundles.describe(r.canary);
-        String gone = finish(r, 0, r.canary);
-        if (gone != null) {
-            LOG.warn("Canary {} rolled back: {}; {}", what, why, gone);
-        }
-        return gone == null ? ending(r) : "Rolled back " + what + ": " + gone + "\n";
-    }
-
-    private static String ending(Release r) {
-        return "The canary " + HandlerBundles.describe(r.canary) + " is ending already\n";
-    }
-
-    /**
-     * Ends {@code r}: the canary gets {@code share} percent of the requests, then {@code leaving}
-     * (the version that gets none now) drains and is uninstalled. Returns what was done, or null
-     * if the release was ending already.
-     */
-    private String finish(Release r, int share, Bundle leaving) throws BundleException, InterruptedException {
-        if (!r.end()) {
-            return null;
-        }
-        whiteboard.canary(r.canary.getBundleId(), r.policy.routing(share));
-        String gone = leaving == null ? "the stable version was gone" : uninstall(leaving);
-        forget(r);
-        return gone;
-    }
-
-    /**
-     * The release is over: the whiteboard forgets the canary, and a configuration that asked for
-     * it is deleted (File Install deletes its file), so that it does not start again at the next start.
-     */
-    private void forget(Release r) {
-        whiteboard.canary(r.canary.getBundleId(), null);
-        releases.remove(r.canary.getBundleId());
-        ConfigurationAdmin admin = configAdmin;
-        if (r.origin.equals(SHELL) || admin == null) {
-            return;
-        }
-        try {
-            org.osgi.service.cm.Configuration[] found = admin.listConfigurations("(service.pid=" + r.origin + ")");
-            if (found != null) {
-                found[0].delete();
-            }
-        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
-            LOG.warn("Cannot delete the configuration {} of the ended canary {}: {}", r.origin,
-                    HandlerBundles.describe(r.canary), e.toString());
-        }
+        return end.rollback(r, why);
     }
 
     /** The release a configuration started, if it runs. */
     public Optional<Release> byOrigin(String origin) {
         return releases.values().stream().filter(r -> r.origin.equals(origin)).findFirst();
-    }
-
-    private String uninstall(Bundle b) throws BundleException, InterruptedException {
-        String what = HandlerBundles.describe(b);
-        Optional<Path> jar = bundles.watchedJar(b);
-        long start = System.nanoTime();
-        b.uninstall();
-        bundles.refresh(b);
-        String deleted = "";
-        try {
-            if (jar.isPresent() && Files.deleteIfExists(jar.get())) {
-                deleted = ", its jar deleted from " + jar.get().getParent().getFileName() + "/";
-            }
-        } catch (java.io.IOException e) {
-            deleted = ", but its jar " + jar.get() + " could not be deleted (" + e + "): it comes back at the next start";
-        }
-        return what + " drained and uninstalled in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms"
-                + deleted;
     }
 
     /** The stable versions' and the canaries' counters now, added up over {@code splits}. */
@@ -343,7 +274,7 @@ public final class Canaries {
         Bundle stable = context.getBundle(r.stableBundleId);
         if (r.canary.getState() == Bundle.UNINSTALLED || stable == null || stable.getState() == Bundle.UNINSTALLED) {
             if (r.end()) {
-                forget(r);
+                end.forget(r);
                 LOG.info("Canary {} ends: {} was uninstalled", HandlerBundles.describe(r.canary),
                         stable == null || stable.getState() == Bundle.UNINSTALLED ? "its stable version" : "it");
             }

@@ -1,0 +1,129 @@
+package dev.spindle.host.internal.canary;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.spindle.host.internal.router.Whiteboard;
+import dev.spindle.host.internal.shell.HandlerBundles;
+
+/**
+ * Beside the data path: how a canary release ends, for {@link Canaries}. A promotion gives the
+ * canary every request and the stable version drains and is uninstalled; a rollback gives it none
+ * and it drains and is uninstalled; then the release is forgotten (by the whiteboard, by the
+ * running releases, and its configuration, if one asked for it, is deleted). Runs on the calling
+ * thread (the shell's, a configuration's) or the analysis thread, never on an event loop.
+ */
+final class ReleaseEnd {
+
+    /** The canaries' logger: the endings are logged as the releases' other events. */
+    private static final Logger LOG = LoggerFactory.getLogger(Canaries.class);
+
+    private final Whiteboard whiteboard;
+    private final HandlerBundles bundles;
+    private final BundleContext context;
+    /** The running releases, by the canary's bundle id: {@link Canaries}' own map. */
+    private final Map<Long, Release> releases;
+    private final Supplier<ConfigurationAdmin> configAdmin;
+
+    ReleaseEnd(Whiteboard whiteboard, BundleContext context, Map<Long, Release> releases,
+            Supplier<ConfigurationAdmin> configAdmin) {
+        this.whiteboard = whiteboard;
+        this.bundles = new HandlerBundles(context);
+        this.context = context;
+        this.releases = releases;
+        this.configAdmin = configAdmin;
+    }
+
+    /**
+     * Makes the canary the only version: the stable one gets no new request, drains and is
+     * uninstalled (a jar it came from in {@code deploy/} is deleted, as by {@code spindle:undeploy}).
+     * Returns what was done.
+     */
+    String promote(Release r, String why) throws BundleException, InterruptedException {
+        String gone = finish(r, 100, context.getBundle(r.stableBundleId));
+        if (gone != null) {
+            LOG.info("Canary {} promoted ({}): {}", HandlerBundles.describe(r.canary), why, gone);
+        }
+        return gone == null ? ending(r) : "Promoted " + HandlerBundles.describe(r.canary) + ": " + gone + "\n";
+    }
+
+    /** Removes the canary: it gets no new request, drains and is uninstalled. Returns what was done. */
+    String rollback(Release r, String why) throws BundleException, InterruptedException {
+        String what = HandlerBundles.describe(r.canary);
+        String gone = finish(r, 0, r.canary);
+        if (gone != null) {
+            LOG.warn("Canary {} rolled back: {}; {}", what, why, gone);
+        }
+        return gone == null ? ending(r) : "Rolled back " + what + ": " + gone + "\n";
+    }
+
+    private static String ending(Release r) {
+        return "The canary " + HandlerBundles.describe(r.canary) + " is ending already\n";
+    }
+
+    /**
+     * Ends {@code r}: the canary gets {@code share} percent of the requests, then {@code leaving}
+     * (the version that gets none now) drains and is uninstalled. Returns what was done, or null
+     * if the release was ending already.
+     */
+    private String finish(Release r, int share, Bundle leaving) throws BundleException, InterruptedException {
+        if (!r.end()) {
+            return null;
+        }
+        whiteboard.canary(r.canary.getBundleId(), r.policy.routing(share));
+        String gone = leaving == null ? "the stable version was gone" : uninstall(leaving);
+        forget(r);
+        return gone;
+    }
+
+    /**
+     * The release is over: the whiteboard forgets the canary, and a configuration that asked for
+     * it is deleted (File Install deletes its file), so that it does not start again at the next start.
+     */
+    void forget(Release r) {
+        whiteboard.canary(r.canary.getBundleId(), null);
+        releases.remove(r.canary.getBundleId());
+        ConfigurationAdmin admin = configAdmin.get();
+        if (r.origin.equals(Canaries.SHELL) || admin == null) {
+            return;
+        }
+        try {
+            org.osgi.service.cm.Configuration[] found = admin.listConfigurations("(service.pid=" + r.origin + ")");
+            if (found != null) {
+                found[0].delete();
+            }
+        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
+            LOG.warn("Cannot delete the configuration {} of the ended canary {}: {}", r.origin,
+                    HandlerBundles.describe(r.canary), e.toString());
+        }
+    }
+
+    private String uninstall(Bundle b) throws BundleException, InterruptedException {
+        String what = HandlerBundles.describe(b);
+        Optional<Path> jar = bundles.watchedJar(b);
+        long start = System.nanoTime();
+        b.uninstall();
+        bundles.refresh(b);
+        String deleted = "";
+        try {
+            if (jar.isPresent() && Files.deleteIfExists(jar.get())) {
+                deleted = ", its jar deleted from " + jar.get().getParent().getFileName() + "/";
+            }
+        } catch (java.io.IOException e) {
+            deleted = ", but its jar " + jar.get() + " could not be deleted (" + e + "): it comes back at the next start";
+        }
+        return what + " drained and uninstalled in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms"
+                + deleted;
+    }
+}
