@@ -164,7 +164,7 @@ public final class Canaries {
      * for that; a configured canary runs, waiting, and the analysis refuses it then.
      */
     private Release run(Bundle b, Bundle stable, CanaryPolicy policy, String origin) throws BundleException {
-        Release r = new Release(b, stable.getBundleId(), policy, origin);
+        Release r = new Release(b, stable.getBundleId(), stable.getLastModified(), policy, origin);
         releases.put(b.getBundleId(), r);
         whiteboard.canary(b.getBundleId(), policy.routing(policy.percent()));
         try {
@@ -238,6 +238,21 @@ public final class Canaries {
         return end.rollback(r, why);
     }
 
+    /**
+     * Rolls back the canary of symbolic name {@code bsn}, if one runs, before a deploy or undeploy
+     * of that handler ({@code why}): the deploy would otherwise update the canary (the newest
+     * version) or leave it serving alone. Returns what was done, or "" when none runs.
+     */
+    public String rollbackFor(String bsn, String why) throws BundleException, InterruptedException {
+        StringBuilder out = new StringBuilder();
+        for (Release r : releases.values()) {
+            if (bsn.equals(r.canary.getSymbolicName())) {
+                out.append(rollback(r, why + " rolls a canary in flight back first"));
+            }
+        }
+        return out.toString();
+    }
+
     /** The release a configuration started, if it runs. */
     public Optional<Release> byOrigin(String origin) {
         return releases.values().stream().filter(r -> r.origin.equals(origin)).findFirst();
@@ -272,12 +287,17 @@ public final class Canaries {
         }
         long id = r.canary.getBundleId();
         Bundle stable = context.getBundle(r.stableBundleId);
-        if (r.canary.getState() == Bundle.UNINSTALLED || stable == null || stable.getState() == Bundle.UNINSTALLED) {
+        if (r.canary.getState() == Bundle.UNINSTALLED) {
             if (r.end()) {
                 end.forget(r);
-                LOG.info("Canary {} ends: {} was uninstalled", HandlerBundles.describe(r.canary),
-                        stable == null || stable.getState() == Bundle.UNINSTALLED ? "its stable version" : "it");
+                LOG.info("Canary {} ends: it was uninstalled", HandlerBundles.describe(r.canary));
             }
+            return;
+        }
+        if (stable == null || stable.getState() == Bundle.UNINSTALLED || stable.getLastModified() != r.stableModified) {
+            rollback(r, stable == null || stable.getState() == Bundle.UNINSTALLED ? "its stable version [" + r.stableBundleId
+                    + "] was uninstalled" : "its stable version was updated, to " + HandlerBundles.describe(stable)
+                    + ": a canary is judged beside the version it started beside");
             return;
         }
         List<CanarySplit> splits = splits(id);

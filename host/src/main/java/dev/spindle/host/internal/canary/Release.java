@@ -16,6 +16,8 @@ public final class Release {
 
     final Bundle canary;
     final long stableBundleId;
+    /** When the stable version was last installed or updated: another time is another version. */
+    final long stableModified;
     final CanaryPolicy policy;
     /** Who started it: {@code shell}, or the PID of its configuration. */
     final String origin;
@@ -32,9 +34,10 @@ public final class Release {
     /** Its first {@code minRequests} answers run cold (class loading, JIT) and are not judged. */
     private boolean warming = true;
 
-    Release(Bundle canary, long stableBundleId, CanaryPolicy policy, String origin) {
+    Release(Bundle canary, long stableBundleId, long stableModified, CanaryPolicy policy, String origin) {
         this.canary = canary;
         this.stableBundleId = stableBundleId;
+        this.stableModified = stableModified;
         this.policy = policy;
         this.origin = origin;
         this.percent = policy.percent();

@@ -17,7 +17,7 @@ class ReleaseTest {
 
     @Test
     void aNewRegistrationStartsTheWindowAgainInsteadOfCountingBackwards() {
-        Release r = new Release(null, 1, CanaryPolicy.DEFAULT, Canaries.SHELL);
+        Release r = new Release(null, 1, 0, CanaryPolicy.DEFAULT, Canaries.SHELL);
         RouteTarget stable = new RouteTarget(null, 1, false, false);
         RouteTarget canary = new RouteTarget(null, 2, false, false);
         r.newWindow(new Sample[] {served(100), served(50)}, List.of(stable, canary), 0);
