@@ -334,13 +334,15 @@ public final class Canaries {
                     + r.policy.windowSeconds() + " s, " + r.cleanWindows() + " clean before");
             return;
         }
-        int next = r.stepUp();
+        int next = r.stepUp(share -> whiteboard.canary(id, r.policy.routing(share)));
         if (next == 100) {
             promote(r, "clean through its steps");
             return;
         }
+        if (r.ending()) {
+            return;
+        }
         if (next > 0) {
-            whiteboard.canary(id, r.policy.routing(next));
             LOG.info("Canary {}: window {} clean, its share is now {} %", HandlerBundles.describe(r.canary),
                     r.cleanWindows(), next);
         }

@@ -1,6 +1,7 @@
 package dev.spindle.host.internal.canary;
 
 import java.util.List;
+import java.util.function.IntConsumer;
 
 import org.osgi.framework.Bundle;
 
@@ -101,11 +102,21 @@ public final class Release {
     }
 
     /** Marks the release as ending (a promotion or a rollback under way); false if it already was. */
-    synchronized boolean end() {
+    boolean end() {
+        return end(() -> { });
+    }
+
+    /**
+     * Marks the release as ending and runs {@code route} (which gives the canary its last share),
+     * under the release's lock: a step-up ({@link #stepUp}) comes wholly before it or not at all,
+     * so that no stepped share undoes the ending's. False, and nothing run, if it already was ending.
+     */
+    synchronized boolean end(Runnable route) {
         if (ending) {
             return false;
         }
         ending = true;
+        route.run();
         return true;
     }
 
@@ -140,11 +151,21 @@ public final class Release {
         return windowStartNanos;
     }
 
-    /** A clean window ended: the next step's share, or -1 when there is none. */
-    synchronized int stepUp() {
+    /**
+     * A clean window ended: the next step's share, routed by {@code route} under the release's lock
+     * (below 100: a full share is a promotion, which routes it itself), or -1 when there is none or
+     * the release is ending (a rollback or promotion under way keeps its share).
+     */
+    synchronized int stepUp(IntConsumer route) {
+        if (ending) {
+            return -1;
+        }
         cleanWindows++;
         if (step < policy.steps().size()) {
             percent = policy.steps().get(step++);
+            if (percent < 100) {
+                route.accept(percent);
+            }
             return percent;
         }
         return -1;

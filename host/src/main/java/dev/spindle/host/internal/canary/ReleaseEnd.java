@@ -78,13 +78,14 @@ final class ReleaseEnd {
      * if the release was ending already.
      */
     private String finish(Release r, int share, Bundle leaving) throws BundleException, InterruptedException {
-        if (!r.end()) {
+        if (!r.end(() -> whiteboard.canary(r.canary.getBundleId(), r.policy.routing(share)))) {
             return null;
         }
-        whiteboard.canary(r.canary.getBundleId(), r.policy.routing(share));
-        String gone = leaving == null ? "the stable version was gone" : uninstall(leaving);
-        forget(r);
-        return gone;
+        try {
+            return leaving == null ? "the stable version was gone" : uninstall(leaving);
+        } finally {
+            forget(r); // even when the uninstall failed: an ending release never stays registered
+        }
     }
 
     /**
