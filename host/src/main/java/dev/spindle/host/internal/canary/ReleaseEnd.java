@@ -1,7 +1,11 @@
 package dev.spindle.host.internal.canary;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +55,12 @@ final class ReleaseEnd {
      * Returns what was done.
      */
     String promote(Release r, String why) throws BundleException, InterruptedException {
-        String gone = finish(r, 100, context.getBundle(r.stableBundleId));
+        Bundle stable = context.getBundle(r.stableBundleId);
+        Optional<Path> stableJar = stable == null ? Optional.empty() : bundles.watchedJar(stable);
+        String gone = finish(r, 100, stable);
+        if (gone != null && stableJar.isPresent()) {
+            gone += keep(r.canary, stableJar.get().getParent());
+        }
         if (gone != null) {
             LOG.info("Canary {} promoted ({}): {}", HandlerBundles.describe(r.canary), why, gone);
         }
@@ -108,6 +117,45 @@ final class ReleaseEnd {
             LOG.warn("Cannot delete the configuration {} of the ended canary {}: {}", r.origin,
                     HandlerBundles.describe(r.canary), e.toString());
         }
+    }
+
+    /**
+     * Puts the promoted canary's jar (read again from where it was installed from) into
+     * {@code folder}, the File Install folder its stable version's jar was deleted from, so that a
+     * restart runs the promoted version: written aside, then renamed, as {@code spindle:deploy}
+     * does. File Install then finds the same symbolic name and version installed and updates that
+     * bundle from the file, in place (its requests wait for the handler's return, as in any hot
+     * deploy). Returns what the answer adds.
+     */
+    private String keep(Bundle canary, Path folder) {
+        String name;
+        byte[] jar;
+        try {
+            URI location = URI.create(canary.getLocation());
+            String path = location.getPath() == null ? "" : location.getPath();
+            name = path.substring(path.lastIndexOf('/') + 1);
+            if (!name.endsWith(".jar")) {
+                name = canary.getSymbolicName() + "-" + canary.getVersion() + ".jar";
+            }
+            try (InputStream in = location.toURL().openStream()) {
+                jar = in.readAllBytes();
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("The promoted {} cannot be read again from {} ({}): it is not in {}/ and does not come back at the next"
+                    + " start", HandlerBundles.describe(canary), canary.getLocation(), e.toString(), folder.getFileName());
+            return ", but its jar could not be put into " + folder.getFileName() + "/ (" + e + "): it does not come back"
+                    + " at the next start";
+        }
+        Path target = folder.resolve(name);
+        Path aside = folder.resolve("." + name + ".part"); // not *.jar: File Install ignores it
+        try {
+            Files.write(aside, jar);
+            Files.move(aside, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("Cannot write {} for the promoted {}: {}", target, HandlerBundles.describe(canary), e.toString());
+            return ", but " + target + " could not be written (" + e + "): it does not come back at the next start";
+        }
+        return "; its own jar written to " + folder.getFileName() + "/" + name + ", so that it runs after a restart";
     }
 
     private String uninstall(Bundle b) throws BundleException, InterruptedException {
