@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,13 @@ public final class Canaries {
     private final StableWait stableWait;
     private final ReleaseEnd end;
 
+    /** Where the endings the analysis decides drain: a drain must not hold up the judging of the other canaries. */
+    private final ExecutorService endings = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "spindle-canary-ending");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final ScheduledExecutorService analysis = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "spindle-canary-analysis");
         t.setDaemon(true);
@@ -83,6 +91,7 @@ public final class Canaries {
     void deactivate() {
         context.removeServiceListener(stableWait);
         analysis.shutdownNow();
+        endings.shutdown();
     }
 
     /**
@@ -230,12 +239,12 @@ public final class Canaries {
      * Returns what was done.
      */
     public String promote(Release r, String why) throws BundleException, InterruptedException {
-        return end.promote(r, why);
+        return end.promote(r, why, null);
     }
 
     /** Removes the canary: it gets no new request, drains and is uninstalled. Returns what was done. */
     public String rollback(Release r, String why) throws BundleException, InterruptedException {
-        return end.rollback(r, why);
+        return end.rollback(r, why, null);
     }
 
     /**
@@ -295,15 +304,15 @@ public final class Canaries {
             return;
         }
         if (stable == null || stable.getState() == Bundle.UNINSTALLED || stable.getLastModified() != r.stableModified) {
-            rollback(r, stable == null || stable.getState() == Bundle.UNINSTALLED ? "its stable version [" + r.stableBundleId
+            end.rollback(r, stable == null || stable.getState() == Bundle.UNINSTALLED ? "its stable version [" + r.stableBundleId
                     + "] was uninstalled" : "its stable version was updated, to " + HandlerBundles.describe(stable)
-                    + ": a canary is judged beside the version it started beside");
+                    + ": a canary is judged beside the version it started beside", endings);
             return;
         }
         List<CanarySplit> splits = splits(id);
         if (splits.isEmpty()) {
             if (stable.getState() == Bundle.ACTIVE && stableWait.settled(stable, r.canary)) {
-                rollback(r, stableWait.noneShared(stable, r.canary));
+                end.rollback(r, stableWait.noneShared(stable, r.canary), endings);
             } else {
                 r.verdict(stable.getState() == Bundle.ACTIVE ? "waiting for the routes of " + HandlerBundles.describe(stable)
                         : HandlerBundles.describe(stable) + " is not active: not judged");
@@ -325,7 +334,7 @@ public final class Canaries {
         long elapsed = now - r.windowStartNanos();
         String failure = Sample.failure(window[0], window[1], r.policy, elapsed >= windowNanos);
         if (failure != null) {
-            rollback(r, "the analysis failed it: " + failure);
+            end.rollback(r, "the analysis failed it: " + failure, endings);
             return;
         }
         if (elapsed < windowNanos || answered < r.policy.minRequests()) {
@@ -336,7 +345,7 @@ public final class Canaries {
         }
         int next = r.stepUp(share -> whiteboard.canary(id, r.policy.routing(share)));
         if (next == 100) {
-            promote(r, "clean through its steps");
+            end.promote(r, "clean through its steps", endings);
             return;
         }
         if (r.ending()) {

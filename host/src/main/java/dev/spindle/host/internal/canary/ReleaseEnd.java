@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -52,44 +54,58 @@ final class ReleaseEnd {
     /**
      * Makes the canary the only version: the stable one gets no new request, drains and is
      * uninstalled (a jar it came from in {@code deploy/} is deleted, as by {@code spindle:undeploy}).
-     * Returns what was done.
+     * With {@code drains} null all of it happens on this thread, and what was done is returned;
+     * otherwise the drain and what follows run on {@code drains} (see {@link #end}).
      */
-    String promote(Release r, String why) throws BundleException, InterruptedException {
+    String promote(Release r, String why, Executor drains) throws BundleException, InterruptedException {
         Bundle stable = context.getBundle(r.stableBundleId);
         Optional<Path> stableJar = stable == null ? Optional.empty() : bundles.watchedJar(stable);
-        String gone = finish(r, 100, stable);
-        if (gone != null && stableJar.isPresent()) {
-            gone += keep(r.canary, stableJar.get().getParent());
-        }
-        if (gone != null) {
-            LOG.info("Canary {} promoted ({}): {}", HandlerBundles.describe(r.canary), why, gone);
-        }
-        return gone == null ? ending(r) : "Promoted " + HandlerBundles.describe(r.canary) + ": " + gone + "\n";
+        return end(r, 100, stable, drains, gone -> {
+            String done = gone + (stableJar.isPresent() ? keep(r.canary, stableJar.get().getParent()) : "");
+            LOG.info("Canary {} promoted ({}): {}", HandlerBundles.describe(r.canary), why, done);
+            return "Promoted " + HandlerBundles.describe(r.canary) + ": " + done + "\n";
+        });
     }
 
-    /** Removes the canary: it gets no new request, drains and is uninstalled. Returns what was done. */
-    String rollback(Release r, String why) throws BundleException, InterruptedException {
+    /** Removes the canary: it gets no new request, drains and is uninstalled; {@code drains} as for {@link #promote}. */
+    String rollback(Release r, String why, Executor drains) throws BundleException, InterruptedException {
         String what = HandlerBundles.describe(r.canary);
-        String gone = finish(r, 0, r.canary);
-        if (gone != null) {
+        return end(r, 0, r.canary, drains, gone -> {
             LOG.warn("Canary {} rolled back: {}; {}", what, why, gone);
-        }
-        return gone == null ? ending(r) : "Rolled back " + what + ": " + gone + "\n";
-    }
-
-    private static String ending(Release r) {
-        return "The canary " + HandlerBundles.describe(r.canary) + " is ending already\n";
+            return "Rolled back " + what + ": " + gone + "\n";
+        });
     }
 
     /**
-     * Ends {@code r}: the canary gets {@code share} percent of the requests, then {@code leaving}
-     * (the version that gets none now) drains and is uninstalled. Returns what was done, or null
-     * if the release was ending already.
+     * Ends {@code r}: at once, the release is marked ending and the canary gets {@code share}
+     * percent of the requests; then {@code leaving} (the version that gets none now) drains and is
+     * uninstalled, and {@code done} says what was done. That second part runs on this thread when
+     * {@code drains} is null (a command waits for it), else on {@code drains}, so that the analysis
+     * thread, which ends releases too, goes on judging the others during a drain. Returns what was
+     * done, or that it is under way.
      */
-    private String finish(Release r, int share, Bundle leaving) throws BundleException, InterruptedException {
+    private String end(Release r, int share, Bundle leaving, Executor drains, UnaryOperator<String> done)
+            throws BundleException, InterruptedException {
         if (!r.end(() -> whiteboard.canary(r.canary.getBundleId(), r.policy.routing(share)))) {
-            return null;
+            return "The canary " + HandlerBundles.describe(r.canary) + " is ending already\n";
         }
+        if (drains == null) {
+            return done.apply(drain(r, leaving));
+        }
+        drains.execute(() -> {
+            try {
+                done.apply(drain(r, leaving));
+            } catch (BundleException | RuntimeException e) {
+                LOG.error("The end of canary {} failed", HandlerBundles.describe(r.canary), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return "The canary " + HandlerBundles.describe(r.canary) + " is ending\n";
+    }
+
+    /** {@code leaving} drains and is uninstalled; the release is forgotten even when that fails. */
+    private String drain(Release r, Bundle leaving) throws BundleException, InterruptedException {
         try {
             return leaving == null ? "the stable version was gone" : uninstall(leaving);
         } finally {
