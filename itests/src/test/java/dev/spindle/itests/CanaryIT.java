@@ -206,17 +206,17 @@ public class CanaryIT {
         });
         try (Load load = new Load(8, port, "/swap")) {
             await("load runs", () -> load.total() > 200);
-            long start = System.nanoTime();
-            run("spindle:canary --window 5 --min-requests 100 " + bad + " 20");
-            await("the canary is rolled back", () -> {
+            // a window far longer than the wait's bound: a rollback seen at all came from the
+            // checks within the first window, not from its end
+            String started = run("spindle:canary --window 600 --min-requests 100 " + bad + " 20");
+            assertTrue(started, started.contains("takes 20 % of /swap/*"));
+            await("the canary is rolled back within its first window", () -> {
                 try {
                     return run("spindle:canary").lines().count() == 1;
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
             });
-            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertTrue("rolled back after " + took + " ms, within the 5 s window", took < 5000);
             assertEquals(List.of("1.0.0"), swapVersions());
             load.close();
             assertEquals("failures: " + load.failures, List.of(), load.failures);
