@@ -2,8 +2,6 @@ package dev.spindle.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
-import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.InputStream;
@@ -64,9 +62,7 @@ public class CanaryWaitIT {
 
     @Configuration
     public Option[] config() {
-        return options(Provisioning.spindle(Http.freePort()),
-                systemProperty("dev.spindle.canary.settleMillis").value("60000"),
-                mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject());
+        return Provisioning.withShell(systemProperty("dev.spindle.canary.settleMillis").value("60000"));
     }
 
     /** Each test starts from a swap handler 1.0.0 that is active and registers nothing. */
@@ -87,15 +83,7 @@ public class CanaryWaitIT {
 
     @After
     public void tearDown() throws Exception {
-        for (Bundle b : context.getBundles()) {
-            if ("dev.spindle.swap".equals(b.getSymbolicName()) && b.getState() != Bundle.UNINSTALLED) {
-                try {
-                    b.uninstall();
-                } catch (IllegalStateException goneMeanwhile) {
-                    // a rollback uninstalled it
-                }
-            }
-        }
+        SwapBundle.uninstallAll(context);
     }
 
     /** Registers the stable version's handler on {@code /swap/*}, from its own bundle. */
