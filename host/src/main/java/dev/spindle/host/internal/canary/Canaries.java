@@ -250,13 +250,20 @@ public final class Canaries {
     /**
      * Rolls back the canary of symbolic name {@code bsn}, if one runs, before a deploy or undeploy
      * of that handler ({@code why}): the deploy would otherwise update the canary (the newest
-     * version) or leave it serving alone. Returns what was done, or "" when none runs.
+     * version) or leave it serving alone. A canary ending already (the analysis' rollback or
+     * promotion draining) is waited for, 60 s at most. Returns what was done, or "" when none runs.
      */
     public String rollbackFor(String bsn, String why) throws BundleException, InterruptedException {
         StringBuilder out = new StringBuilder();
         for (Release r : releases.values()) {
             if (bsn.equals(r.canary.getSymbolicName())) {
                 out.append(rollback(r, why + " rolls a canary in flight back first"));
+                try {
+                    r.forgotten.get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("The canary " + HandlerBundles.describe(r.canary) + " is still ending"
+                            + " after 60 s: " + why + " not done (try again once spindle:canary no longer lists it)", e);
+                }
             }
         }
         return out.toString();

@@ -32,6 +32,8 @@ public final class Release {
     private long windowStartNanos;
     private String verdict = "starting";
     private boolean ending;
+    /** Completed once the release is over and forgotten (its ending drained, the whiteboard told). */
+    final java.util.concurrent.CompletableFuture<Void> forgotten = new java.util.concurrent.CompletableFuture<>();
     /** Its first {@code minRequests} answers run cold (class loading, JIT) and are not judged. */
     private boolean warming = true;
 

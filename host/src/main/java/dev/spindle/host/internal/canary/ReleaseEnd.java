@@ -120,6 +120,7 @@ final class ReleaseEnd {
     void forget(Release r) {
         whiteboard.canary(r.canary.getBundleId(), null);
         releases.remove(r.canary.getBundleId());
+        r.forgotten.complete(null);
         ConfigurationAdmin admin = configAdmin.get();
         if (r.origin.equals(Canaries.SHELL) || admin == null) {
             return;
