@@ -114,7 +114,7 @@ public class CanaryConfigIT {
         CanaryIT.await("the stable version serves alone", () -> states().equals(List.of("ACTIVE")));
 
         Files.writeString(file, "location = " + Jars.swapHandler(jars, "3.0.0")
-                + "\npercent = 50\nsteps = 100\nwindowSeconds = 1\nminRequests = 10\n");
+                + "\npercent = 50\nsteps = 100\nwindowSeconds = 1\nminRequests = 10\nmaxP99Ratio = 50\n");
         CanaryIT.await("the second canary runs", () -> states().equals(List.of("ACTIVE", "CANARY")));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!swapVersions().equals(List.of("3.0.0")) && System.nanoTime() < deadline) {

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The README's canary session on the assembled container, through {@code ./spindle --command}:
  * a canary beside a handler deployed from deploy/, its exact share, the listing, the metrics
- * labelled by version (the split as a scraper sees it), and its promotion, which removes the old
- * version's jar from deploy/.
+ * labelled by version (the split as a scraper sees it), and its promotion, which replaces the old
+ * version's jar in deploy/ with its own, so that a restart runs the promoted version.
  */
 class CanaryShellIT {
 
@@ -70,10 +70,29 @@ class CanaryShellIT {
             assertTrue(promoted.contains("Promoted dev.spindle.swap 2.0.0") && promoted.contains("its jar deleted from deploy/"),
                     promoted);
             assertFalse(Files.exists(c.home.resolve("deploy/swap-1.0.0.jar")), "the old version's jar left deploy/");
+            assertTrue(promoted.contains("its own jar written to deploy/swap-2.0.0.jar"), promoted);
+            assertTrue(Files.exists(c.home.resolve("deploy/swap-2.0.0.jar")), "the promoted version's jar is in deploy/");
+            // File Install finds that version installed and updates it from the jar, in place
+            Path log = c.home.resolve("var/log/spindle.log");
+            Pattern updated = Pattern.compile("(?s)its own jar written to deploy/swap-2\\.0\\.0\\.jar.*"
+                    + "Handler service \\d+ from dev\\.spindle\\.swap serves /swap/\\*");
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            while (!updated.matcher(Files.readString(log)).find() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(updated.matcher(Files.readString(log)).find(), "the promoted bundle updated from deploy/\n"
+                    + Files.readString(log));
             for (int i = 0; i < 10; i++) {
                 assertEquals("version=2.0.0", Http.get(c.port, "/swap").body);
             }
             assertTrue(c.script("spindle:handlers").contains("ACTIVE"));
+
+            // a restart (the framework's cache is cleaned at each start) runs what deploy/ holds: the promoted version
+            c.terminate();
+            assertTrue(c.awaitExit(STARTUP), "the container stopped\n" + c.log());
+            c.start(false);
+            assertTrue(Http.awaitOk(c.port, "/swap", STARTUP), "the promoted version serves after a restart\n" + c.log());
+            assertEquals("version=2.0.0", Http.get(c.port, "/swap").body);
         }
     }
 }

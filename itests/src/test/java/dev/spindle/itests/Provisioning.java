@@ -19,6 +19,12 @@ final class Provisioning {
     private Provisioning() {
     }
 
+    /** {@link #spindle(int)} on a free port with Gogo's runtime, so that the {@code spindle:} commands run, and {@code more}. */
+    static Option[] withShell(Option... more) {
+        return org.ops4j.pax.exam.CoreOptions.options(spindle(Http.freePort()),
+                mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(), composite(more));
+    }
+
     /** Everything the host needs, with {@code dev.spindle.host} configured on a free loopback port. */
     static Option spindle(int port) {
         return spindle(port, 10_000);

@@ -51,6 +51,37 @@ final class SwapBundle {
         return null;
     }
 
+    /** Uninstalls every swap bundle still installed (one that a rollback uninstalls meanwhile is skipped). */
+    static void uninstallAll(BundleContext context) throws org.osgi.framework.BundleException {
+        for (Bundle b : context.getBundles()) {
+            if ("dev.spindle.swap".equals(b.getSymbolicName()) && b.getState() != Bundle.UNINSTALLED) {
+                try {
+                    b.uninstall();
+                } catch (IllegalStateException goneMeanwhile) {
+                    // uninstalled since getBundles()
+                }
+            }
+        }
+    }
+
+    /** Leaves the swap bundle 1.0.0 from {@code jars} alone, started and serving {@code /swap} on {@code port}. */
+    static Bundle startAlone(BundleContext context, Path jars, int port) throws Exception {
+        uninstallAll(context);
+        Bundle stable;
+        try (java.io.InputStream in = Jars.open(Jars.swapHandler(jars, "1.0.0"))) {
+            stable = context.installBundle("stable-" + System.nanoTime(), in);
+        }
+        stable.start();
+        awaitVersion(port, "1.0.0", HotDeploys.SWAP_LIMIT);
+        return stable;
+    }
+
+    /** The versions of the swap bundles installed, sorted. */
+    static java.util.List<String> installedVersions(BundleContext context) {
+        return java.util.Arrays.stream(context.getBundles()).filter(b -> "dev.spindle.swap".equals(b.getSymbolicName())
+                && b.getState() != Bundle.UNINSTALLED).map(b -> b.getVersion().toString()).sorted().toList();
+    }
+
     /** The version {@code GET /swap} answers with, or {@code status N}. */
     static String servedVersion(int port) throws IOException {
         Http.Response r = Http.get(port, "/swap");

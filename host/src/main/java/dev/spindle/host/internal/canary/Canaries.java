@@ -1,13 +1,11 @@
 package dev.spindle.host.internal.canary;
 
 import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -36,7 +35,8 @@ import dev.spindle.host.internal.shell.HandlerBundles;
  * back at once on a failed check, stepping its share up after each clean window; promotes it (the
  * stable version gets no new request, drains, and is uninstalled) or rolls it back (the same for
  * the canary). Every bundle change runs on the calling thread or the analysis thread, never on an
- * event loop, so the drains are waited for.
+ * event loop, so the drains are waited for. When a canary may run waits for its stable version:
+ * {@link StableWait}.
  */
 @Component(service = Canaries.class)
 public final class Canaries {
@@ -56,6 +56,16 @@ public final class Canaries {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
+    private final StableWait stableWait;
+    private final ReleaseEnd end;
+
+    /** Where the endings the analysis decides drain: a drain must not hold up the judging of the other canaries. */
+    private final ExecutorService endings = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "spindle-canary-ending");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final ScheduledExecutorService analysis = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "spindle-canary-analysis");
         t.setDaemon(true);
@@ -67,12 +77,35 @@ public final class Canaries {
         this.whiteboard = whiteboard;
         this.context = context;
         this.bundles = new HandlerBundles(context);
+        this.stableWait = new StableWait(context, whiteboard, analysis);
+        this.end = new ReleaseEnd(whiteboard, context, releases, () -> configAdmin);
         analysis.scheduleWithFixedDelay(this::analyseAll, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        try {
+            context.addServiceListener(stableWait, StableWait.filter());
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Deactivate
     void deactivate() {
+        context.removeServiceListener(stableWait);
         analysis.shutdownNow();
+        endings.shutdown();
+    }
+
+    /**
+     * Runs {@code retry} on the analysis thread once a stable version for the canary {@code bsn}
+     * {@code version} of configuration {@code pid} is ready: active, its handlers registered and
+     * routed ({@link StableWait}). Replaces what {@code pid} waited for before.
+     */
+    public void whenStable(String bsn, String version, String pid, Runnable retry) {
+        stableWait.whenStable(bsn, version, pid, retry);
+    }
+
+    /** {@code pid} waits no longer (its configuration went). */
+    public void stopWaiting(String pid) {
+        stableWait.stopWaiting(pid);
     }
 
     /**
@@ -128,21 +161,29 @@ public final class Canaries {
             }
         }
         if (stable == null) {
-            throw new IllegalArgumentException("no active handler bundle " + bsn + " to be the stable version: a canary"
-                    + " runs beside the version it may replace (spindle:deploy that first)");
+            throw new NoStable(bsn, version.toString());
         }
         return stable;
     }
 
-    /** Declares {@code b} a canary beside {@code stable} and starts it; uninstalls it if it cannot be one. */
+    /**
+     * Declares {@code b} a canary beside {@code stable} and starts it; uninstalls it if it cannot be
+     * one. A canary that shares no route with {@code stable} yet is refused only once both versions
+     * are done registering their handlers ({@link StableWait#settled}): the shell's command waits
+     * for that; a configured canary runs, waiting, and the analysis refuses it then.
+     */
     private Release run(Bundle b, Bundle stable, CanaryPolicy policy, String origin) throws BundleException {
-        Release r = new Release(b, stable.getBundleId(), policy, origin);
+        Release r = new Release(b, stable.getBundleId(), stable.getLastModified(), policy, origin);
         releases.put(b.getBundleId(), r);
         whiteboard.canary(b.getBundleId(), policy.routing(policy.percent()));
         try {
             b.start();
-            if (splits(b.getBundleId()).isEmpty()) {
-                throw new IllegalArgumentException("it serves none of the routes of " + HandlerBundles.describe(stable));
+            if (origin.equals(SHELL) && splits(b.getBundleId()).isEmpty()) {
+                r.verdict("waiting for the routes of " + HandlerBundles.describe(stable));
+                stableWait.awaitShared(stable, b, () -> !splits(b.getBundleId()).isEmpty());
+            }
+            if (splits(b.getBundleId()).isEmpty() && stableWait.settled(stable, b)) {
+                throw new IllegalArgumentException(stableWait.noneShared(stable, b));
             }
         } catch (BundleException | IllegalArgumentException | IllegalStateException e) {
             releases.remove(b.getBundleId());
@@ -152,6 +193,11 @@ public final class Canaries {
                     + e.getMessage(), e);
         }
         r.newWindow(splits(b.getBundleId()), System.nanoTime());
+        if (splits(b.getBundleId()).isEmpty()) {
+            r.verdict("waiting for the routes of " + HandlerBundles.describe(stable));
+            LOG.info(stableWait.waitsForRoutes(stable, b));
+            return r;
+        }
         r.verdict("warming up");
         LOG.info("Canary {} takes {} % of {} beside {}", HandlerBundles.describe(b), policy.percent(),
                 routes(b.getBundleId()), HandlerBundles.describe(stable));
@@ -193,85 +239,39 @@ public final class Canaries {
      * Returns what was done.
      */
     public String promote(Release r, String why) throws BundleException, InterruptedException {
-        String gone = finish(r, 100, context.getBundle(r.stableBundleId));
-        if (gone != null) {
-            LOG.info("Canary {} promoted ({}): {}", HandlerBundles.describe(r.canary), why, gone);
-        }
-        return gone == null ? ending(r) : "Promoted " + HandlerBundles.describe(r.canary) + ": " + gone + "\n";
+        return end.promote(r, why, null);
     }
 
     /** Removes the canary: it gets no new request, drains and is uninstalled. Returns what was done. */
     public String rollback(Release r, String why) throws BundleException, InterruptedException {
-        String what = HandlerBundles.describe(r.canary);
-        String gone = finish(r, 0, r.canary);
-        if (gone != null) {
-            LOG.warn("Canary {} rolled back: {}; {}", what, why, gone);
-        }
-        return gone == null ? ending(r) : "Rolled back " + what + ": " + gone + "\n";
-    }
-
-    private static String ending(Release r) {
-        return "The canary " + HandlerBundles.describe(r.canary) + " is ending already\n";
+        return end.rollback(r, why, null);
     }
 
     /**
-     * Ends {@code r}: the canary gets {@code share} percent of the requests, then {@code leaving}
-     * (the version that gets none now) drains and is uninstalled. Returns what was done, or null
-     * if the release was ending already.
+     * Rolls back the canary of symbolic name {@code bsn}, if one runs, before a deploy or undeploy
+     * of that handler ({@code why}): the deploy would otherwise update the canary (the newest
+     * version) or leave it serving alone. A canary ending already (the analysis' rollback or
+     * promotion draining) is waited for, 60 s at most. Returns what was done, or "" when none runs.
      */
-    private String finish(Release r, int share, Bundle leaving) throws BundleException, InterruptedException {
-        if (!r.end()) {
-            return null;
-        }
-        whiteboard.canary(r.canary.getBundleId(), r.policy.routing(share));
-        String gone = leaving == null ? "the stable version was gone" : uninstall(leaving);
-        forget(r);
-        return gone;
-    }
-
-    /**
-     * The release is over: the whiteboard forgets the canary, and a configuration that asked for
-     * it is deleted (File Install deletes its file), so that it does not start again at the next start.
-     */
-    private void forget(Release r) {
-        whiteboard.canary(r.canary.getBundleId(), null);
-        releases.remove(r.canary.getBundleId());
-        ConfigurationAdmin admin = configAdmin;
-        if (r.origin.equals(SHELL) || admin == null) {
-            return;
-        }
-        try {
-            org.osgi.service.cm.Configuration[] found = admin.listConfigurations("(service.pid=" + r.origin + ")");
-            if (found != null) {
-                found[0].delete();
+    public String rollbackFor(String bsn, String why) throws BundleException, InterruptedException {
+        StringBuilder out = new StringBuilder();
+        for (Release r : releases.values()) {
+            if (bsn.equals(r.canary.getSymbolicName())) {
+                out.append(rollback(r, why + " rolls a canary in flight back first"));
+                try {
+                    r.forgotten.get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("The canary " + HandlerBundles.describe(r.canary) + " is still ending"
+                            + " after 60 s: " + why + " not done (try again once spindle:canary no longer lists it)", e);
+                }
             }
-        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
-            LOG.warn("Cannot delete the configuration {} of the ended canary {}: {}", r.origin,
-                    HandlerBundles.describe(r.canary), e.toString());
         }
+        return out.toString();
     }
 
     /** The release a configuration started, if it runs. */
     public Optional<Release> byOrigin(String origin) {
         return releases.values().stream().filter(r -> r.origin.equals(origin)).findFirst();
-    }
-
-    private String uninstall(Bundle b) throws BundleException, InterruptedException {
-        String what = HandlerBundles.describe(b);
-        Optional<Path> jar = bundles.watchedJar(b);
-        long start = System.nanoTime();
-        b.uninstall();
-        bundles.refresh(b);
-        String deleted = "";
-        try {
-            if (jar.isPresent() && Files.deleteIfExists(jar.get())) {
-                deleted = ", its jar deleted from " + jar.get().getParent().getFileName() + "/";
-            }
-        } catch (java.io.IOException e) {
-            deleted = ", but its jar " + jar.get() + " could not be deleted (" + e + "): it comes back at the next start";
-        }
-        return what + " drained and uninstalled in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms"
-                + deleted;
     }
 
     /** The stable versions' and the canaries' counters now, added up over {@code splits}. */
@@ -286,6 +286,7 @@ public final class Canaries {
     }
 
     private void analyseAll() {
+        stableWait.retry();
         for (Release r : releases.values()) {
             try {
                 analyse(r, System.nanoTime());
@@ -302,15 +303,29 @@ public final class Canaries {
         }
         long id = r.canary.getBundleId();
         Bundle stable = context.getBundle(r.stableBundleId);
-        if (r.canary.getState() == Bundle.UNINSTALLED || stable == null || stable.getState() == Bundle.UNINSTALLED) {
+        if (r.canary.getState() == Bundle.UNINSTALLED) {
             if (r.end()) {
-                forget(r);
-                LOG.info("Canary {} ends: {} was uninstalled", HandlerBundles.describe(r.canary),
-                        stable == null || stable.getState() == Bundle.UNINSTALLED ? "its stable version" : "it");
+                end.forget(r);
+                LOG.info("Canary {} ends: it was uninstalled", HandlerBundles.describe(r.canary));
             }
             return;
         }
+        if (stable == null || stable.getState() == Bundle.UNINSTALLED || stable.getLastModified() != r.stableModified) {
+            end.rollback(r, stable == null || stable.getState() == Bundle.UNINSTALLED ? "its stable version [" + r.stableBundleId
+                    + "] was uninstalled" : "its stable version was updated, to " + HandlerBundles.describe(stable)
+                    + ": a canary is judged beside the version it started beside", endings);
+            return;
+        }
         List<CanarySplit> splits = splits(id);
+        if (splits.isEmpty()) {
+            if (stable.getState() == Bundle.ACTIVE && stableWait.settled(stable, r.canary)) {
+                end.rollback(r, stableWait.noneShared(stable, r.canary), endings);
+            } else {
+                r.verdict(stable.getState() == Bundle.ACTIVE ? "waiting for the routes of " + HandlerBundles.describe(stable)
+                        : HandlerBundles.describe(stable) + " is not active: not judged");
+            }
+            return;
+        }
         Sample[] window = r.window(splits);
         long answered = window[1].answered();
         if (r.warming()) {
@@ -326,7 +341,7 @@ public final class Canaries {
         long elapsed = now - r.windowStartNanos();
         String failure = Sample.failure(window[0], window[1], r.policy, elapsed >= windowNanos);
         if (failure != null) {
-            rollback(r, "the analysis failed it: " + failure);
+            end.rollback(r, "the analysis failed it: " + failure, endings);
             return;
         }
         if (elapsed < windowNanos || answered < r.policy.minRequests()) {
@@ -335,13 +350,15 @@ public final class Canaries {
                     + r.policy.windowSeconds() + " s, " + r.cleanWindows() + " clean before");
             return;
         }
-        int next = r.stepUp();
+        int next = r.stepUp(share -> whiteboard.canary(id, r.policy.routing(share)));
         if (next == 100) {
-            promote(r, "clean through its steps");
+            end.promote(r, "clean through its steps", endings);
+            return;
+        }
+        if (r.ending()) {
             return;
         }
         if (next > 0) {
-            whiteboard.canary(id, r.policy.routing(next));
             LOG.info("Canary {}: window {} clean, its share is now {} %", HandlerBundles.describe(r.canary),
                     r.cleanWindows(), next);
         }

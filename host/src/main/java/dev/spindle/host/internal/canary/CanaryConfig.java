@@ -70,10 +70,28 @@ public final class CanaryConfig {
     private final Canaries canaries;
     private final String pid;
 
+    private final Config cfg;
+    private final Map<String, Object> props;
+    private volatile boolean active = true;
+
     @Activate
     public CanaryConfig(@Reference(name = "canaries") Canaries canaries, Config cfg, Map<String, Object> props) {
         this.canaries = canaries;
         this.pid = String.valueOf(props.get("service.pid"));
+        this.cfg = cfg;
+        this.props = props;
+        apply(true);
+    }
+
+    /**
+     * Runs the configured canary; with no stable version running yet, waits for one (logged once,
+     * at {@code first}), so that a refresh of the API bundle or a start, which may start the host
+     * before the handler bundles, does not lose it.
+     */
+    private synchronized void apply(boolean first) {
+        if (!active) {
+            return;
+        }
         try {
             CanaryPolicy policy = CanaryPolicy.DEFAULT.with(props);
             BundleJar jar = BundleJar.read(cfg.location());
@@ -81,6 +99,11 @@ public final class CanaryConfig {
             Release r = there.isPresent() ? canaries.adopt(there.get(), policy, pid)
                     : canaries.start(jar.uri(), jar.bytes(), jar.symbolicName(), jar.version(), policy, pid);
             LOG.info("Canary configuration {} runs {} {} at {} %", pid, jar.symbolicName(), jar.version(), r.percent());
+        } catch (NoStable e) {
+            if (first) {
+                LOG.info("Canary configuration {} waits for its stable version: {}", pid, e.getMessage());
+            }
+            canaries.whenStable(e.bsn, e.version, pid, () -> apply(false));
         } catch (IllegalArgumentException | BundleException | IllegalStateException e) {
             LOG.error("Canary configuration {} not applied: {}", pid, e.getMessage());
         }
@@ -89,6 +112,10 @@ public final class CanaryConfig {
     /** The configuration was deleted: its canary is rolled back (on a thread of its own: the drain may take a while). */
     @Deactivate
     void deactivate(int reason) {
+        synchronized (this) {
+            active = false;
+            canaries.stopWaiting(pid);
+        }
         if (reason != CONFIGURATION_DELETED) {
             return;
         }

@@ -1,6 +1,7 @@
 package dev.spindle.host.internal.canary;
 
 import java.util.List;
+import java.util.function.IntConsumer;
 
 import org.osgi.framework.Bundle;
 
@@ -16,6 +17,8 @@ public final class Release {
 
     final Bundle canary;
     final long stableBundleId;
+    /** When the stable version was last installed or updated: another time is another version. */
+    final long stableModified;
     final CanaryPolicy policy;
     /** Who started it: {@code shell}, or the PID of its configuration. */
     final String origin;
@@ -29,12 +32,15 @@ public final class Release {
     private long windowStartNanos;
     private String verdict = "starting";
     private boolean ending;
+    /** Completed once the release is over and forgotten (its ending drained, the whiteboard told). */
+    final java.util.concurrent.CompletableFuture<Void> forgotten = new java.util.concurrent.CompletableFuture<>();
     /** Its first {@code minRequests} answers run cold (class loading, JIT) and are not judged. */
     private boolean warming = true;
 
-    Release(Bundle canary, long stableBundleId, CanaryPolicy policy, String origin) {
+    Release(Bundle canary, long stableBundleId, long stableModified, CanaryPolicy policy, String origin) {
         this.canary = canary;
         this.stableBundleId = stableBundleId;
+        this.stableModified = stableModified;
         this.policy = policy;
         this.origin = origin;
         this.percent = policy.percent();
@@ -98,11 +104,21 @@ public final class Release {
     }
 
     /** Marks the release as ending (a promotion or a rollback under way); false if it already was. */
-    synchronized boolean end() {
+    boolean end() {
+        return end(() -> { });
+    }
+
+    /**
+     * Marks the release as ending and runs {@code route} (which gives the canary its last share),
+     * under the release's lock: a step-up ({@link #stepUp}) comes wholly before it or not at all,
+     * so that no stepped share undoes the ending's. False, and nothing run, if it already was ending.
+     */
+    synchronized boolean end(Runnable route) {
         if (ending) {
             return false;
         }
         ending = true;
+        route.run();
         return true;
     }
 
@@ -137,11 +153,21 @@ public final class Release {
         return windowStartNanos;
     }
 
-    /** A clean window ended: the next step's share, or -1 when there is none. */
-    synchronized int stepUp() {
+    /**
+     * A clean window ended: the next step's share, routed by {@code route} under the release's lock
+     * (below 100: a full share is a promotion, which routes it itself), or -1 when there is none or
+     * the release is ending (a rollback or promotion under way keeps its share).
+     */
+    synchronized int stepUp(IntConsumer route) {
+        if (ending) {
+            return -1;
+        }
         cleanWindows++;
         if (step < policy.steps().size()) {
             percent = policy.steps().get(step++);
+            if (percent < 100) {
+                route.accept(percent);
+            }
             return percent;
         }
         return -1;

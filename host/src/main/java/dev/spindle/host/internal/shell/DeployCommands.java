@@ -20,12 +20,19 @@ import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import dev.spindle.host.internal.canary.Canaries;
 
 /**
  * The deployment commands of the Gogo shell, {@code spindle:deploy}, {@code undeploy} and
  * {@code redeploy}: handler bundles in and out of the framework, with the host's drain (which
  * runs as the bundle's handler services go away) and what it took reported. Each command also
  * takes any other arguments, to answer them with its usage instead of Gogo's coercion error.
+ * A deploy, redeploy or undeploy of a handler bundle with a canary in flight rolls the canary back
+ * first ({@link Canaries#rollbackFor}), so that neither version is left to the other's command.
  */
 @Component(service = DeployCommands.class, property = {
     "osgi.command.scope=spindle",
@@ -50,6 +57,9 @@ public final class DeployCommands {
 
     private HandlerBundles bundles;
     private BundleContext context;
+    /** Absent until the host serves (it offers the whiteboard the canaries need). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Canaries canaries;
 
     @Activate
     void activate(BundleContext context) {
@@ -61,6 +71,7 @@ public final class DeployCommands {
     public String deploy(@Descriptor(JAR) String location) throws BundleException, InterruptedException {
         long start = System.nanoTime();
         BundleJar jar = BundleJar.read(location);
+        String rolled = rollBackCanary(jar.symbolicName(), "spindle:deploy " + location);
         Optional<Bundle> installed = bundles.withSymbolicName(jar.symbolicName());
         if (installed.isPresent()) {
             Bundle b = installed.get();
@@ -70,7 +81,7 @@ public final class DeployCommands {
             }
             String before = HandlerBundles.describe(b);
             String kept = update(b, jar);
-            return "Updated " + before + " to " + b.getVersion() + " from " + location + " (it was installed: the old"
+            return rolled + "Updated " + before + " to " + b.getVersion() + " from " + location + " (it was installed: the old"
                     + " version drained and replaced" + kept + ") in " + since(start) + "\n";
         }
         Bundle b = context.installBundle(jar.uri(), new ByteArrayInputStream(jar.bytes()));
@@ -83,7 +94,7 @@ public final class DeployCommands {
             throw new IllegalArgumentException("Cannot deploy " + location + ": " + jar.symbolicName() + " "
                     + jar.version() + " was not kept, " + why, e);
         }
-        return "Deployed " + HandlerBundles.describe(b) + " in " + since(start) + "\n";
+        return rolled + "Deployed " + HandlerBundles.describe(b) + " in " + since(start) + "\n";
     }
 
     @Descriptor(OTHER)
@@ -98,6 +109,10 @@ public final class DeployCommands {
     public String undeploy(@Descriptor(BUNDLE) String bundle) throws BundleException, InterruptedException, IOException {
         Bundle b = bundles.handlerBundle(bundle, "spindle:undeploy");
         String what = HandlerBundles.describe(b);
+        String rolled = rollBackCanary(b.getSymbolicName(), "spindle:undeploy " + bundle);
+        if (b.getState() == Bundle.UNINSTALLED) {
+            return rolled; // it was the canary
+        }
         Optional<Path> jar = bundles.watchedJar(b);
         long start = System.nanoTime();
         b.uninstall();
@@ -107,7 +122,7 @@ public final class DeployCommands {
         if (jar.isPresent() && Files.deleteIfExists(jar.get())) {
             removed = "; deleted " + shown(jar.get()) + ", so that it does not come back at the next start";
         }
-        return "Undeployed " + what + "; drained and removed in " + took + removed + "\n";
+        return rolled + "Undeployed " + what + "; drained and removed in " + took + removed + "\n";
     }
 
     @Descriptor(OTHER)
@@ -145,6 +160,10 @@ public final class DeployCommands {
 
     private String redeploy(Bundle b, String location, BundleJar jar) throws BundleException, InterruptedException {
         String before = HandlerBundles.describe(b);
+        String rolled = rollBackCanary(b.getSymbolicName(), "spindle:redeploy " + before);
+        if (b.getState() == Bundle.UNINSTALLED) {
+            return rolled; // it was the canary
+        }
         long start = System.nanoTime();
         String kept = "";
         if (jar == null) {
@@ -153,7 +172,7 @@ public final class DeployCommands {
         } else {
             kept = update(b, jar);
         }
-        return "Redeployed " + before + " as " + HandlerBundles.describe(b) + "; old version drained and replaced"
+        return rolled + "Redeployed " + before + " as " + HandlerBundles.describe(b) + "; old version drained and replaced"
                 + kept + " in " + since(start) + "\n";
     }
 
@@ -206,6 +225,12 @@ public final class DeployCommands {
             context.removeFrameworkListener(onRefresh);
         }
         return "; " + shown(file) + " now holds the new jar, so that it comes back at the next start";
+    }
+
+    /** Rolls back the canary of {@code bsn} in flight, if any, before {@code command}; returns what was done, or "". */
+    private String rollBackCanary(String bsn, String command) throws BundleException, InterruptedException {
+        Canaries c = canaries;
+        return c == null ? "" : c.rollbackFor(bsn, command);
     }
 
     /** A path under the container folder relative to it ({@code deploy/x.jar}), any other absolute. */
