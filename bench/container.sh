@@ -2,7 +2,10 @@
 # Runs the real Spindle container for ../shared/bench/run.sh: a private copy of the assembled
 # container (Felix, Gogo, SCR, ConfigAdmin, FileInstall, the host, the samples and the bench
 # handler in deploy/), listening on 127.0.0.1:$1, in the foreground, no console.
-# JAVA and JAVA_OPTS come from run.sh, the same as for the JVM peers. TLS is off unless TLS_PORT
+# JAVA and JAVA_OPTS come from run.sh, the same as for the JVM peers; the copy's own launcher
+# (bin/spindle --background, without its class data sharing archive) starts the JVM, so that a JDK
+# 24+ gets the flags it gets in production (--sun-misc-unsafe-memory-access=allow,
+# --enable-native-access=ALL-UNNAMED) and 17 none. TLS is off unless TLS_PORT
 # is set (then with TLS_PROVIDER, default auto, and the PEM pair TLS_CERT and TLS_KEY if given, else
 # the launcher's self-signed certificate). CANARY_PERCENT set runs a canary of the hello sample
 # (the same code as version 0.1.1, from config/dev.spindle.canary-bench.cfg) at that share of /hello,
@@ -43,5 +46,4 @@ PY
   printf 'location = %s\npercent = %s\nwindowSeconds = 3600\nmax5xxPoints = 100\nmaxP99Ratio = 1000\n' \
     "$home/canary/hello-0.1.1.jar" "$CANARY_PERCENT" > "$home/config/dev.spindle.canary-bench.cfg"
 fi
-cd "$home"
-exec ${JAVA:-java} ${JAVA_OPTS:-} -Dgosh.args=--nointeractive -Dfelix.config.properties=file:conf/config.properties -jar bin/felix.jar
+JAVA=${JAVA:-java} JAVA_OPTS=${JAVA_OPTS:-} SPINDLE_CDS=off SPINDLE_HOME="$home" exec bash "$home/bin/spindle" --background

@@ -7,7 +7,10 @@
 #   bench/jdk.sh hello -r 1            no pipelining; options after the case go to run.sh
 #
 # The container runs with the benchmark's JVM flags (JAVA_OPTS of run.sh), as every JVM server
-# does. Needs what bench/run.sh builds (the distribution, the bench handler, the peers under
+# does; on 25 every server also gets the flags the launcher adds on a JDK 24+ (JDK24_OPTS:
+# --sun-misc-unsafe-memory-access=allow, without which Netty leaves sun.misc.Unsafe, and
+# --enable-native-access=ALL-UNNAMED; the container gets them from its launcher, bin/spindle).
+# Needs what bench/run.sh builds (the distribution, the bench handler, the peers under
 # $BENCH_WORK/peers); builds nothing itself. Results: $BENCH_WORK/results/jdk-<time>/<case>/.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,14 +30,15 @@ case "$case" in
   hello) opts=() ;;
   *) echo "bench/jdk.sh: unknown case $case" >&2; exit 2 ;;
 esac
+export JDK24_OPTS="--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED"
 limit=()
 [ "$case" = stream ] || limit=("limit=$peers/limit-hello \$PORT")
 out="$work/results/jdk-$(date +%Y%m%d-%H%M%S)/$case"
 "$shared/run.sh" -b netty17,vertx17,spindle17 -o "$out" "${opts[@]}" "$@" \
   "netty17=\$JAVA17 \$JAVA_OPTS -jar $peers/netty-hello/target/netty-hello.jar \$PORT" \
-  "netty25=\$JAVA25 \$JAVA_OPTS -jar $peers/netty-hello/target/netty-hello.jar \$PORT" \
+  "netty25=\$JAVA25 \$JAVA_OPTS \$JDK24_OPTS -jar $peers/netty-hello/target/netty-hello.jar \$PORT" \
   "vertx17=\$JAVA17 \$JAVA_OPTS -jar $peers/vertx-hello/target/vertx-hello.jar \$PORT" \
-  "vertx25=\$JAVA25 \$JAVA_OPTS -jar $peers/vertx-hello/target/vertx-hello.jar \$PORT" \
+  "vertx25=\$JAVA25 \$JAVA_OPTS \$JDK24_OPTS -jar $peers/vertx-hello/target/vertx-hello.jar \$PORT" \
   ${limit[@]+"${limit[@]}"} \
   "spindle17=JAVA=\$JAVA17 $here/container.sh \$PORT" \
   "spindle25=JAVA=\$JAVA25 $here/container.sh \$PORT"

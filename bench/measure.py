@@ -267,7 +267,7 @@ def main():
     return {'echo': echo, 'soak': soak, 'hotdeploy': hotdeploy, 'startup': startup, 'idle': idle}[args.what](args)
 
 
-LAUNCHER_JVM_FLAGS = ['-XX:+UseSerialGC', '-Xms16m', '-Xmx128m', '-XX:+IgnoreUnrecognizedVMOptions',
+LAUNCHER_JVM_FLAGS = ['-XX:+UseSerialGC', '-Xms16m', '-Xmx128m', '-XX:CompileThresholdScaling=3', '-XX:+IgnoreUnrecognizedVMOptions',
                       '-XX:+UnlockExperimentalVMOptions', '-XX:TrimNativeHeapInterval=5000']  # ./spindle's, without its CDS archive
 
 

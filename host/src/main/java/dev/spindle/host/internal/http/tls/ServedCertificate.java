@@ -1,9 +1,11 @@
 package dev.spindle.host.internal.http.tls;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.CertificateParsingException;
@@ -12,6 +14,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+
+import javax.net.ssl.TrustManagerFactory;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.OpenSsl;
@@ -63,6 +67,7 @@ record ServedCertificate(SslContext context, X509Certificate[] chain, String pro
         try {
             SslContext context = SslContextBuilder.forServer(key, chain)
                     .sslProvider(provider)
+                    .trustManager(noTrustAnchors())
                     .protocols(settings.protocols())
                     .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
@@ -74,6 +79,19 @@ record ServedCertificate(SslContext context, X509Certificate[] chain, String pro
             throw new TlsSettings.Invalid("tlsProtocols", "cannot make a TLS context of " + settings.certificateFile()
                     + " with " + settings.protocols() + " (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * The server never asks a client for a certificate, so it trusts none: without a trust manager of
+     * its own, building the context (at start and on every reload) reads and parses the JDK's whole
+     * {@code cacerts} store, about 150 certificates, to verify client certificates it never gets.
+     */
+    private static TrustManagerFactory noTrustAnchors() throws GeneralSecurityException, IOException {
+        KeyStore empty = KeyStore.getInstance(KeyStore.getDefaultType());
+        empty.load(null, null);
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(empty);
+        return factory;
     }
 
     /** The provider {@code tlsProvider} names: {@code auto} takes OpenSSL where it loads. */
