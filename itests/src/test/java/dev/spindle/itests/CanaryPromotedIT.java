@@ -41,6 +41,12 @@ class CanaryPromotedIT {
     @Test
     void aNewerVersionDeployedOverAPromotedCanaryIsTheOnlyOneAfterARestart() throws Exception {
         try (Container c = promoted("canary-promoted-deploy")) {
+            // a redeploy from where it came from reads its jar in deploy/ (the one in jars/ may be gone)
+            Files.delete(c.home.resolve("jars/swap-2.0.0.jar"));
+            String redeployed = c.script("spindle:redeploy dev.spindle.swap");
+            assertTrue(redeployed.contains("Redeployed dev.spindle.swap 2.0.0"), redeployed);
+            assertEquals("version=2.0.0", Http.get(c.port, "/swap").body);
+
             Path v3 = Jars.swapHandler(c.home.resolve("jars"), "3.0.0");
             String deployed = c.script("spindle:deploy " + v3);
             assertTrue(deployed.contains("Updated dev.spindle.swap 2.0.0") && deployed.contains("to 3.0.0")
