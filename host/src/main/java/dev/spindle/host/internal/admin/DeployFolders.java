@@ -1,7 +1,6 @@
 package dev.spindle.host.internal.admin;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +14,15 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.wiring.BundleRevision;
 
+import dev.spindle.host.internal.shell.HandlerBundles;
+
 /**
  * Beside the data path, for {@code /health/ready}: whether each jar in the folders File Install
  * deploys from (framework property {@code felix.fileinstall.dir}, {@code deploy} by default) is an
- * installed bundle that is active (a fragment: resolved). A jar not installed yet, one that does
- * not resolve, one stopped or starting keeps the server from being ready.
+ * installed bundle that is active (a fragment: resolved): the bundle installed from it, or else the
+ * one of the symbolic name and version its manifest names (a promoted canary's jar, see
+ * {@link HandlerBundles#watchedJar}). A jar not installed yet, one that does not resolve, one
+ * stopped or starting keeps the server from being ready.
  */
 final class DeployFolders {
 
@@ -43,11 +46,10 @@ final class DeployFolders {
     /** What keeps a deployed bundle from being active, one line per jar; empty when all are. */
     List<String> problems() {
         Map<Path, Bundle> byFile = new HashMap<>();
+        Map<String, Bundle> byIdentity = new HashMap<>();
         for (Bundle b : context.getBundles()) {
-            Path file = file(b.getLocation());
-            if (file != null) {
-                byFile.put(file, b);
-            }
+            HandlerBundles.file(b.getLocation()).ifPresent(file -> byFile.put(file, b));
+            byIdentity.put(HandlerBundles.identity(b), b);
         }
         List<String> problems = new ArrayList<>();
         for (Path folder : folders) {
@@ -56,7 +58,12 @@ final class DeployFolders {
             }
             try (DirectoryStream<Path> jars = Files.newDirectoryStream(folder, "*.jar")) {
                 for (Path jar : jars) {
-                    String problem = problem(byFile.get(jar.toAbsolutePath().normalize()));
+                    Bundle b = byFile.get(jar.toAbsolutePath().normalize());
+                    if (b == null) { // a promoted canary's jar: that bundle came from elsewhere (see HandlerBundles)
+                        String identity = HandlerBundles.identity(jar);
+                        b = identity == null ? null : byIdentity.get(identity);
+                    }
+                    String problem = problem(b);
                     if (problem != null) {
                         problems.add(folder.getFileName() + "/" + jar.getFileName() + ": " + problem);
                     }
@@ -88,19 +95,6 @@ final class DeployFolders {
                 return "stopping";
             default:
                 return "uninstalled";
-        }
-    }
-
-    /** The file a bundle was installed from, or null if its location names none. */
-    private static Path file(String location) {
-        String l = location.startsWith("reference:") ? location.substring("reference:".length()) : location;
-        if (!l.startsWith("file:")) {
-            return null;
-        }
-        try {
-            return Paths.get(URI.create(l)).toAbsolutePath().normalize();
-        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-            return null;
         }
     }
 }

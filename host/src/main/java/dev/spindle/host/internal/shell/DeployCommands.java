@@ -2,6 +2,7 @@ package dev.spindle.host.internal.shell;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -133,8 +134,8 @@ public final class DeployCommands {
         throw Usage.wrong("spindle:undeploy", "one bundle id or symbolic name", arguments);
     }
 
-    @Descriptor("update a handler bundle from where it came from (its jar in deploy/, or the jar or URL it was"
-            + " deployed from), draining the old version")
+    @Descriptor("update a handler bundle from where it came from (its jar in deploy/, a promoted canary's too, or the"
+            + " jar or URL it was deployed from), draining the old version")
     public String redeploy(@Descriptor(BUNDLE) String bundle) throws BundleException, InterruptedException {
         return redeploy(bundles.handlerBundle(bundle, "spindle:redeploy"), null, null);
     }
@@ -167,7 +168,17 @@ public final class DeployCommands {
         long start = System.nanoTime();
         String kept = "";
         if (jar == null) {
-            b.update();
+            Optional<Path> watched = bundles.watchedJar(b); // a promoted canary's is not where it was installed from
+            if (watched.isEmpty()) {
+                b.update();
+            } else {
+                try (InputStream in = Files.newInputStream(watched.get())) {
+                    b.update(in);
+                } catch (IOException e) {
+                    throw new IllegalStateException("Cannot read " + shown(watched.get()) + ", the jar of "
+                            + HandlerBundles.describe(b) + ": " + e, e);
+                }
+            }
             bundles.refresh(b);
         } else {
             kept = update(b, jar);

@@ -1,6 +1,11 @@
 package dev.spindle.host.internal.shell;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -10,12 +15,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.Version;
 import org.osgi.framework.wiring.BundleCapability;
 import org.osgi.framework.wiring.BundleRequirement;
 import org.osgi.framework.wiring.BundleRevision;
@@ -90,19 +98,66 @@ public final class HandlerBundles {
         return header != null && header.matches("(?s).*(^|,)\\s*dev\\.spindle\\.api\\s*(;|,|$).*");
     }
 
-    /** The jar File Install installed {@code b} from (a file in one of its folders), if it did. */
+    /**
+     * {@code b}'s jar in one of File Install's folders, if it has one: the file File Install
+     * installed it from, or else the jar there whose manifest names {@code b}'s symbolic name and
+     * version. The second is a promoted canary's: it keeps the location it was installed from, and
+     * the promotion wrote its jar into {@code deploy/}, which File Install then found installed and
+     * updated in place. The framework holds one bundle per symbolic name and version, so such a jar
+     * is no other bundle's.
+     */
     public Optional<Path> watchedJar(Bundle b) {
-        Path jar;
-        try {
-            URI location = URI.create(b.getLocation());
-            if (!"file".equals(location.getScheme())) {
-                return Optional.empty();
+        List<Path> folders = watchedFolders();
+        Optional<Path> installedFrom = file(b.getLocation()).filter(jar -> folders.contains(jar.getParent()));
+        if (installedFrom.isPresent() || b.getSymbolicName() == null) {
+            return installedFrom;
+        }
+        String wanted = identity(b);
+        for (Path folder : folders) {
+            try (DirectoryStream<Path> jars = Files.newDirectoryStream(folder, "*.jar")) {
+                for (Path jar : jars) {
+                    if (wanted.equals(identity(jar))) {
+                        return Optional.of(jar.toAbsolutePath().normalize());
+                    }
+                }
+            } catch (IOException | DirectoryIteratorException noFolder) {
+                // not there (yet): no jar of b's in it
             }
-            jar = Paths.get(location).toAbsolutePath().normalize();
-        } catch (IllegalArgumentException notAFile) {
+        }
+        return Optional.empty();
+    }
+
+    /** The file a location names ({@code file:}, optionally behind {@code reference:}), absolute. */
+    public static Optional<Path> file(String location) {
+        String l = location.startsWith("reference:") ? location.substring("reference:".length()) : location;
+        if (!l.startsWith("file:")) {
             return Optional.empty();
         }
-        return watchedFolders().contains(jar.getParent()) ? Optional.of(jar) : Optional.empty();
+        try {
+            return Optional.of(Paths.get(URI.create(l)).toAbsolutePath().normalize());
+        } catch (IllegalArgumentException | FileSystemNotFoundException notAFile) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code symbolic.name 1.2.3}: what one installed bundle alone has. */
+    public static String identity(Bundle b) {
+        return b.getSymbolicName() + " " + b.getVersion();
+    }
+
+    /** {@link #identity(Bundle)} of the bundle a jar holds, from its manifest; null for a jar that is no bundle. */
+    public static String identity(Path jar) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            String name = manifest == null ? null : manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
+            if (name == null) {
+                return null;
+            }
+            String version = manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION);
+            return name.split(";")[0].trim() + " " + Version.parseVersion(version == null ? null : version.trim());
+        } catch (IOException | IllegalArgumentException notABundle) {
+            return null;
+        }
     }
 
     /** File Install's folders ({@code felix.fileinstall.dir}, comma-separated), absolute. */
