@@ -160,9 +160,21 @@ public final class HandlerBundles {
         }
     }
 
-    /** File Install's folders ({@code felix.fileinstall.dir}, comma-separated), absolute. */
+    private boolean fileInstallRuns() {
+        for (Bundle b : context.getBundles()) {
+            if ("org.apache.felix.fileinstall".equals(b.getSymbolicName())
+                    && (b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** File Install's folders ({@code felix.fileinstall.dir}, comma-separated), absolute; none without File Install. */
     private List<Path> watchedFolders() {
-        String dirs = context.getProperty("felix.fileinstall.dir");
+        // the property may be a system property another framework in this JVM was given: the
+        // folders count only where File Install itself runs
+        String dirs = fileInstallRuns() ? context.getProperty("felix.fileinstall.dir") : null;
         List<Path> out = new ArrayList<>();
         if (dirs != null) {
             for (String d : dirs.split(",")) {
