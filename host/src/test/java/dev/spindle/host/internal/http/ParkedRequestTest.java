@@ -18,7 +18,7 @@ class ParkedRequestTest {
     /** A route table whose only route is missing until {@link #replace} installs a handler. */
     private static final class Swapping implements HandlerResolver {
         volatile RouteTarget target;
-        final List<Runnable> waiting = new ArrayList<>();
+        final RouteChanges changes = new RouteChanges();
         final long graceNanos;
 
         Swapping(long graceMillis) {
@@ -32,18 +32,13 @@ class ParkedRequestTest {
         }
 
         @Override
-        public synchronized void onNextChange(Runnable callback) {
-            waiting.add(callback);
+        public void onNextChange(Runnable callback) {
+            changes.onNextChange(callback);
         }
 
         void replace(RouteTarget t) {
             target = t;
-            List<Runnable> wake;
-            synchronized (this) {
-                wake = new ArrayList<>(waiting);
-                waiting.clear();
-            }
-            wake.forEach(Runnable::run);
+            changes.changed();
         }
     }
 

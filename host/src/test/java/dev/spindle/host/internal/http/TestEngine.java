@@ -30,7 +30,12 @@ public final class TestEngine implements AfterEachCallback {
 
     public InetSocketAddress start(EngineSettings settings, Handler handler) throws InterruptedException {
         HandlerResolver.Resolution found = HandlerResolver.Resolution.found(new RouteTarget(handler, 1, false, false));
-        engine = new HttpEngine(settings, (m, p) -> found, workers, "nio", 1);
+        return startRoutes(settings, (m, p) -> found);
+    }
+
+    /** The engine on a route table of the test's own. */
+    public InetSocketAddress startRoutes(EngineSettings settings, HandlerResolver routes) throws InterruptedException {
+        engine = new HttpEngine(settings, routes, workers, "nio", 1);
         return engine.start("127.0.0.1", 0);
     }
 

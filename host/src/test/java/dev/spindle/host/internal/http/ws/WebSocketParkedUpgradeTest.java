@@ -4,16 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.spindle.host.internal.http.HttpEngine;
+import dev.spindle.host.internal.http.RouteChanges;
+import dev.spindle.host.internal.http.TestEngine;
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.router.HandlerResolver;
 import dev.spindle.host.internal.router.RouteTarget;
@@ -40,7 +39,7 @@ class WebSocketParkedUpgradeTest {
         volatile long vacantUntil;
         /** Runs once inside the next lookup that finds the route vacant, just before it answers "pending". */
         volatile Runnable duringLookup;
-        private final List<Runnable> waiting = new ArrayList<>();
+        final RouteChanges changes = new RouteChanges();
 
         Swapping(long graceMillis) {
             graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMillis);
@@ -72,41 +71,24 @@ class WebSocketParkedUpgradeTest {
         }
 
         @Override
-        public synchronized void onNextChange(Runnable callback) {
-            waiting.add(callback);
-        }
-
-        synchronized boolean hasWaiters() {
-            return !waiting.isEmpty();
+        public void onNextChange(Runnable callback) {
+            changes.onNextChange(callback);
         }
 
         /** A routing change: {@code t} (null: none) serves the route, and the waiters are woken. */
         void change(RouteTarget t) {
             target = t;
-            List<Runnable> wake;
-            synchronized (this) {
-                wake = new ArrayList<>(waiting);
-                waiting.clear();
-            }
-            wake.forEach(Runnable::run);
+            changes.changed();
         }
     }
 
-    private final ExecutorService workers = Executors.newFixedThreadPool(1);
-    private HttpEngine engine;
-
-    @AfterEach
-    void stop() {
-        if (engine != null) {
-            engine.close();
-        }
-        workers.shutdownNow();
-    }
+    @RegisterExtension
+    final TestEngine server = new TestEngine();
 
     private InetSocketAddress start(Swapping routes) throws InterruptedException {
-        engine = new HttpEngine(EngineSettings.defaults(), routes, workers, "nio", 1);
-        engine.webSocketSettings(WebSocketProtocolTest.SMALL);
-        return engine.start("127.0.0.1", 0);
+        InetSocketAddress at = server.startRoutes(EngineSettings.defaults(), routes);
+        server.engine.webSocketSettings(WebSocketProtocolTest.SMALL);
+        return at;
     }
 
     /** A version of the handler: greets each socket with its name. */
@@ -126,7 +108,7 @@ class WebSocketParkedUpgradeTest {
         c.out.write(WsWire.upgrade("/ws", "").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         c.out.flush();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANSWER_MILLIS);
-        while (!routes.hasWaiters()) {
+        while (!routes.changes.waited()) {
             assertTrue(System.nanoTime() - deadline < 0, "the upgrade was not parked");
             Thread.sleep(5);
         }
@@ -174,8 +156,8 @@ class WebSocketParkedUpgradeTest {
         Swapping routes = new Swapping(GRACE_MILLIS);
         try (WsWire c = client(start(routes))) {
             park(c, routes);
-            HttpEngine stopping = engine;
-            engine = null;
+            HttpEngine stopping = server.engine;
+            server.engine = null;
             // a drain far longer than the test's wait: the answer must not wait for its end
             Thread closer = new Thread(() -> stopping.close(GRACE_MILLIS));
             closer.start();
