@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,13 +33,7 @@ final class DeployFolders {
     DeployFolders(BundleContext context) {
         this.context = context;
         String dirs = context.getProperty(FILEINSTALL_DIR);
-        List<Path> found = new ArrayList<>();
-        for (String d : (dirs == null ? "deploy" : dirs).split(",")) {
-            if (!d.isBlank()) {
-                found.add(Paths.get(d.trim()).toAbsolutePath().normalize());
-            }
-        }
-        this.folders = List.copyOf(found);
+        this.folders = HandlerBundles.folders(dirs == null ? "deploy" : dirs);
     }
 
     /** What keeps a deployed bundle from being active, one line per jar; empty when all are. */

@@ -175,15 +175,18 @@ public final class HandlerBundles {
         // the property may be a system property another framework in this JVM was given: the
         // folders count only where File Install itself runs
         String dirs = fileInstallRuns() ? context.getProperty("felix.fileinstall.dir") : null;
+        return dirs == null ? List.of() : folders(dirs);
+    }
+
+    /** The folders of a {@code felix.fileinstall.dir} value (comma-separated), absolute. */
+    public static List<Path> folders(String dirs) {
         List<Path> out = new ArrayList<>();
-        if (dirs != null) {
-            for (String d : dirs.split(",")) {
-                if (!d.isBlank()) {
-                    out.add(Paths.get(d.trim()).toAbsolutePath().normalize());
-                }
+        for (String d : dirs.split(",")) {
+            if (!d.isBlank()) {
+                out.add(Paths.get(d.trim()).toAbsolutePath().normalize());
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** Installed bundles that did not resolve and that came from {@code deploy/} or use the API. */
