@@ -53,6 +53,43 @@ class Http2ShutdownTest {
         }
     }
 
+    /**
+     * The last stream's end on a connection told GOAWAY shuts only the server's sending side: the
+     * client reads the response, then the end of the stream, and what it still sends (here a
+     * WINDOW_UPDATE for the DATA it took, as clients do) is read and dropped, where a socket closed
+     * with it unread would answer with a TCP reset that can take the tail of the response with it.
+     * The connection closes when the client closes its side.
+     */
+    @Test
+    void afterTheLastStreamTheServerShutsItsSideAndClosesWhenTheClientDoes() throws Exception {
+        LinkedBlockingQueue<dev.spindle.api.ServerResponse> held = new LinkedBlockingQueue<>();
+        InetSocketAddress at = server.start((req, res) -> held.add(res));
+        H2Wire w = H2Wire.open(at);
+        try {
+            w.headers(1, H2Wire.request("GET", "/hold"), true);
+            dev.spindle.api.ServerResponse res = held.poll(5, TimeUnit.SECONDS);
+            assertNotNull(res);
+            java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> server.engine.close(5000));
+            H2Wire.Frame f;
+            do {
+                f = w.read();
+            } while (f != null && f.type() != H2Wire.GOAWAY);
+            assertNotNull(f, "GOAWAY");
+            res.end("late");
+            assertEquals("late", w.response(1).text());
+            assertEquals(null, w.read(), "the end of the stream after the last response");
+            w.windowUpdate(0, 4);
+            assertEquals(1, server.engine.connections().size(), "still open, reading what the client sends");
+            assertTrue(!cut.isDone(), "the shutdown waits for the connection");
+            w.close();
+            assertEquals(0, cut.get(3, TimeUnit.SECONDS), "closed when the client closed, well before the deadline");
+            server.engine = null;
+        } finally {
+            w.close();
+        }
+    }
+
     @Test
     void atTheShutdownDeadlineAStreamNeverAnsweredGets503() throws Exception {
         LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();

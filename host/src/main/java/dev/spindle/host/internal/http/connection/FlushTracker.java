@@ -71,14 +71,20 @@ final class FlushTracker extends StreamLine {
         }
     }
 
-    /** Lets everything written so far go out, finishes what it completes, then closes the connection. */
+    /**
+     * Lets everything written so far go out, finishes what it completes, then closes the
+     * connection: lingering (see {@link LingeringClose}), so that what the client still sends
+     * cannot turn the close into a reset that loses the responses just written.
+     */
     void flushAndClose() {
         long upTo = writeSeq;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
                 finishWritten(upTo);
+                LingeringClose.linger(ctx.channel());
+            } else {
+                ctx.close();
             }
-            ctx.close();
         });
     }
 

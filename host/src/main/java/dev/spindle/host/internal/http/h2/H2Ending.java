@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.http.connection.LingeringClose;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -103,7 +104,7 @@ final class H2Ending {
             return;
         }
         if (shuttingDown) {
-            ctx.channel().close();
+            LingeringClose.afterFlush(ctx);
         } else {
             idle();
         }
@@ -117,7 +118,7 @@ final class H2Ending {
             connection.flush(ctx);
         }
         if (connection.openStreams() == 0) {
-            ctx.channel().close();
+            LingeringClose.afterFlush(ctx);
         }
     }
 

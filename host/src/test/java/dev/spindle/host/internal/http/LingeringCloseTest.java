@@ -1,0 +1,79 @@
+package dev.spindle.host.internal.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.spindle.api.Outcome;
+
+/**
+ * The server's close after a last response, over a real socket: the response is not lost to a
+ * TCP reset when the client has sent more than the server will read (see
+ * {@code LingeringClose}).
+ */
+class LingeringCloseTest {
+
+    private static final int BODY = 256 * 1024;
+
+    @RegisterExtension
+    final TestEngine server = new TestEngine();
+
+    /**
+     * A {@code Connection: close} response larger than the client's receive buffer, the client
+     * sending a pipelined request the server no longer reads: closing the socket with those bytes
+     * unread would reset the connection and drop the part of the response still in the server's
+     * send queue. The client, which has not read it yet, gets all of it, then the end of the stream.
+     */
+    @Test
+    void aResponseTheClientHasNotReadYetSurvivesTheCloseThatFollowsIt() throws Exception {
+        LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+        InetSocketAddress at = server.start((req, res) -> {
+            res.onDone(outcomes::add);
+            res.setHeader("Connection", "close");
+            res.end(new byte[BODY]);
+        });
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096); // the client's window holds a few KiB: the rest waits in the server's send queue
+            s.connect(at);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertTrue(in.read() >= 0, "the response begins");
+            // the response has ended, so the server has stopped reading: this stays unread in its socket
+            out.write("GET /more HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals(Outcome.COMPLETED, outcomes.poll(5, TimeUnit.SECONDS), "the whole response is in the socket");
+            // the server closes now (without lingering: at once, with the pipelined request unread)
+            // or when its linger ends; only then does the client read
+            assertTrue(Conditions.within5s(() -> server.engine.connections().isEmpty()), "the server closed the connection");
+            byte[] rest = readAll(in);
+            String text = new String(rest, 0, Math.min(rest.length, 200), StandardCharsets.ISO_8859_1);
+            int head = text.indexOf("\r\n\r\n");
+            assertTrue(head > 0, "the head: " + text);
+            assertEquals(BODY, rest.length - head - 4, "body bytes received");
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] b = new byte[8192];
+        int n;
+        while ((n = in.read(b)) >= 0) {
+            all.write(b, 0, n);
+        }
+        return all.toByteArray();
+    }
+}
