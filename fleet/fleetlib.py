@@ -3,7 +3,7 @@ outside (its ports, console, health and metrics), handler jars, and HAProxy with
 
 Where it sits: outside the containers, as an operator's tooling; see fleet/fleet for the commands.
 """
-import csv, glob, io, json, os, re, shutil, signal, socket, subprocess, sys, time, urllib.error, urllib.request, zipfile
+import csv, glob, io, json, os, random, re, shutil, signal, socket, subprocess, sys, time, urllib.error, urllib.request, zipfile
 from string import Template
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -17,10 +17,30 @@ def fail(message):
     sys.exit(1)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(taken=()):
+    """A loopback port nothing listens on now, none of taken, and below the kernel's ephemeral range: a
+    port from bind(0) lies in that range, where the kernel also picks the local port of every outgoing
+    connection, so one could take it before the container binds it; and two binds in a row can get the
+    same port. A container whose port something else took never becomes ready."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            high = int(f.read().split()[0])
+        high = high if high > 2048 else 32768
+    except (OSError, ValueError, IndexError):
+        high = 32768
+    low = max(1024, high - 12000)
+    start = random.randrange(low, high)
+    for i in range(high - low):
+        port = low + (start - low + i) % (high - low)
+        if port in taken:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port in {low}-{high - 1}")
 
 
 def await_condition(what, check, timeout, interval=0.1):
@@ -113,6 +133,33 @@ class Container:
 
     def ready(self):
         return self.http("/health/ready")[0] == 200
+
+    def await_ready(self, timeout):
+        """Waits until /health/ready answers 200; fails at once if the process exits, and at the timeout
+        with what the container said last (its readiness checks) and the end of its log."""
+        last = [None, "no answer yet"]
+
+        def check():
+            if not self.running:
+                raise RuntimeError(f"{self.name} exited before it was ready (PID {self.data.get('pid')})\n"
+                                   + self.log_tail())
+            last[:] = self.http("/health/ready", timeout=2)
+            return last[0] == 200
+        try:
+            await_condition(f"{self.name} ready", check, timeout, 0.2)
+        except TimeoutError as e:
+            raise TimeoutError(f"{e}; PID {self.data.get('pid')} runs; /health/ready on {self.admin} answered "
+                               f"{last[0]}: {last[1][:2000]}\n{self.log_tail()}") from None
+
+    def log_tail(self, lines=25):
+        """The last lines of the container's output (container.log), to say why it is not ready."""
+        path = os.path.join(self.home, "container.log")
+        try:
+            with open(path, "rb") as f:
+                text = f.read()[-16384:].decode("utf-8", "replace").splitlines()[-lines:]
+        except OSError as e:
+            return f"({path}: {e})"
+        return f"the last lines of {path}:\n" + "\n".join("  " + line for line in text)
 
     def command(self, line):
         """A shell command through the container's console (bin/spindle --command); its output."""

@@ -5,11 +5,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** A raw-socket HTTP/1.1 client for tests: exact bytes, nothing hidden by a client library. */
 final class Http {
@@ -17,12 +23,46 @@ final class Http {
     private Http() {
     }
 
-    /** A port nothing listens on right now. */
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** Ports {@link #freePort()} handed out in this JVM: none is handed out twice. */
+    private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
+    /**
+     * A loopback port nothing listens on now, below the kernel's ephemeral range and not handed out
+     * before in this JVM. A port from {@code bind(0)} lies in the ephemeral range, where the kernel also
+     * picks the local port of every outgoing connection: in the seconds before a container binds the
+     * port it was given, a client connection of the suite or of another container could take it (a
+     * fresh clone's CI saw a container's console fail with "Address already in use"). Below that range
+     * only an explicit bind takes a port.
+     */
+    static synchronized int freePort() {
+        int high = ephemeralLow();
+        int low = Math.max(1024, high - 12_000);
+        int start = ThreadLocalRandom.current().nextInt(low, high);
+        for (int i = 0; i < high - low; i++) {
+            int port = low + (start - low + i) % (high - low);
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            } catch (IOException taken) {
+                continue;
+            }
+            HANDED_OUT.add(port);
+            return port;
+        }
+        throw new IllegalStateException("no free port in " + low + "-" + (high - 1));
+    }
+
+    /** The first port of the kernel's ephemeral range (Linux: net.ipv4.ip_local_port_range). */
+    private static int ephemeralLow() {
+        try {
+            // (not Files.readString: it sizes its read by the file's size, which /proc reports as 0)
+            String range = Files.readAllLines(Paths.get("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
+            int low = Integer.parseInt(range.split("\\s+")[0]);
+            return low > 2048 ? low : 32_768;
+        } catch (IOException | RuntimeException unknown) {
+            return 32_768;
         }
     }
 
