@@ -29,7 +29,11 @@ public interface IncomingMessage {
     /** The request-target as sent: path and query, still percent-encoded. */
     String url();
 
-    /** The path part of {@link #url()}: everything before {@code ?}, still percent-encoded. */
+    /**
+     * The path part of {@link #url()}: everything before {@code ?}, still percent-encoded. Of a
+     * request-target in absolute form ({@code http://host/p?q}, as clients send to a proxy) the
+     * part after the authority ({@code /p}; {@code /} without one): routes match it.
+     */
     String path();
 
     /**

@@ -106,9 +106,7 @@ public final class Request implements IncomingMessage {
 
     @Override
     public String path() {
-        String uri = head.uri();
-        int q = uri.indexOf('?');
-        return q < 0 ? uri : uri.substring(0, q);
+        return UpgradeRequest.pathOf(head.uri());
     }
 
     /** Which prefix route matched (its {@code /x} for {@code /x/*}), set before the handler is called. */

@@ -48,10 +48,28 @@ public final class UpgradeRequest implements IncomingMessage {
         return pathOf(head.uri());
     }
 
-    /** The request-target up to {@code ?}. */
+    /**
+     * The path of a request-target: up to {@code ?}; of one in absolute form ({@code http://host/p?q},
+     * what clients send to a proxy, and which a server must accept too: RFC 9112, 3.2.2) the part
+     * after the authority, {@code /} when there is none. Routing uses it; {@code url()} stays as sent,
+     * as Node's {@code req.url} does.
+     */
     public static String pathOf(String uri) {
-        int q = uri.indexOf('?');
-        return q < 0 ? uri : uri.substring(0, q);
+        int start = 0;
+        if (!uri.isEmpty() && uri.charAt(0) != '/') {
+            int scheme = uri.indexOf("://");
+            if (scheme > 0) {
+                int authority = scheme + 3;
+                int slash = uri.indexOf('/', authority);
+                int q = uri.indexOf('?', authority);
+                if (slash < 0 || (q >= 0 && q < slash)) {
+                    return "/";
+                }
+                start = slash;
+            }
+        }
+        int q = uri.indexOf('?', start);
+        return q < 0 ? (start == 0 ? uri : uri.substring(start)) : uri.substring(start, q);
     }
 
     @Override
