@@ -81,6 +81,11 @@ final class H2Wire implements AutoCloseable {
     }
 
     void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+        raw(frameBytes(type, flags, stream, payload));
+    }
+
+    /** One frame's bytes: its 9-byte header, then {@code payload}. */
+    static byte[] frameBytes(int type, int flags, int stream, byte[] payload) {
         byte[] f = new byte[9 + payload.length];
         f[0] = (byte) (payload.length >>> 16);
         f[1] = (byte) (payload.length >>> 8);
@@ -89,7 +94,7 @@ final class H2Wire implements AutoCloseable {
         f[4] = (byte) flags;
         ByteBuffer.wrap(f, 5, 4).putInt(stream);
         System.arraycopy(payload, 0, f, 9, payload.length);
-        raw(f);
+        return f;
     }
 
     static Http2Headers request(String method, String path, String... more) {
