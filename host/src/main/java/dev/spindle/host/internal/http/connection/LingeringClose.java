@@ -43,14 +43,20 @@ public final class LingeringClose {
     /**
      * Closes {@code ch} once what {@code ctx} (a handler of its pipeline) wrote so far is in the
      * socket, lingering as the class says. A channel that cannot shut only its sending side (not a
-     * socket) is closed then; one already lingering is left to its linger.
+     * socket) is closed then; one already lingering is left to its linger. What is written then
+     * is no response (HTTP/2's GOAWAY, or frames after the last stream's end): a client that does
+     * not take it within {@link #LINGER_MILLIS} (a full socket buffer it does not read) is closed
+     * then, as before there was a linger, instead of holding the connection open.
      */
     public static void afterFlush(ChannelHandlerContext ctx) {
+        Channel ch = ctx.channel();
+        ScheduledFuture<?> bound = ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
+            bound.cancel(false);
             if (written.isSuccess()) {
-                linger(ctx.channel());
+                linger(ch);
             } else {
-                ctx.channel().close();
+                ch.close();
             }
         });
     }
