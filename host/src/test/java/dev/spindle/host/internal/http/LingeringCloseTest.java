@@ -67,6 +67,48 @@ class LingeringCloseTest {
         }
     }
 
+    /**
+     * The shutdown deadline passing while a {@code Connection: close} response still flushes to a
+     * slow client (more than the kernel's buffers hold): the deadline's close after the flush comes
+     * on top of the one the response asked for. Once the flush is done the first lingers; the
+     * second, failing on the shut sending side, must leave the linger alone instead of closing the
+     * socket with the client's pipelined request unread, which resets the connection and drops the
+     * tail of the response the client is still taking within the cut grace.
+     */
+    @Test
+    void theShutdownDeadlineDoesNotTurnALingerIntoAReset() throws Exception {
+        int big = 32 << 20;
+        LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+        InetSocketAddress at = server.start((req, res) -> {
+            res.onDone(outcomes::add);
+            res.setHeader("Connection", "close");
+            res.end(new byte[big]);
+        });
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(at);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertTrue(in.read() >= 0, "the response begins");
+            out.write("GET /more HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            server.engine.cutGrace(5000);
+            java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> server.engine.close(100));
+            Thread.sleep(400); // past the deadline, well within the grace: the client takes the rest now
+            byte[] rest = readAll(in);
+            String text = new String(rest, 0, Math.min(rest.length, 200), StandardCharsets.ISO_8859_1);
+            int head = text.indexOf("\r\n\r\n");
+            assertTrue(head > 0, "the head: " + text);
+            assertEquals(big, rest.length - head - 4, "body bytes received");
+            assertEquals(1, cut.get(10, TimeUnit.SECONDS), "cut at the deadline");
+            server.engine = null;
+        }
+    }
+
     private static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         byte[] b = new byte[8192];
