@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.router.HandlerResolver;
+import dev.spindle.host.internal.router.RouteTarget;
 
 /**
  * The server's close after a last response, over a real socket: the response is not lost to a
@@ -106,6 +109,49 @@ class LingeringCloseTest {
             assertEquals(big, rest.length - head - 4, "body bytes received");
             assertEquals(1, cut.get(10, TimeUnit.SECONDS), "cut at the deadline");
             server.engine = null;
+        }
+    }
+
+    /**
+     * A response under way cut off by its handler's removal (past its drain): the connection ends
+     * after what was written, lingering as any other, so the client reads the part it was sent and
+     * the end of the stream (no reset, though its pipelined request is unread: the close after
+     * flush the cut-off asks for comes on top of the connection's own, and the second must not
+     * close the socket when the first begins to linger); and the exchange
+     * ends with {@code HANDLER_REMOVED} as the linger begins, not when it ends: the removal waits
+     * for it only {@code EXPIRY_MILLIS} (1 s) more, the linger's limit.
+     */
+    @Test
+    void aResponseCutOffByItsHandlersRemovalEndsAtOnceAndItsConnectionLingers() throws Exception {
+        LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+        RouteTarget target = new RouteTarget((req, res) -> {
+            res.onDone(outcomes::add);
+            res.writeHead(200);
+            res.write("part");
+        }, 1, false, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
+        // one unanswered request at most: the pipelined one below stays unread
+        InetSocketAddress at = server.startRoutes(new EngineSettings(8192, 16384, 8192, 10L << 20, 5000, 60_000, 1, 100,
+                0, 0, 10_000, 60_000, 300_000, java.util.Set.of()), (m, p) -> found);
+        try (Socket s = new Socket()) {
+            s.connect(at);
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertTrue(in.read() >= 0, "the response begins");
+            out.write("GET /more HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long t0 = System.nanoTime();
+            server.engine.endServedBy(target, Outcome.HANDLER_REMOVED);
+            assertEquals(Outcome.HANDLER_REMOVED, outcomes.poll(5, TimeUnit.SECONDS));
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(ms < 500, "the exchange ended after " + ms + " ms");
+            assertEquals(0, target.drain(300), "nothing in flight");
+            Thread.sleep(200); // the server has shut its side (or closed) by now
+            String text = new String(readAll(in), StandardCharsets.ISO_8859_1);
+            assertTrue(text.endsWith("\r\n\r\n4\r\npart\r\n"), "what was sent, then the end: " + text);
         }
     }
 

@@ -139,7 +139,19 @@ final class ConnectionEnding {
     void closeAfterFlush() {
         closing = true;
         connection.updateReading();
-        connection.flushes().flushAndClose();
+        connection.flushes().flushAndClose(this::lingering);
+    }
+
+    /**
+     * Everything written is in the socket and the connection lingers (see {@link LingeringClose}):
+     * nothing of it reaches the client any more, so what it still serves ends now, as the close
+     * would end it, instead of up to the linger's limit later (a response cut off by its handler's
+     * removal would outlive the drain's expiry); its timers go.
+     */
+    private void lingering() {
+        connection.timers().cancelAll();
+        connection.queue().destroyAll(abortOutcome());
+        connection.body().abort();
     }
 
     /** The host ends the connection for {@code why}: what was written goes out, then it closes. */

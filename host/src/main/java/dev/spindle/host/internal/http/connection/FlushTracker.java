@@ -74,15 +74,21 @@ final class FlushTracker extends StreamLine {
     /**
      * Lets everything written so far go out, finishes what it completes, then closes the
      * connection: lingering (see {@link LingeringClose}), so that what the client still sends
-     * cannot turn the close into a reset that loses the responses just written.
+     * cannot turn the close into a reset that loses the responses just written. {@code lingering}
+     * runs as the linger begins, when nothing more can be written.
      */
-    void flushAndClose() {
+    void flushAndClose(Runnable lingering) {
         long upTo = writeSeq;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
                 finishWritten(upTo);
+                if (ctx.channel().isActive() && !LingeringClose.lingering(ctx.channel())) {
+                    lingering.run();
+                }
                 LingeringClose.linger(ctx.channel());
-            } else {
+            } else if (!LingeringClose.lingering(ctx.channel())) {
+                // not a close after flush that an earlier one's linger failed (its output is shut):
+                // closing now would reset the connection the linger is there to end without one
                 ctx.close();
             }
         });

@@ -43,7 +43,8 @@ public final class LingeringClose {
     /**
      * Closes {@code ch} once what {@code ctx} (a handler of its pipeline) wrote so far is in the
      * socket, lingering as the class says. A channel that cannot shut only its sending side (not a
-     * socket) is closed then; one already lingering is left to its linger. What is written then
+     * socket) is closed then; one already lingering is left to its linger (a write on it fails:
+     * its sending side is shut), which ends by the limit at most. What is written then
      * is no response (HTTP/2's GOAWAY, or frames after the last stream's end): a client that does
      * not take it within {@link #LINGER_MILLIS} (a full socket buffer it does not read) is closed
      * then, as before there was a linger, instead of holding the connection open.
@@ -55,8 +56,8 @@ public final class LingeringClose {
             bound.cancel(false);
             if (written.isSuccess()) {
                 linger(ch);
-            } else {
-                ch.close();
+            } else if (!lingering(ch)) {
+                ch.close(); // else failed on the output an earlier linger shut: left to that linger
             }
         });
     }
