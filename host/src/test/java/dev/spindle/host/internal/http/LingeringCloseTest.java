@@ -155,6 +155,35 @@ class LingeringCloseTest {
         }
     }
 
+    /**
+     * A {@code Connection: close} answered by a handler on the event loop, in the read that brought
+     * its request: the socket takes the response at once, so the linger begins inside that read,
+     * whose end ({@code channelReadComplete}) must still reach the connection: it ends the span of
+     * the handler calls the blocked-loop checker watches. Swallowed, the span ran on while the
+     * client kept the connection (up to the linger's limit), and the checker reported the handler
+     * as holding a loop that was idle.
+     */
+    @Test
+    void aLingerBegunInsideAReadLetsThatReadEnd() throws Exception {
+        java.util.List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RouteTarget target = new RouteTarget((req, res) -> {
+            res.setHeader("Connection", "close");
+            res.end("quick");
+        }, 47, false, false);
+        HandlerResolver.Resolution found = HandlerResolver.Resolution.found(target);
+        InetSocketAddress at = server.startRoutes(EngineSettings.defaults(), (m, p) -> found);
+        server.engine.warnBlockedLoops(200, (message, where) -> reports.add(message));
+        try (Socket s = new Socket()) {
+            s.connect(at);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /q HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(new String(readAll(s.getInputStream()), StandardCharsets.ISO_8859_1).endsWith("quick"));
+            Thread.sleep(700); // the client keeps its side open; the server lingers, its loop idle
+            assertEquals(java.util.List.of(), reports, "no handler held the loop");
+            assertEquals(1, server.engine.totalRequests(), "the read's request counted");
+        }
+    }
+
     private static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         byte[] b = new byte[8192];
