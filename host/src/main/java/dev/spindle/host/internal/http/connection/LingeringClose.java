@@ -107,6 +107,9 @@ public final class LingeringClose {
      */
     private static final class Discard extends ChannelInboundHandlerAdapter {
 
+        /** The end of the read under way when the linger began (if one was) has been passed on. */
+        private boolean readEnded;
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ReferenceCountUtil.release(msg);
@@ -114,7 +117,14 @@ public final class LingeringClose {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            // not passed on: the protocol's handlers are done
+            // the protocol's handlers are done, but a linger begun inside a read (a response
+            // answered and flushed in it) leaves that read open in them: its end (their batch's
+            // accounting, the blocked-loop span of its handler calls) is passed on once; outside
+            // a read, that end finds nothing open
+            if (!readEnded) {
+                readEnded = true;
+                ctx.fireChannelReadComplete();
+            }
         }
 
         @Override
