@@ -217,4 +217,29 @@ class Http2ShutdownTest {
             assertTrue(seen.containsKey(-1), "closed");
         }
     }
+    /**
+     * A client that stops reading once the socket is full, its last stream gone (here reset by
+     * it): the keep-alive timeout still ends the connection. Its GOAWAY cannot reach the socket,
+     * so the close that waits for it to flush before lingering must not wait for ever: nothing
+     * else bounds it (no write timeout here; with one, only a write buffer over its high-water
+     * mark arms it, and the GOAWAY alone never is). Older than the linger: the close through
+     * Netty's graceful close waited for an empty write as well.
+     */
+    @Test
+    void anIdleConnectionWhoseClientReadsNothingClosesAfterTheKeepAliveTimeout() throws Exception {
+        InetSocketAddress at = server.start(Settings.defaults().keepAliveTimeoutMillis(200).writeTimeoutMillis(0).build(),
+                (req, res) -> res.end(new byte[32 << 20]));
+        java.net.Socket s = new java.net.Socket();
+        s.setReceiveBufferSize(4096);
+        s.connect(at);
+        try (H2Wire w = H2Wire.open(s)) {
+            w.headers(1, H2Wire.request("GET", "/huge"), true);
+            w.windowUpdate(0, 1 << 30);
+            w.windowUpdate(1, 1 << 30);
+            Thread.sleep(500); // the server fills the socket: the client reads nothing
+            w.rst(1, 8); // CANCEL: no stream is open, the connection is idle
+            assertTrue(Conditions.within5s(() -> server.engine.connections().isEmpty()),
+                    "closed after the keep-alive timeout (and at most the linger)");
+        }
+    }
 }
