@@ -51,7 +51,9 @@ public final class LingeringClose {
      */
     public static void afterFlush(ChannelHandlerContext ctx) {
         Channel ch = ctx.channel();
-        ScheduledFuture<?> bound = ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        // closed from ctx: the channel's close would pass HTTP/2's handler, whose graceful close
+        // waits for an empty write to reach the socket, which is what never happens here
+        ScheduledFuture<?> bound = ch.eventLoop().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
             bound.cancel(false);
             if (written.isSuccess()) {
