@@ -26,12 +26,14 @@ export JAVA=${JAVA:-java}
 export JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC}
 build=true
 streams=16
+only=""
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=false ;;
     -r) args+=(--rounds "${2:?-r needs a number}"); shift ;;
     --streams) streams=${2:?--streams needs a number}; args+=(--streams "$2"); shift ;;
+    --only) only=${2:?--only needs a list}; args+=(--only "$2"); shift ;;
     *) args+=("$1") ;;
   esac
   shift
@@ -43,7 +45,11 @@ if $build; then
   mvn -B -q -f "$here/h2/pom.xml" package
 fi
 vertx="$here/h2/vertx-h2/target/vertx-h2.jar" jetty="$here/h2/jetty-h2/target/jetty-h2.jar"
-for f in "$vertx" "$jetty" "$here/../distribution/target/spindle/bin/felix.jar"; do
+needed=("$here/../distribution/target/spindle/bin/felix.jar")
+# a peer's jar only when it runs (--only spindle-jdk,spindle-openssl needs neither)
+[ -z "$only" ] || [[ ",$only," == *,vertx* ]] && needed+=("$vertx")
+[ -z "$only" ] || [[ ",$only," == *,jetty* ]] && needed+=("$jetty")
+for f in "${needed[@]}"; do
   [ -f "$f" ] || { echo "bench/h2.sh: $f is missing (run without --no-build)" >&2; exit 1; }
 done
 
