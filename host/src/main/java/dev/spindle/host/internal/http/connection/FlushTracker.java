@@ -4,6 +4,7 @@ import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.codec.ResponseEncoder;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -26,9 +27,13 @@ final class FlushTracker extends StreamLine {
     /** While the exchanges a flush completed are finished: when that flush began; else 0. */
     private long finishedAtNanos;
 
-    FlushTracker(ChannelHandlerContext ctx, ResponseEncoder encoder) {
+    /** Told when a flush leaves bytes the socket did not take (the connection's write timer watches them). */
+    private final Runnable leftWaiting;
+
+    FlushTracker(ChannelHandlerContext ctx, ResponseEncoder encoder, Runnable leftWaiting) {
         this.ctx = ctx;
         this.encoder = encoder;
+        this.leftWaiting = leftWaiting;
     }
 
     /** The last part of {@code stream}'s response was written with the void promise. */
@@ -45,12 +50,15 @@ final class FlushTracker extends StreamLine {
     /** Flushes, then finishes the exchanges whose responses are now all in the socket. */
     void flush() {
         ctx.flush();
-        if (isEmpty()) {
-            return;
-        }
         ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
         if (pending == null) {
             return; // closed: the connection destroys them
+        }
+        if (!pending.isEmpty()) {
+            leftWaiting.run();
+        }
+        if (isEmpty()) {
+            return;
         }
         if (pending.isEmpty()) {
             finishedAtNanos = encoder.lastActiveNanos;
@@ -79,7 +87,12 @@ final class FlushTracker extends StreamLine {
      */
     void flushAndClose(Runnable lingering) {
         long upTo = writeSeq;
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) done -> {
+        ChannelFuture flushed = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
+        ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+        if (pending != null && !pending.isEmpty()) {
+            leftWaiting.run();
+        }
+        flushed.addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
                 finishWritten(upTo);
                 if (ctx.channel().isActive() && !LingeringClose.lingering(ctx.channel())) {

@@ -305,7 +305,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter
         ResponseEncoder encoder = ctx.pipeline().get(ResponseEncoder.class);
         this.decoder = ctx.pipeline().get(RequestDecoder.class);
         this.batch = new ReadBatch(this, BatchTally.ofLoop(dispatcher.stats(), protocol), decoder, encoder);
-        this.flushes = new FlushTracker(ctx, encoder);
+        this.flushes = new FlushTracker(ctx, encoder, () -> writes.pendingAfterFlush());
         this.queue = new ResponseQueue(this, ctx, flushes);
         // the timers fire on this loop, never before the parts they call are made below
         this.timers = new ConnectionTimers(ctx.executor(), this);

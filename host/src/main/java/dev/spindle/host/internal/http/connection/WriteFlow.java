@@ -4,7 +4,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.Outcome;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 
 /**
  * Data path: inside {@link HttpConnection}, on the write side, between the responses written and
@@ -12,8 +14,10 @@ import io.netty.channel.ChannelHandlerContext;
  * responses: the response being written hears when the buffer has room again (Node's
  * {@code 'drain'}); a client that sends more requests while its earlier responses wait in a full
  * buffer is not read until it takes them; a client that takes nothing for
- * {@code writeTimeoutMillis} is closed. A change during a read batch is settled at the batch's
- * end, after its flush. Event loop only.
+ * {@code writeTimeoutMillis} is closed. So is one that stops reading while only a few KiB wait
+ * for the socket, under the buffer's high-water mark (a response's tail, the socket's own buffers
+ * full): a marker written after them must reach the socket within the write timeout. A change
+ * during a read batch is settled at the batch's end, after its flush. Event loop only.
  */
 final class WriteFlow {
 
@@ -27,6 +31,9 @@ final class WriteFlow {
     private boolean fullAtBatchStart;
     /** The client sent more while its responses waited in a full write buffer: not reading until it catches up. */
     private boolean clientBehind;
+    /** The marker watching bytes a flush left waiting (see {@link #pendingAfterFlush}); 0: none. */
+    private int watching;
+    private int watches;
 
     /** Its other parts it takes from {@code connection} when it needs them: a field each would be on every connection. */
     WriteFlow(HttpConnection connection, ChannelHandlerContext ctx) {
@@ -74,10 +81,47 @@ final class WriteFlow {
         }
     }
 
+    /**
+     * A flush left bytes in the outbound buffer (the socket took no more): they must reach it within
+     * {@code writeTimeoutMillis}. The write timer runs while the buffer is over its high-water mark;
+     * this covers what waits under it, which a client that stops reading would otherwise leave
+     * there for ever (with it its connection, and the exchange whose response it ends).
+     */
+    void pendingAfterFlush() {
+        if (watching == 0) {
+            watchPending();
+        }
+    }
+
+    /** Writes a marker after what waits now; the write timer runs until it reaches the socket. */
+    private void watchPending() {
+        long millis = connection.settings().writeTimeoutMillis();
+        if (millis <= 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        int id = ++watches == 0 ? ++watches : watches;
+        watching = id;
+        connection.timers().writeBlocked(millis);
+        ctx.write(Unpooled.EMPTY_BUFFER).addListener(done -> {
+            if (watching == id) {
+                watching = 0;
+                if (done.isSuccess() && ctx.channel().isWritable()) {
+                    connection.timers().writeFlowing();
+                }
+            }
+        });
+        ctx.flush();
+    }
+
     /** A client that does not read its responses gets writeTimeoutMillis to start before it is closed. */
     private void settled(boolean writable) {
         if (writable) {
             connection.timers().writeFlowing();
+            watching = 0;
+            ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+            if (out != null && !out.isEmpty()) {
+                watchPending(); // under the low-water mark, but still waiting: the timer goes on for it
+            }
             if (clientBehind) {
                 clientBehind = false;
                 connection.updateReading();
@@ -87,9 +131,9 @@ final class WriteFlow {
         }
     }
 
-    /** The client read nothing for the write timeout. */
+    /** The client read nothing for the write timeout (or left what waited under the high-water mark). */
     void writeExpired() {
-        if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
+        if (ctx.channel().isActive() && (!ctx.channel().isWritable() || watching != 0)) {
             LOG.debug("{} read nothing for {} ms: closing", connection.remoteAddress(),
                     connection.settings().writeTimeoutMillis());
             connection.ending().closeNow(Outcome.TIMED_OUT);

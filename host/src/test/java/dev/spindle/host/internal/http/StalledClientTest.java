@@ -1,0 +1,130 @@
+package dev.spindle.host.internal.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.spindle.api.Handler;
+import dev.spindle.api.Outcome;
+import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.embedded.EmbeddedChannel;
+
+/**
+ * A client that stops reading while only a little of its response waits for the socket: the
+ * socket takes nothing more (its buffers are full), and what waits in the server stays under the
+ * write buffer's high-water mark, so the channel never turns unwritable. An {@link EmbeddedChannel}
+ * whose socket takes nothing stands for it. The client must still be closed after
+ * {@code writeTimeoutMillis}, or it holds the connection and its exchange for ever: a slow reader
+ * can aim for this state on purpose.
+ */
+class StalledClientTest {
+
+    private static final long WRITE_TIMEOUT = 300;
+    private static final byte[] BODY = new byte[4 * 1024]; // under the write buffer's high-water mark (Node's 16 KiB)
+
+    /** The engine's pipeline on a channel whose socket takes nothing while {@link #stalled}. */
+    private static final class StalledChannel extends EmbeddedChannel {
+        boolean stalled;
+
+        StalledChannel(ChannelInitializer<Channel> init) {
+            super(init);
+        }
+
+        @Override
+        protected void doWrite(ChannelOutboundBuffer in) throws Exception {
+            if (!stalled) {
+                super.doWrite(in);
+            }
+        }
+    }
+
+    private StalledChannel ch;
+
+    @AfterEach
+    void close() {
+        if (ch != null) {
+            ch.stalled = false;
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    private StalledChannel open(Handler handler) {
+        EngineSettings settings = Settings.defaults().writeTimeoutMillis(WRITE_TIMEOUT).build();
+        Dispatcher dispatcher = new Dispatcher(Wire.route(handler), Runnable::run);
+        ch = new StalledChannel(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel c) {
+                HttpEngine.initPipeline(c, settings, dispatcher);
+            }
+        });
+        ch.stalled = true;
+        return ch;
+    }
+
+    private void request() {
+        ch.writeInbound(Unpooled.copiedBuffer("GET /x HTTP/1.1\r\nHost: t\r\n\r\n", StandardCharsets.ISO_8859_1));
+        ch.runPendingTasks();
+    }
+
+    private void advance(long millis) {
+        ch.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        ch.runPendingTasks();
+    }
+
+    @Test
+    void aConnectionCloseResponseLeftWaitingUnderTheHighWaterMarkIsTimedOut() {
+        LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+        open((req, res) -> {
+            res.onDone(outcomes::add);
+            res.setHeader("Connection", "close");
+            res.end(BODY);
+        });
+        request();
+        assertTrue(ch.isWritable(), "under the high-water mark");
+        assertTrue(ch.isActive(), "waiting for the socket");
+        advance(WRITE_TIMEOUT + 50);
+        assertFalse(ch.isActive(), "closed after the write timeout");
+        assertEquals(Outcome.TIMED_OUT, outcomes.poll());
+    }
+
+    @Test
+    void aKeptAliveResponseLeftWaitingUnderTheHighWaterMarkIsTimedOut() {
+        LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+        open((req, res) -> {
+            res.onDone(outcomes::add);
+            res.end(BODY);
+        });
+        request();
+        assertTrue(ch.isWritable(), "under the high-water mark");
+        advance(WRITE_TIMEOUT + 50);
+        assertFalse(ch.isActive(), "closed after the write timeout, not the keep-alive timeout (5 s) or never");
+        assertEquals(Outcome.TIMED_OUT, outcomes.poll());
+    }
+
+    @Test
+    void aResponseTheSocketTakesBeforeTheWriteTimeoutKeepsTheConnection() {
+        open((req, res) -> res.end(BODY));
+        request();
+        advance(WRITE_TIMEOUT / 2);
+        ch.stalled = false;
+        ch.flushOutbound(); // the client reads again: the socket takes it all
+        advance(WRITE_TIMEOUT);
+        assertTrue(ch.isActive(), "kept alive: everything reached the socket in time");
+        request();
+        advance(WRITE_TIMEOUT * 2);
+        assertTrue(ch.isActive(), "the next response went out at once: nothing left to time out");
+    }
+}
