@@ -15,11 +15,13 @@ import dev.spindle.api.Handler;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 
 /**
  * A client that stops reading while only a little of its response waits for the socket: the
@@ -111,6 +113,35 @@ class StalledClientTest {
         assertTrue(ch.isWritable(), "under the high-water mark");
         advance(WRITE_TIMEOUT + 50);
         assertFalse(ch.isActive(), "closed after the write timeout, not the keep-alive timeout (5 s) or never");
+        assertEquals(Outcome.TIMED_OUT, outcomes.poll());
+    }
+
+    /** An HTTP/2 client (prior knowledge) asking for {@code /x} on stream 1. */
+    private void h2Request() throws Exception {
+        ByteBuf block = Unpooled.buffer();
+        new DefaultHttp2HeadersEncoder().encodeHeaders(1, H2Wire.request("GET", "/x"), block);
+        byte[] headers = new byte[block.readableBytes()];
+        block.readBytes(headers).release();
+        ByteBuf in = Unpooled.buffer();
+        in.writeBytes(H2Wire.PREFACE);
+        in.writeBytes(H2Wire.frameBytes(H2Wire.SETTINGS, 0, 0, new byte[0]));
+        in.writeBytes(H2Wire.frameBytes(H2Wire.HEADERS, H2Wire.END_HEADERS | H2Wire.END_STREAM, 1, headers));
+        ch.writeInbound(in);
+        ch.runPendingTasks();
+    }
+
+    @Test
+    void anHttp2ResponseLeftWaitingUnderTheHighWaterMarkIsTimedOut() throws Exception {
+        LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+        open((req, res) -> {
+            res.onDone(outcomes::add);
+            res.end(BODY);
+        });
+        h2Request();
+        assertTrue(ch.isWritable(), "under the high-water mark");
+        assertTrue(ch.isActive(), "waiting for the socket");
+        advance(WRITE_TIMEOUT + 50);
+        assertFalse(ch.isActive(), "closed after the write timeout (the stream's END_STREAM never reached the socket)");
         assertEquals(Outcome.TIMED_OUT, outcomes.poll());
     }
 

@@ -14,6 +14,7 @@ import dev.spindle.host.internal.http.connection.LingeringClose;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 
@@ -39,6 +40,9 @@ final class H2Ending {
     /** Why the host closed this connection, if it did: what exchanges cut off by it report. */
     private Outcome closeReason;
     private boolean shuttingDown;
+    /** The marker watching bytes a flush left waiting (see {@link #pendingAfterFlush}); 0: none. */
+    private int watching;
+    private int watches;
 
     H2Ending(H2Connection connection, ChannelHandlerContext ctx, EngineSettings settings) {
         this.connection = connection;
@@ -145,14 +149,60 @@ final class H2Ending {
         }
     }
 
-    /** The socket's write buffer crossed a water mark: a client that reads nothing for the write timeout is closed. */
+    /**
+     * The socket's write buffer crossed a water mark: a client that reads nothing for the write
+     * timeout is closed. Back under the low-water mark with bytes still waiting, the timer goes on
+     * for those (see {@link #pendingAfterFlush}).
+     */
     void writabilityChanged() {
         if (ctx.channel().isWritable()) {
             cancelWriteTimer();
-        } else if (settings.writeTimeoutMillis() > 0 && writeTimer == null) {
+            watching = 0;
+            ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+            if (out != null && !out.isEmpty()) {
+                watchPending();
+            }
+        } else {
+            armWriteTimer();
+        }
+    }
+
+    /**
+     * A flush left bytes in the outbound buffer (the socket took no more): they must reach it within
+     * the write timeout. The timer above runs while the buffer is over its high-water mark; this
+     * covers what waits under it: a client that stops reading with only a stream's last DATA
+     * waiting would otherwise keep that stream, and the connection, open for ever.
+     */
+    void pendingAfterFlush() {
+        if (watching == 0) {
+            watchPending();
+        }
+    }
+
+    /** Writes a marker after what waits now; the write timer runs until it reaches the socket. */
+    private void watchPending() {
+        if (settings.writeTimeoutMillis() <= 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        int id = ++watches == 0 ? ++watches : watches;
+        watching = id;
+        armWriteTimer();
+        ctx.write(Unpooled.EMPTY_BUFFER).addListener(done -> {
+            if (watching == id) {
+                watching = 0;
+                if (done.isSuccess() && ctx.channel().isWritable()) {
+                    cancelWriteTimer();
+                }
+            }
+        });
+        ctx.flush();
+    }
+
+    private void armWriteTimer() {
+        if (settings.writeTimeoutMillis() > 0 && writeTimer == null) {
             writeTimer = ctx.executor().schedule(() -> {
                 writeTimer = null;
-                if (!ctx.channel().isWritable() && ctx.channel().isActive()) {
+                if ((!ctx.channel().isWritable() || watching != 0) && ctx.channel().isActive()) {
                     LOG.debug("{} read nothing for {} ms: closing", connection.remoteAddress(), settings.writeTimeoutMillis());
                     closeReason = Outcome.TIMED_OUT;
                     ctx.close(); // at once: not through Netty's graceful close, which would wait for the streams
