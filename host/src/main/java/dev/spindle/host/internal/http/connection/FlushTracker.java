@@ -88,8 +88,7 @@ final class FlushTracker extends StreamLine {
     void flushAndClose(Runnable lingering) {
         long upTo = writeSeq;
         ChannelFuture flushed = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
-        ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
-        if (pending != null && !pending.isEmpty()) {
+        if (WaitingBytes.in(ctx.channel())) {
             leftWaiting.run();
         }
         flushed.addListener((ChannelFutureListener) done -> {

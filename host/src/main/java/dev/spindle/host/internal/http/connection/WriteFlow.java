@@ -4,9 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.spindle.api.Outcome;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 
 /**
  * Data path: inside {@link HttpConnection}, on the write side, between the responses written and
@@ -31,9 +29,8 @@ final class WriteFlow {
     private boolean fullAtBatchStart;
     /** The client sent more while its responses waited in a full write buffer: not reading until it catches up. */
     private boolean clientBehind;
-    /** The marker watching bytes a flush left waiting (see {@link #pendingAfterFlush}); 0: none. */
-    private int watching;
-    private int watches;
+    /** Bytes a flush left waiting under the high-water mark (see {@link WaitingBytes}); null until first needed. */
+    private WaitingBytes waiting;
 
     /** Its other parts it takes from {@code connection} when it needs them: a field each would be on every connection. */
     WriteFlow(HttpConnection connection, ChannelHandlerContext ctx) {
@@ -81,46 +78,28 @@ final class WriteFlow {
         }
     }
 
-    /**
-     * A flush left bytes in the outbound buffer (the socket took no more): they must reach it within
-     * {@code writeTimeoutMillis}. The write timer runs while the buffer is over its high-water mark;
-     * this covers what waits under it, which a client that stops reading would otherwise leave
-     * there for ever (with it its connection, and the exchange whose response it ends).
-     */
+    /** A flush left bytes the socket did not take: the write timer runs until they reach it (see {@link WaitingBytes}). */
     void pendingAfterFlush() {
-        if (watching == 0) {
-            watchPending();
+        long millis = connection.settings().writeTimeoutMillis();
+        if (millis > 0 && waiting().watch()) {
+            connection.timers().writeBlocked(millis);
         }
     }
 
-    /** Writes a marker after what waits now; the write timer runs until it reaches the socket. */
-    private void watchPending() {
-        long millis = connection.settings().writeTimeoutMillis();
-        if (millis <= 0 || !ctx.channel().isActive()) {
-            return;
+    private WaitingBytes waiting() {
+        if (waiting == null) {
+            waiting = new WaitingBytes(ctx, connection.timers()::writeFlowing);
         }
-        int id = ++watches == 0 ? ++watches : watches;
-        watching = id;
-        connection.timers().writeBlocked(millis);
-        ctx.write(Unpooled.EMPTY_BUFFER).addListener(done -> {
-            if (watching == id) {
-                watching = 0;
-                if (done.isSuccess() && ctx.channel().isWritable()) {
-                    connection.timers().writeFlowing();
-                }
-            }
-        });
-        ctx.flush();
+        return waiting;
     }
 
     /** A client that does not read its responses gets writeTimeoutMillis to start before it is closed. */
     private void settled(boolean writable) {
         if (writable) {
             connection.timers().writeFlowing();
-            watching = 0;
-            ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
-            if (out != null && !out.isEmpty()) {
-                watchPending(); // under the low-water mark, but still waiting: the timer goes on for it
+            long millis = connection.settings().writeTimeoutMillis();
+            if (millis > 0 && (waiting != null || WaitingBytes.in(ctx.channel())) && waiting().rewatch()) {
+                connection.timers().writeBlocked(millis); // under the low-water mark, but still waiting
             }
             if (clientBehind) {
                 clientBehind = false;
@@ -133,7 +112,7 @@ final class WriteFlow {
 
     /** The client read nothing for the write timeout (or left what waited under the high-water mark). */
     void writeExpired() {
-        if (ctx.channel().isActive() && (!ctx.channel().isWritable() || watching != 0)) {
+        if (ctx.channel().isActive() && (!ctx.channel().isWritable() || (waiting != null && waiting.watched()))) {
             LOG.debug("{} read nothing for {} ms: closing", connection.remoteAddress(),
                     connection.settings().writeTimeoutMillis());
             connection.ending().closeNow(Outcome.TIMED_OUT);

@@ -18,11 +18,11 @@ import dev.spindle.host.internal.http.dispatch.BlockedLoopChecker;
 import dev.spindle.host.internal.http.dispatch.Dispatcher;
 import dev.spindle.host.internal.http.dispatch.Protocol;
 import dev.spindle.host.internal.http.exchange.Exchange;
+import dev.spindle.host.internal.http.connection.WaitingBytes;
 import dev.spindle.host.internal.http.exchange.Response;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
@@ -297,8 +297,7 @@ public final class H2Connection extends Http2ConnectionHandler {
     public void flush(ChannelHandlerContext ctx) {
         unflushed = 0;
         super.flush(ctx);
-        ChannelOutboundBuffer waiting = ctx.channel().unsafe().outboundBuffer();
-        if (waiting != null && !waiting.isEmpty() && ending != null) { // (null: Netty's preface, in handlerAdded)
+        if (ending != null && WaitingBytes.in(ctx.channel())) { // (no ending yet: Netty's preface, in handlerAdded)
             ending.pendingAfterFlush(); // the socket took less than was written: the write timer watches the rest
         }
     }

@@ -11,10 +11,10 @@ import org.slf4j.LoggerFactory;
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.http.connection.LingeringClose;
+import dev.spindle.host.internal.http.connection.WaitingBytes;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 
@@ -40,9 +40,8 @@ final class H2Ending {
     /** Why the host closed this connection, if it did: what exchanges cut off by it report. */
     private Outcome closeReason;
     private boolean shuttingDown;
-    /** The marker watching bytes a flush left waiting (see {@link #pendingAfterFlush}); 0: none. */
-    private int watching;
-    private int watches;
+    /** Bytes a flush left waiting under the high-water mark (see {@link WaitingBytes}); null until first needed. */
+    private WaitingBytes waiting;
 
     H2Ending(H2Connection connection, ChannelHandlerContext ctx, EngineSettings settings) {
         this.connection = connection;
@@ -157,10 +156,9 @@ final class H2Ending {
     void writabilityChanged() {
         if (ctx.channel().isWritable()) {
             cancelWriteTimer();
-            watching = 0;
-            ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
-            if (out != null && !out.isEmpty()) {
-                watchPending();
+            if ((waiting != null || WaitingBytes.in(ctx.channel())) && settings.writeTimeoutMillis() > 0
+                    && waiting().rewatch()) {
+                armWriteTimer();
             }
         } else {
             armWriteTimer();
@@ -168,41 +166,28 @@ final class H2Ending {
     }
 
     /**
-     * A flush left bytes in the outbound buffer (the socket took no more): they must reach it within
-     * the write timeout. The timer above runs while the buffer is over its high-water mark; this
-     * covers what waits under it: a client that stops reading with only a stream's last DATA
-     * waiting would otherwise keep that stream, and the connection, open for ever.
+     * A flush left bytes the socket did not take: the write timer runs until they reach it (see
+     * {@link WaitingBytes}); a client that stops reading with only a stream's last DATA waiting
+     * would otherwise keep that stream, and the connection, open for ever.
      */
     void pendingAfterFlush() {
-        if (watching == 0) {
-            watchPending();
+        if (settings.writeTimeoutMillis() > 0 && waiting().watch()) {
+            armWriteTimer();
         }
     }
 
-    /** Writes a marker after what waits now; the write timer runs until it reaches the socket. */
-    private void watchPending() {
-        if (settings.writeTimeoutMillis() <= 0 || !ctx.channel().isActive()) {
-            return;
+    private WaitingBytes waiting() {
+        if (waiting == null) {
+            waiting = new WaitingBytes(ctx, this::cancelWriteTimer);
         }
-        int id = ++watches == 0 ? ++watches : watches;
-        watching = id;
-        armWriteTimer();
-        ctx.write(Unpooled.EMPTY_BUFFER).addListener(done -> {
-            if (watching == id) {
-                watching = 0;
-                if (done.isSuccess() && ctx.channel().isWritable()) {
-                    cancelWriteTimer();
-                }
-            }
-        });
-        ctx.flush();
+        return waiting;
     }
 
     private void armWriteTimer() {
         if (settings.writeTimeoutMillis() > 0 && writeTimer == null) {
             writeTimer = ctx.executor().schedule(() -> {
                 writeTimer = null;
-                if ((!ctx.channel().isWritable() || watching != 0) && ctx.channel().isActive()) {
+                if ((!ctx.channel().isWritable() || (waiting != null && waiting.watched())) && ctx.channel().isActive()) {
                     LOG.debug("{} read nothing for {} ms: closing", connection.remoteAddress(), settings.writeTimeoutMillis());
                     closeReason = Outcome.TIMED_OUT;
                     ctx.close(); // at once: not through Netty's graceful close, which would wait for the streams
