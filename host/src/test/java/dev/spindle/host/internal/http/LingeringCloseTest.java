@@ -51,23 +51,13 @@ class LingeringCloseTest {
         try (Socket s = new Socket()) {
             s.setReceiveBufferSize(4096); // the client's window holds a few KiB: the rest waits in the server's send queue
             s.connect(at);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            out.write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertTrue(in.read() >= 0, "the response begins");
-            // the response has ended, so the server has stopped reading: this stays unread in its socket
-            out.write("GET /more HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            // the response has ended, so the server has stopped reading: the pipelined request stays unread in its socket
+            InputStream in = beginThenPipeline(s, "/big");
             assertEquals(Outcome.COMPLETED, outcomes.poll(5, TimeUnit.SECONDS), "the whole response is in the socket");
             // the server closes now (without lingering: at once, with the pipelined request unread)
             // or when its linger ends; only then does the client read
             assertTrue(Conditions.within5s(() -> server.engine.connections().isEmpty()), "the server closed the connection");
-            byte[] rest = readAll(in);
-            String text = new String(rest, 0, Math.min(rest.length, 200), StandardCharsets.ISO_8859_1);
-            int head = text.indexOf("\r\n\r\n");
-            assertTrue(head > 0, "the head: " + text);
-            assertEquals(BODY, rest.length - head - 4, "body bytes received");
+            assertWholeResponse(in, BODY);
         }
     }
 
@@ -92,22 +82,12 @@ class LingeringCloseTest {
             s.setReceiveBufferSize(4096);
             s.connect(at);
             s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            out.write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertTrue(in.read() >= 0, "the response begins");
-            out.write("GET /more HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            InputStream in = beginThenPipeline(s, "/big");
             server.engine.cutGrace(5000);
             java.util.concurrent.CompletableFuture<Integer> cut = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> server.engine.close(100));
             Thread.sleep(400); // past the deadline, well within the grace: the client takes the rest now
-            byte[] rest = readAll(in);
-            String text = new String(rest, 0, Math.min(rest.length, 200), StandardCharsets.ISO_8859_1);
-            int head = text.indexOf("\r\n\r\n");
-            assertTrue(head > 0, "the head: " + text);
-            assertEquals(big, rest.length - head - 4, "body bytes received");
+            assertWholeResponse(in, big);
             assertEquals(1, cut.get(10, TimeUnit.SECONDS), "cut at the deadline");
             server.engine = null;
         }
@@ -137,13 +117,7 @@ class LingeringCloseTest {
         try (Socket s = new Socket()) {
             s.connect(at);
             s.setSoTimeout(5000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            out.write("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertTrue(in.read() >= 0, "the response begins");
-            out.write("GET /more HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            InputStream in = beginThenPipeline(s, "/stream");
             long t0 = System.nanoTime();
             server.engine.endServedBy(target, Outcome.HANDLER_REMOVED);
             assertEquals(Outcome.HANDLER_REMOVED, outcomes.poll(5, TimeUnit.SECONDS));
@@ -185,6 +159,31 @@ class LingeringCloseTest {
             assertEquals(java.util.List.of(), reports, "no handler held the loop");
             assertEquals(1, server.engine.totalRequests(), "the read's request counted");
         }
+    }
+
+    /**
+     * Asks for {@code path}, waits for its response to begin, then pipelines another request, which
+     * the server (ending the connection after the first) never reads. Returns the response's stream,
+     * its first byte read.
+     */
+    private static InputStream beginThenPipeline(Socket s, String path) throws IOException {
+        OutputStream out = s.getOutputStream();
+        InputStream in = s.getInputStream();
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        assertTrue(in.read() >= 0, "the response begins");
+        out.write("GET /more HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return in;
+    }
+
+    /** The rest of a response whose first byte was read: its head, then {@code body} bytes, then the end. */
+    private static void assertWholeResponse(InputStream in, int body) throws IOException {
+        byte[] rest = readAll(in);
+        String text = new String(rest, 0, Math.min(rest.length, 200), StandardCharsets.ISO_8859_1);
+        int head = text.indexOf("\r\n\r\n");
+        assertTrue(head > 0, "the head: " + text);
+        assertEquals(body, rest.length - head - 4, "body bytes received");
     }
 
     private static byte[] readAll(InputStream in) throws IOException {

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.spindle.api.Handler;
 import dev.spindle.api.Outcome;
@@ -86,12 +88,19 @@ class StalledClientTest {
         ch.runPendingTasks();
     }
 
-    @Test
-    void aConnectionCloseResponseLeftWaitingUnderTheHighWaterMarkIsTimedOut() {
+    /**
+     * With {@code Connection: close} the close waited for the tail for ever; kept alive, the
+     * exchange never finished, so the keep-alive timer (5 s) never started either.
+     */
+    @ParameterizedTest(name = "Connection: close {0}")
+    @ValueSource(booleans = {true, false})
+    void anHttp1ResponseLeftWaitingUnderTheHighWaterMarkIsTimedOut(boolean connectionClose) {
         LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
         open((req, res) -> {
             res.onDone(outcomes::add);
-            res.setHeader("Connection", "close");
+            if (connectionClose) {
+                res.setHeader("Connection", "close");
+            }
             res.end(BODY);
         });
         request();
@@ -99,20 +108,6 @@ class StalledClientTest {
         assertTrue(ch.isActive(), "waiting for the socket");
         advance(WRITE_TIMEOUT + 50);
         assertFalse(ch.isActive(), "closed after the write timeout");
-        assertEquals(Outcome.TIMED_OUT, outcomes.poll());
-    }
-
-    @Test
-    void aKeptAliveResponseLeftWaitingUnderTheHighWaterMarkIsTimedOut() {
-        LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
-        open((req, res) -> {
-            res.onDone(outcomes::add);
-            res.end(BODY);
-        });
-        request();
-        assertTrue(ch.isWritable(), "under the high-water mark");
-        advance(WRITE_TIMEOUT + 50);
-        assertFalse(ch.isActive(), "closed after the write timeout, not the keep-alive timeout (5 s) or never");
         assertEquals(Outcome.TIMED_OUT, outcomes.poll());
     }
 
