@@ -76,6 +76,12 @@ class State:
     def containers(self):
         return [Container(c) for c in self.data["containers"]]
 
+    def ports(self):
+        """Every port the fleet has given out: its containers' and HAProxy's."""
+        taken = {c[k] for c in self.data["containers"] for k in ("port", "admin", "console")}
+        taken.add(self.data["haproxy"].get("port"))
+        return taken
+
 
 def alive(pid, cwd=None, marker=None):
     """Whether pid runs and is the process we started: its working folder or its command line says so."""
