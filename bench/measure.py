@@ -4,7 +4,7 @@
   bench/measure.py hotdeploy [--updates 10] [--seconds 20]
   bench/measure.py echo [--gib 1]
   bench/measure.py soak [--seconds 20]
-  bench/measure.py startup [--runs 5]
+  bench/measure.py startup [--runs 5] [--floor]
   bench/measure.py shutdown [--runs 3] [--case TEXT] [--checkout DIR]
   bench/measure.py refresh [--runs 3] [--checkout DIR]
 
@@ -27,6 +27,12 @@ loopback port, with the JVM flags of ./spindle, and measures:
   startup    --runs first starts of a fresh copy (which record ./spindle's class data sharing
              archive) and as many restarts (which map it): launch -> first GET /hello served
              (10 ms polls), and RSS one second later, with no traffic in between.
+             --floor: each run also starts (first start, then restart) a copy without Spindle's
+             bundles (API, host, dashboard, the samples and the Gson of the JSON sample), the rest
+             of the stack as it is (Felix, SCR, ConfigAdmin, FileInstall, Gogo, pax-logging with
+             Spindle's logging fragment, Netty's bundles), where FileInstall deploys a probe bundle
+             (bench/floor/probe) that answers from a JDK socket: the least any container of this
+             stack takes to a first request, and its idle RSS.
 
   shutdown   SIGTERM with idle keep-alive connections and endless event streams open: time until
              new connections are refused and until the process exits, its exit status.
@@ -258,6 +264,7 @@ def main():
     p.add_argument('--gib', type=int, default=1)
     p.add_argument('--checkout', help='shutdown, refresh: measure the container built in another checkout')
     p.add_argument('--case', help='shutdown: only the cases whose name contains this')
+    p.add_argument('--floor', action='store_true', help='startup: also the stack without Spindle (bench/floor/probe)')
     args = p.parse_args()
     if args.what in ('shutdown', 'refresh'):
         import lifecycle
@@ -371,15 +378,47 @@ def first_served(work, home, port):
         felix.wait(30)
 
 
+def stack_floor(work):
+    """A copy of the container without Spindle's bundles, the probe in deploy/: (home, port)."""
+    home, port = container(work)
+    for d in ('bundle', 'deploy'):
+        for name in os.listdir(os.path.join(home, d)):
+            if re.match(r'(spindle-(api|host|dashboard|sample-.*)|gson)-.*\.jar$', name):
+                os.remove(os.path.join(home, d, name))
+    classes = os.path.join(work, 'probe-classes')
+    source = os.path.join(HERE, 'floor', 'probe', 'StackProbe.java')
+    subprocess.run(['javac', '-nowarn', '--release', '17', '-cp', os.path.join(home, 'bin', 'felix.jar'),
+                    '-d', classes, source], check=True)
+    manifest = ('Manifest-Version: 1.0\r\nBundle-ManifestVersion: 2\r\nBundle-SymbolicName: dev.spindle.bench.probe\r\n'
+                'Bundle-Version: 1.0.0\r\nBundle-Activator: dev.spindle.bench.probe.StackProbe\r\n'
+                'Import-Package: org.osgi.framework\r\n\r\n')
+    with zipfile.ZipFile(os.path.join(home, 'deploy', 'stack-probe.jar'), 'w') as jar:
+        jar.writestr('META-INF/MANIFEST.MF', manifest)
+        for dirpath, _, files in os.walk(classes):
+            for f in files:
+                jar.write(os.path.join(dirpath, f), os.path.relpath(os.path.join(dirpath, f), classes))
+    open(os.path.join(home, 'probe.port'), 'w').write('%d\n' % port)
+    return home, port
+
+
 def startup(args):
-    cold, warm = [], []
+    cold, warm, floor_cold, floor_warm = [], [], [], []
     for _ in range(args.runs):
         work = tempfile.mkdtemp(prefix='spindle-startup-')
         home, port = container(work)
         cold.append(first_served(work, home, port))
         warm.append(first_served(work, home, port))
+        if args.floor:
+            floor_work = os.path.join(work, 'floor')
+            os.mkdir(floor_work)
+            home, port = stack_floor(floor_work)
+            floor_cold.append(first_served(floor_work, home, port))
+            floor_warm.append(first_served(floor_work, home, port))
         shutil.rmtree(work, ignore_errors=True)
-    for name, runs in (('first start (records CDS archive)', cold), ('restart (maps the archive)', warm)):
+    for name, runs in (('first start (records CDS archive)', cold), ('restart (maps the archive)', warm),
+                       ('floor: first start', floor_cold), ('floor: restart', floor_warm)):
+        if not runs:
+            continue
         ms = [m for m, _ in runs]
         rss = [r for _, r in runs]
         print('%-32s first request served: median %.0f ms (min %.0f, max %.0f); idle RSS median %.0f MiB '

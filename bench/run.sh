@@ -5,7 +5,7 @@
 #   stream              GET /stream, 64 KiB as 16 x 4 KiB chunks
 #   hello               GET /hello, no pipelining (mostly bound by wrk's core)
 #
-#   bench/run.sh                    all three cases, 3 rounds each (about 15 minutes)
+#   bench/run.sh                    all three cases, 3 rounds each (about 18 minutes)
 #   bench/run.sh stream -r 1        one case, options passed on to run.sh
 #   bench/run.sh --before 0343972   also the container of that commit ("before"), built from a copy
 #                                   of it under $BENCH_WORK: before and after in the same rounds
@@ -18,7 +18,9 @@
 # The /hello cases also run the limit peer (../shared/bench/peers/limit-hello.c: pre-built
 # answers from a C epoll loop, the least CPU a response can take), as a ratio column (xlimit), and
 # summary.txt ends with each server's CPU per request as a multiple of the limit peer's (#17's
-# target: Spindle at most 1.5x); /stream skips it.
+# target: Spindle at most 1.5x); /stream skips it. They also run the transport floor
+# (bench/floor: the limit peer's contract on Netty's epoll channel, pre-built bytes, no HTTP codec),
+# what any server on Netty pays at least per request, built here with its own pom.
 #
 # Loopback only, bounded in time; never run by the test suite. Installs wrk with apt if missing.
 # Results: $BENCH_WORK/results/spindle-<time>/<case>/summary.txt (BENCH_WORK=/tmp/spindle-bench).
@@ -44,6 +46,8 @@ done
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 $build && (cd "$here/.." && mvn -B -q package -DskipTests -pl distribution,bench/handler -am)
 [ -f "$work/peers/vertx-hello/target/vertx-hello.jar" ] && [ -x "$work/peers/limit-hello" ] || "$shared/build.sh" >/dev/null
+floor="$here/floor/target/netty-floor.jar"
+if $build || [ ! -f "$floor" ]; then mvn -B -q -f "$here/floor/pom.xml" package; fi
 
 out="$work/results/spindle-$(date +%Y%m%d-%H%M%S)"
 j="$work/peers"
@@ -68,7 +72,7 @@ for c in "${cases[@]}"; do
   esac
   echo "== $c" >&2
   limit=() bl=$baselines
-  [ "$c" = stream ] || { limit=("limit=$j/limit-hello \$PORT"); bl=$baselines,limit; }
+  [ "$c" = stream ] || { limit=("limit=$j/limit-hello \$PORT" "floor=\$JAVA \$JAVA_OPTS -jar $floor \$PORT"); bl=$baselines,limit; }
   "$shared/run.sh" -b "$bl" -o "$out/$c" "${opts[@]}" ${args[@]+"${args[@]}"} \
     "node=node $shared/peers/node-hello.js \$PORT" \
     "netty=\$JAVA \$JAVA_OPTS -jar $j/netty-hello/target/netty-hello.jar \$PORT" \

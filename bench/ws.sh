@@ -2,14 +2,16 @@
 # The WebSocket benchmark (#18): echo round trips per second (64 sockets, 64-byte binary messages,
 # one in flight each) and a 1 KiB broadcast to 1,000 sockets (8 broadcasts in flight), against the
 # real container (bench/container.sh, with the bench handler's /ws/echo and /ws/broadcast) beside
-# Vert.x 5.2's WebSocket server (bench/ws/vertx-ws) and Node with the ws package (bench/ws/node-ws.js),
-# in ONE invocation: interleaved rounds, medians, ratios Spindle / each peer (bench/ws/run.py).
+# Vert.x 5.2's WebSocket server (bench/ws/vertx-ws), Node with the ws package (bench/ws/node-ws.js)
+# and raw Netty's websocketx server codec with nothing above it (bench/ws/netty-ws: the floor of any
+# server on that codec, Spindle's included), in ONE invocation: interleaved rounds, medians, ratios
+# Spindle / each peer (bench/ws/run.py).
 # The load client is bench/ws/ws-load: Netty's websocketx client on one event loop.
 #
-#   bench/ws.sh                       build (reactor package, never install), then 3 rounds (about 5 minutes)
+#   bench/ws.sh                       build (reactor package, never install), then 3 rounds (about 7 minutes)
 #   bench/ws.sh --no-build -r 1       skip the builds; options go to bench/ws/run.py:
 #                                     -r/--rounds N, --duration S (5), --warmup S (8, per case),
-#                                     --only spindle,vertx,node
+#                                     --only spindle,vertx,node,netty
 # It takes /tmp/bench.lock itself: shared for the builds, exclusive for the measuring (do not wrap
 # it in flock). Servers on CPU 0 (SERVER_CPU), the client on CPU 1 (CLIENT_CPU); every JVM with
 # JAVA_OPTS (-Xms256m -Xmx256m -XX:+UseParallelGC unless set). Loopback only, no compression,
@@ -39,14 +41,15 @@ if $build; then
   (cd "$here/ws" && npm ci --prefer-offline --no-audit --no-fund --silent)
 fi
 load="$here/ws/ws-load/target/ws-load.jar" vertx="$here/ws/vertx-ws/target/vertx-ws.jar"
-for f in "$load" "$vertx" "$here/ws/node_modules/ws/package.json" "$here/../distribution/target/spindle/bin/felix.jar"; do
+netty="$here/ws/netty-ws/target/netty-ws.jar"
+for f in "$load" "$vertx" "$netty" "$here/ws/node_modules/ws/package.json" "$here/../distribution/target/spindle/bin/felix.jar"; do
   [ -f "$f" ] || { echo "bench/ws.sh: $f is missing (run without --no-build)" >&2; exit 1; }
 done
 
 out=${WS_RESULTS:-"$here/results/$(date +%F)/ws-$(date +%H%M)"}
 mkdir -p "$out"
 exec flock "$lock" bash -c '
-  here=$1 out=$2 load=$3 vertx=$4; shift 4
+  here=$1 out=$2 load=$3 vertx=$4 netty=$5; shift 5
   {
     echo "# $(date -Is) $(uname -sr), $(grep -c ^processor /proc/cpuinfo) CPUs, loadavg $(cut -d" " -f1-3 /proc/loadavg)"
     echo "# Spindle $(git -C "$here/.." rev-parse --short HEAD)$(git -C "$here/.." diff --quiet HEAD -- host api-bundle distribution bench/handler || echo " (changed since)")"
@@ -58,6 +61,7 @@ exec flock "$lock" bash -c '
   python3 "$here/ws/run.py" --load "$load" --out "$out" --logs "$BENCH_WORK/logs" "$@" \
     "spindle=exec bash $here/container.sh \$PORT" \
     "vertx=exec \$JAVA \$JAVA_OPTS -jar $vertx \$PORT" \
-    "node=exec node $here/ws/node-ws.js \$PORT"
+    "node=exec node $here/ws/node-ws.js \$PORT" \
+    "netty=exec \$JAVA \$JAVA_OPTS -jar $netty \$PORT"
   echo "results in $out" >&2
-' ws.sh "$here" "$out" "$load" "$vertx" ${args[@]+"${args[@]}"}
+' ws.sh "$here" "$out" "$load" "$vertx" "$netty" ${args[@]+"${args[@]}"}
