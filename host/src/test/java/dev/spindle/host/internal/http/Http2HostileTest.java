@@ -2,6 +2,7 @@ package dev.spindle.host.internal.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -19,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.connection.EngineSettings;
@@ -192,6 +195,28 @@ class Http2HostileTest {
             assertEquals("hello", w.response(3).text());
         }
         assertHealthy();
+    }
+
+    /**
+     * A {@code :path} that cannot be a request-target (a space or a control byte in it) makes a
+     * malformed request (RFC 9113, 8.1.1): its stream is reset with PROTOCOL_ERROR, as Node resets
+     * it, no handler sees it, and the connection serves its next stream.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/hel lo", "/hel\u0001lo", "/hello\u007f", "/a\tb"})
+    void aPathThatCannotBeARequestTargetIsResetAsProtocolError(String path) throws Exception {
+        start();
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("GET", path), true);
+            H2Wire.Response refused = w.response(1);
+            assertNotNull(refused, "the connection stays open");
+            assertEquals(PROTOCOL_ERROR, refused.reset, "RST_STREAM PROTOCOL_ERROR, got status " + refused.status());
+            w.headers(3, H2Wire.request("GET", "/ok"), true);
+            assertEquals("hello", w.response(3).text());
+        }
+        Outcome served = outcomes.poll(5, TimeUnit.SECONDS);
+        assertNotNull(served, "the next stream's exchange ended");
+        assertNull(outcomes.poll(), "one exchange only: the malformed stream began none");
     }
 
     @Test

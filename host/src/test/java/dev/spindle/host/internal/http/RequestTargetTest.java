@@ -48,6 +48,20 @@ class RequestTargetTest {
         }
     }
 
+    /** The status line of the answer to {@code GET target}, after which the server must close the connection. */
+    private static String refused(InetSocketAddress at, String target) throws Exception {
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String head = SocketResponses.readHead(in);
+            assertEquals(-1, in.read(), "the connection stays open after " + head);
+            return head.substring(0, head.indexOf("\r\n"));
+        }
+    }
+
     @Test
     void anAbsoluteFormTargetIsRoutedByThePathAfterItsAuthority() throws Exception {
         InetSocketAddress at = start();
@@ -56,6 +70,21 @@ class RequestTargetTest {
         assertEquals("HTTP/1.1 200 OK | http://localhost /", get(at, "http://localhost"));
         assertEquals("HTTP/1.1 200 OK | http://localhost?x=/y /", get(at, "http://localhost?x=/y"));
         assertEquals("HTTP/1.1 404 Not Found", get(at, "http://localhost/other").split(" \\| ")[0]);
+    }
+
+    /**
+     * A target byte outside visible ASCII (a control byte, DEL, a raw UTF-8 byte a client should
+     * have percent-encoded) is answered 400 before any handler sees it, as Node answers it; the
+     * percent-encoded form is served.
+     */
+    @Test
+    void aTargetByteOutsideVisibleAsciiIsAnswered400AsNodeDoes() throws Exception {
+        InetSocketAddress at = start();
+        assertEquals("HTTP/1.1 400 Bad Request", refused(at, "/hel\u0001lo"));
+        assertEquals("HTTP/1.1 400 Bad Request", refused(at, "/hello\u007f"));
+        assertEquals("HTTP/1.1 400 Bad Request", refused(at, "/hello?q=\u00c3\u00a9"));
+        assertEquals("HTTP/1.1 200 OK | /hello?q=%C3%A9 /hello", get(at, "/hello?q=%C3%A9"));
+        assertEquals("HTTP/1.1 200 OK | /hello?q=<\"{|}\"> /hello", get(at, "/hello?q=<\"{|}\">"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.spindle.host.internal.http.codec;
 
 import dev.spindle.host.internal.http.exchange.HeaderRules;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**
@@ -9,8 +10,8 @@ import io.netty.util.concurrent.FastThreadLocal;
  * head as its bytes arrive, once: it resumes where the last read stopped, so a head dribbled in
  * one byte at a time costs linear time. It says when the head is complete (Netty then parses it
  * whole), refuses at once what can never become a valid head (a byte that cannot start a method,
- * a request line without its structure, a line end that is not CRLF, an obs-fold line, a bad
- * header name), and hands a head that outgrows the limits to Netty, which refuses it with 414 or
+ * a request line without its structure, a request-target byte outside visible ASCII, a line end
+ * that is not CRLF, an obs-fold line, a bad header name), and hands a head that outgrows the limits to Netty, which refuses it with 414 or
  * 431. The new bytes are copied in small blocks into an array and looked at there: one bounds check
  * per block, not per byte. The array is the event loop's, shared by its connections (a scan ends
  * before the loop serves another): an idle connection holds none.
@@ -33,6 +34,12 @@ final class HeadScanner {
     private static final byte[] HTTP = {'H', 'T', 'T', 'P', '/'};
     private static final long HTTP_11 = version("HTTP/1.1");
     private static final long HTTP_10 = version("HTTP/1.0");
+    /**
+     * A byte a request-target may hold, as llhttp (Node) allows them: visible ASCII, 0x21 to 0x7e.
+     * Control bytes, DEL and every byte above 0x7f (a client must percent-encode them) are refused
+     * with 400, as Node refuses them; they would otherwise reach a handler's {@code url()}.
+     */
+    private static final ByteProcessor TARGET_BYTE = value -> value > ' ' && value < 0x7f;
 
     /** Bytes copied out of the buffer at a time: a typical head in one go, a body never in full. */
     private static final int BLOCK = 128;
@@ -104,8 +111,8 @@ final class HeadScanner {
     /**
      * The common case, a whole head in one read, looked at line by line: line feeds are found with
      * Netty's word-at-a-time search, and only the bytes that give a head its structure are read
-     * (the request line's first byte, spaces, version and CR, the first byte of each header line:
-     * no obs-fold); Netty's strict parser checks the rest (tokens, control bytes, bare LFs) as it
+     * (the request line's first byte, spaces, request-target, version and CR, the first byte of each
+     * header line: no obs-fold); Netty's strict parser checks the rest (tokens, control bytes, bare LFs) as it
      * parses the whole head, and refuses in the same read. Returns
      * {@link #INCOMPLETE} when the head does not end in the buffer: the state machine then takes
      * over from its start.
@@ -168,6 +175,10 @@ final class HeadScanner {
         if (version <= sp + 1 || b.getByte(version) != ' ' || b.getByte(sp + 1) == ' ') {
             return refuse(sp - base, "request line without its structure: METHOD SP target SP HTTP/d.d", ' ');
         }
+        int bad = b.forEachByte(sp + 1, version - sp - 1, TARGET_BYTE);
+        if (bad >= 0) {
+            return refuse(bad - base, "invalid byte in the request-target", b.getByte(bad) & 0xff);
+        }
         long v = b.getLong(version + 1);
         if (v == HTTP_11 || v == HTTP_10) {
             return COMPLETE;
@@ -220,7 +231,7 @@ final class HeadScanner {
                     }
                     break;
                 case TARGET:
-                    while (i < n && (c = in[i] & 0xff) > ' ' && c != 0x7f) {
+                    while (i < n && (c = in[i] & 0xff) > ' ' && c < 0x7f) {
                         i++;
                     }
                     if (i < n) {

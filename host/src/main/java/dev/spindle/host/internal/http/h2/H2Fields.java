@@ -40,6 +40,24 @@ final class H2Fields {
                 headers);
     }
 
+    /**
+     * Whether {@code path} can be a request's {@code :path} (absent only for CONNECT, which Netty's
+     * codec checks): a byte below 0x21 or DEL would make it no request-target (a space splits it, a
+     * control byte never belongs), as Node's nghttp2 refuses them; bytes above 0x7f pass, as there.
+     */
+    static boolean isTarget(CharSequence path) {
+        if (path == null) {
+            return true;
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A request's trailing fields. */
     static HttpHeaders trailersIn(Http2Headers fields) {
         HttpHeaders out = TRAILERS.newHeaders();

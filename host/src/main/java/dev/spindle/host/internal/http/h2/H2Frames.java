@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2RemoteFlowController;
@@ -36,18 +37,23 @@ final class H2Frames extends Http2FrameAdapter implements Http2Connection.Listen
 
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
-            short weight, boolean exclusive, int padding, boolean endStream) {
+            short weight, boolean exclusive, int padding, boolean endStream) throws Http2Exception {
         onHeadersRead(ctx, streamId, headers, padding, endStream);
     }
 
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
-            boolean endStream) {
+            boolean endStream) throws Http2Exception {
         Http2Stream stream = connection.connection().stream(streamId);
         if (stream == null) {
             return;
         }
         H2Stream s = of(stream);
+        if (s == null && !H2Fields.isTarget(headers.path())) {
+            // a malformed request (RFC 9113, 8.1.1): the stream is reset, as Node resets it, and no
+            // exchange begins; the connection goes on
+            throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "malformed :path");
+        }
         try {
             if (s == null) {
                 s = connection.streamOpened(stream);

@@ -112,6 +112,53 @@ class HeadScanTest {
         assertEquals(HeadScanner.REFUSED, scan(head, 7), head);
     }
 
+    /**
+     * A request-target holds visible ASCII only (0x21-0x7e), as Node's llhttp requires: a control
+     * byte, DEL or a byte above 0x7f anywhere in the path or query is refused, whether the head
+     * arrives whole (the line-by-line path) or a byte at a time (the state machine).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0x00, 0x01, 0x08, 0x09, 0x0b, 0x0c, 0x1b, 0x1f, 0x7f, 0x80, 0xa0, 0xc3, 0xff})
+    void refusesATargetByteOutsideVisibleAscii(int c) {
+        for (String target : new String[] {"/a" + (char) c + "b", "/a?q=" + (char) c, "http://host/" + (char) c}) {
+            String head = "GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n";
+            assertEquals(HeadScanner.REFUSED, scan(head, 0), target);
+            assertEquals(HeadScanner.REFUSED, scan(head, 7), target);
+            assertEquals(HeadScanner.REFUSED, byteByByte(head), target);
+        }
+    }
+
+    /** Every visible ASCII byte is a target byte, those RFC 3986 leaves out included, as llhttp takes them. */
+    @Test
+    void takesEveryVisibleAsciiByteInATarget() {
+        StringBuilder all = new StringBuilder("/");
+        for (char c = 0x21; c < 0x7f; c++) {
+            all.append(c);
+        }
+        String head = "GET " + all + " HTTP/1.1\r\nHost: a\r\n\r\n";
+        assertEquals(HeadScanner.COMPLETE, scan(head, 0));
+        assertEquals(HeadScanner.COMPLETE, byteByByte(head));
+    }
+
+    /** The result of scanning {@code head} as it arrives one byte per read. */
+    private static int byteByByte(String head) {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            HeadScanner scanner = new HeadScanner(8192, 16384);
+            int result = HeadScanner.INCOMPLETE;
+            for (byte b : head.getBytes(StandardCharsets.ISO_8859_1)) {
+                buf.writeByte(b);
+                result = scanner.scan(buf);
+                if (result != HeadScanner.INCOMPLETE) {
+                    break;
+                }
+            }
+            return result;
+        } finally {
+            buf.release();
+        }
+    }
+
     @Test
     void aHeadOverTheLimitsGoesToNettyAtOnce() {
         HeadScanner s = new HeadScanner(64, 256);
