@@ -198,12 +198,13 @@ class Http2HostileTest {
     }
 
     /**
-     * A {@code :path} that cannot be a request-target (a space or a control byte in it) makes a
-     * malformed request (RFC 9113, 8.1.1): its stream is reset with PROTOCOL_ERROR, as Node resets
-     * it, no handler sees it, and the connection serves its next stream.
+     * A {@code :path} that cannot be a request's (a space or a control byte in it, or not in the
+     * origin form: {@code *} is for OPTIONS only) makes a malformed request (RFC 9113, 8.1.1, 8.3.1):
+     * its stream is reset with PROTOCOL_ERROR, as Node resets it, no handler sees it, and the
+     * connection serves its next stream.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"/hel lo", "/hel\u0001lo", "/hello\u007f", "/a\tb"})
+    @ValueSource(strings = {"/hel lo", "/hel\u0001lo", "/hello\u007f", "/a\tb", "hello", "?a", "*", "http://x/hello", ""})
     void aPathThatCannotBeARequestTargetIsResetAsProtocolError(String path) throws Exception {
         start();
         try (H2Wire w = H2Wire.open(at)) {
@@ -217,6 +218,18 @@ class Http2HostileTest {
         Outcome served = outcomes.poll(5, TimeUnit.SECONDS);
         assertNotNull(served, "the next stream's exchange ended");
         assertNull(outcomes.poll(), "one exchange only: the malformed stream began none");
+    }
+
+    /** {@code OPTIONS *} is a request (the server's own options), as Node takes it. */
+    @Test
+    void optionsWithAnAsteriskIsServed() throws Exception {
+        start();
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("OPTIONS", "*"), true);
+            H2Wire.Response r = w.response(1);
+            assertNotNull(r);
+            assertEquals("200", r.status(), "reset " + r.reset);
+        }
     }
 
     @Test

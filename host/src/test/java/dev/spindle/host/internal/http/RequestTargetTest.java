@@ -87,6 +87,23 @@ class RequestTargetTest {
         assertEquals("HTTP/1.1 200 OK | /hello?q=<\"{|}\"> /hello", get(at, "/hello?q=<\"{|}\">"));
     }
 
+    /**
+     * A target in none of the forms (origin {@code /...}, asterisk {@code *}, absolute with a scheme
+     * of letters and {@code ://}) is answered 400 before any handler sees it, as Node answers it; an
+     * absolute form with any such scheme is routed by its path.
+     */
+    @Test
+    void aTargetInNoneOfItsFormsIsAnswered400AsNodeDoes() throws Exception {
+        InetSocketAddress at = start();
+        for (String target : new String[] {"hello", "hello/world", "?a", "#frag", "x:y", "http:/x/hello", "1abc://x/hello",
+            "a+b://x/hello"}) {
+            assertEquals("HTTP/1.1 400 Bad Request", refused(at, target), target);
+        }
+        assertEquals("HTTP/1.1 404 Not Found", get(at, "*").split(" \\| ")[0]);
+        assertEquals("HTTP/1.1 200 OK | ftp://x/hello /hello", get(at, "ftp://x/hello"));
+        assertEquals("HTTP/1.1 200 OK | HTTPS://x/hello /hello", get(at, "HTTPS://x/hello"));
+    }
+
     @Test
     void anOriginFormTargetIsRoutedByItsPathAsBefore() throws Exception {
         InetSocketAddress at = start();

@@ -6,6 +6,7 @@ import java.util.Locale;
 import dev.spindle.host.internal.http.codec.RequestDecoder;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpVersion;
@@ -49,6 +50,27 @@ final class RequestGate {
         return refusal == null ? 0 : Integer.parseInt(refusal.substring(0, 3));
     }
 
+    /**
+     * Whether {@code target} has one of the forms Node's llhttp takes (RFC 9112, 3.2): the origin
+     * form ({@code /path?query}), the asterisk form ({@code *}), or the absolute form, a scheme of
+     * letters followed by {@code ://}. Anything else ({@code hello}, {@code ?a}, {@code x:y}) is
+     * answered 400, as Node answers it. (CONNECT's authority form is the caller's to allow.)
+     */
+    static boolean hasForm(String target) {
+        if (target.isEmpty()) {
+            return false;
+        }
+        char c = target.charAt(0);
+        if (c == '/' || c == '*') {
+            return true;
+        }
+        int i = 0;
+        while (i < target.length() && ((c = target.charAt(i)) >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
+            i++;
+        }
+        return i > 0 && target.startsWith("://", i);
+    }
+
     /** The status for a decoder failure: 414 for a long request line, 431 for long headers, else 400. */
     static int status(Throwable cause) {
         if (cause instanceof TooLongHttpLineException) {
@@ -64,6 +86,10 @@ final class RequestGate {
         HttpVersion version = head.protocolVersion();
         if (version.majorVersion() != 1 || version.minorVersion() > 1) {
             refusal = "400: unsupported version " + version;
+            return;
+        }
+        if (!hasForm(head.uri()) && !HttpMethod.CONNECT.equals(head.method())) {
+            refusal = "400: a request-target in none of its forms: " + head.uri();
             return;
         }
         HttpHeaders headers = head.headers();

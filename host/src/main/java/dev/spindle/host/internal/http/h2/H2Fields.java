@@ -41,15 +41,19 @@ final class H2Fields {
     }
 
     /**
-     * Whether {@code path} can be a request's {@code :path} (absent only for CONNECT, which Netty's
-     * codec checks): a byte below 0x21 or DEL would make it no request-target (a space splits it, a
-     * control byte never belongs), as Node's nghttp2 refuses them; bytes above 0x7f pass, as there.
+     * Whether {@code path} can be the {@code :path} of a request with {@code method} (RFC 9113,
+     * 8.3.1; absent only for CONNECT, which Netty's codec checks): the origin form, or {@code *} for
+     * OPTIONS, and no byte below 0x21 or DEL (a space splits it, a control byte never belongs), as
+     * Node's nghttp2 takes them; bytes above 0x7f pass, as there.
      */
-    static boolean isTarget(CharSequence path) {
+    static boolean isTarget(CharSequence path, CharSequence method) {
         if (path == null) {
             return true;
         }
-        for (int i = 0; i < path.length(); i++) {
+        if (path.length() == 0 || path.charAt(0) != '/') {
+            return path.length() == 1 && path.charAt(0) == '*' && AsciiString.contentEquals(method, "OPTIONS");
+        }
+        for (int i = 1; i < path.length(); i++) {
             char c = path.charAt(i);
             if (c <= ' ' || c == 0x7f) {
                 return false;

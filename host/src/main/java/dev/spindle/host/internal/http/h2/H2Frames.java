@@ -49,7 +49,7 @@ final class H2Frames extends Http2FrameAdapter implements Http2Connection.Listen
             return;
         }
         H2Stream s = of(stream);
-        if (s == null && !H2Fields.isTarget(headers.path())) {
+        if (s == null && !H2Fields.isTarget(headers.path(), headers.method())) {
             // a malformed request (RFC 9113, 8.1.1): the stream is reset, as Node resets it, and no
             // exchange begins; the connection goes on
             throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "malformed :path");
