@@ -27,6 +27,8 @@ import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.connection.EngineSettings;
 import dev.spindle.host.internal.router.HandlerResolver;
 import dev.spindle.host.internal.router.RouteTarget;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 
 /**
  * The known HTTP/2 attacks over real sockets: each gets a bounded answer (GOAWAY, RST_STREAM, a
@@ -218,6 +220,46 @@ class Http2HostileTest {
         Outcome served = outcomes.poll(5, TimeUnit.SECONDS);
         assertNotNull(served, "the next stream's exchange ended");
         assertNull(outcomes.poll(), "one exchange only: the malformed stream began none");
+    }
+
+    /**
+     * A request without the pseudo-header fields it must have (RFC 9113, 8.3.1 and 8.5) is
+     * malformed: RST_STREAM PROTOCOL_ERROR, as Node resets it, nothing logged above debug, no
+     * handler called, and the connection serves its next stream. (Without this a missing
+     * {@code :method} failed inside the host, INTERNAL_ERROR and a logged stack trace; the others
+     * reached a handler.)
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        ":path=/ok :scheme=http :authority=x",
+        ":method=GET :path=/ok :authority=x",
+        ":method=GET :scheme=http :authority=x",
+        ":method=GET :path=/ok :scheme=http",
+        ":method=CONNECT :path=/ok :scheme=http :authority=x:443",
+        ":method=CONNECT",
+    })
+    void aRequestWithoutItsPseudoHeadersIsResetAsProtocolError(String fields) throws Exception {
+        start();
+        Http2Headers h = new DefaultHttp2Headers(false);
+        for (String field : fields.split(" ")) {
+            int eq = field.indexOf('=', 1);
+            h.add(field.substring(0, eq), field.substring(eq + 1));
+        }
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, h, true);
+            H2Wire.Response refused = w.response(1);
+            assertNotNull(refused, "the connection stays open");
+            assertEquals(PROTOCOL_ERROR, refused.reset, "RST_STREAM PROTOCOL_ERROR, got status " + refused.status());
+            w.headers(3, H2Wire.request("GET", "/ok"), true);
+            assertEquals("hello", w.response(3).text());
+            Http2Headers hostOnly = new DefaultHttp2Headers(false).method("GET").path("/ok").scheme("http");
+            hostOnly.add("host", "x");
+            w.headers(5, hostOnly, true);
+            assertEquals("hello", w.response(5).text(), "a host field stands for :authority");
+        }
+        assertNotNull(outcomes.poll(5, TimeUnit.SECONDS), "the next streams' exchanges ended");
+        assertNotNull(outcomes.poll(5, TimeUnit.SECONDS), "the next streams' exchanges ended");
+        assertNull(outcomes.poll(), "two exchanges only: the malformed stream began none");
     }
 
     /** {@code OPTIONS *} is a request (the server's own options), as Node takes it. */

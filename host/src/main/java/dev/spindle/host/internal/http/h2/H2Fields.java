@@ -4,6 +4,7 @@ import java.util.Map;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
@@ -41,25 +42,44 @@ final class H2Fields {
     }
 
     /**
-     * Whether {@code path} can be the {@code :path} of a request with {@code method} (RFC 9113,
-     * 8.3.1; absent only for CONNECT, which Netty's codec checks): the origin form, or {@code *} for
-     * OPTIONS, and no byte below 0x21 or DEL (a space splits it, a control byte never belongs), as
-     * Node's nghttp2 takes them; bytes above 0x7f pass, as there.
+     * Why the request whose HEADERS carried {@code fields} is malformed (RFC 9113, 8.3.1 and 8.5),
+     * or null if it is not: what Netty's codec leaves to the application and Node's nghttp2 resets.
+     * A request has {@code :method}; CONNECT has {@code :authority} and neither {@code :scheme} nor
+     * {@code :path}; any other has {@code :scheme}, an authority ({@code :authority} or
+     * {@code host}) and a {@code :path} in the origin form ({@code *} only for OPTIONS) without a
+     * byte below 0x21 or DEL (a space would split it, a control byte never belongs; bytes above
+     * 0x7f pass, as in nghttp2).
      */
-    static boolean isTarget(CharSequence path, CharSequence method) {
+    static String malformed(Http2Headers fields) {
+        CharSequence method = fields.method();
+        if (method == null) {
+            return "no :method";
+        }
+        if (AsciiString.contentEquals(method, "CONNECT")) {
+            return fields.authority() == null ? "CONNECT without :authority"
+                    : fields.path() != null || fields.scheme() != null ? "CONNECT with :path or :scheme" : null;
+        }
+        if (fields.scheme() == null) {
+            return "no :scheme";
+        }
+        if (fields.authority() == null && !fields.contains(HttpHeaderNames.HOST)) {
+            return "neither :authority nor host";
+        }
+        CharSequence path = fields.path();
         if (path == null) {
-            return true;
+            return "no :path";
         }
         if (path.length() == 0 || path.charAt(0) != '/') {
-            return path.length() == 1 && path.charAt(0) == '*' && AsciiString.contentEquals(method, "OPTIONS");
+            return path.length() == 1 && path.charAt(0) == '*' && AsciiString.contentEquals(method, "OPTIONS") ? null
+                    : ":path not in the origin form";
         }
         for (int i = 1; i < path.length(); i++) {
             char c = path.charAt(i);
             if (c <= ' ' || c == 0x7f) {
-                return false;
+                return "a space or control byte in :path";
             }
         }
-        return true;
+        return null;
     }
 
     /** A request's trailing fields. */

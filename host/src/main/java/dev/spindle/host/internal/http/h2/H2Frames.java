@@ -49,10 +49,11 @@ final class H2Frames extends Http2FrameAdapter implements Http2Connection.Listen
             return;
         }
         H2Stream s = of(stream);
-        if (s == null && !H2Fields.isTarget(headers.path(), headers.method())) {
+        String malformed = s == null ? H2Fields.malformed(headers) : null;
+        if (malformed != null) {
             // a malformed request (RFC 9113, 8.1.1): the stream is reset, as Node resets it, and no
             // exchange begins; the connection goes on
-            throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "malformed :path");
+            throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "malformed request: %s", malformed);
         }
         try {
             if (s == null) {
