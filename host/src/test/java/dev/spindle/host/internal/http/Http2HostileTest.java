@@ -262,6 +262,26 @@ class Http2HostileTest {
         assertNull(outcomes.poll(), "two exchanges only: the malformed stream began none");
     }
 
+    /**
+     * A method outside the served set gets 501 on its stream, as HTTP/1.1's gate answers it, no
+     * handler sees it, and the connection serves on; one that {@code extraMethods} lists is served.
+     * (It got the route's 405 before, where HTTP/1.1 answers 501.)
+     */
+    @Test
+    void aMethodOutsideTheServedSetGets501AsOverHttp11() throws Exception {
+        start(Settings.defaults().extraMethods(java.util.Set.of("BREW")).build());
+        try (H2Wire w = H2Wire.open(at)) {
+            w.headers(1, H2Wire.request("get", "/ok"), true);
+            assertEquals("501", w.response(1).status());
+            w.headers(3, H2Wire.request("FOO", "/ok"), true);
+            assertEquals("501", w.response(3).status());
+            w.headers(5, H2Wire.request("BREW", "/ok"), true);
+            assertEquals("hello", w.response(5).text());
+        }
+        assertNotNull(outcomes.poll(5, TimeUnit.SECONDS), "the served request's exchange ended");
+        assertNull(outcomes.poll(), "no handler saw the other two");
+    }
+
     /** {@code OPTIONS *} is a request (the server's own options), as Node takes it. */
     @Test
     void optionsWithAnAsteriskIsServed() throws Exception {

@@ -5,12 +5,13 @@ import java.util.Set;
 import io.netty.handler.codec.http.HttpMethod;
 
 /**
- * Data path: part of the request gate. The request methods the server takes: the registered
- * methods that Node's parser (llhttp) knows, as {@code http.METHODS} of Node 20 lists them, plus
- * those the configuration adds ({@code extraMethods}). Any other method is answered
- * {@code 501 Not Implemented} before a handler sees it.
+ * Data path: part of the request gate (HTTP/1.1) and of an HTTP/2 stream's start. The request
+ * methods the server takes: the registered methods that Node's parser (llhttp) knows, as
+ * {@code http.METHODS} of Node 20 lists them, plus those the configuration adds
+ * ({@code extraMethods}). Any other method is answered {@code 501 Not Implemented} before a
+ * handler sees it.
  */
-final class Methods {
+public final class Methods {
 
     static final Set<String> KNOWN = Set.of("ACL", "BIND", "CHECKOUT", "CONNECT", "COPY", "DELETE", "GET", "HEAD",
             "LINK", "LOCK", "M-SEARCH", "MERGE", "MKACTIVITY", "MKCALENDAR", "MKCOL", "MOVE", "NOTIFY", "OPTIONS",
@@ -21,7 +22,7 @@ final class Methods {
     }
 
     /** Whether {@code method} is served: Netty's shared instances of the common ones need no lookup. */
-    static boolean served(HttpMethod method, Set<String> extra) {
+    public static boolean served(HttpMethod method, Set<String> extra) {
         if (method == HttpMethod.GET || method == HttpMethod.POST || method == HttpMethod.HEAD
                 || method == HttpMethod.PUT || method == HttpMethod.DELETE) {
             return true;

@@ -28,6 +28,16 @@ public final class HostAnswers {
         res.end("Method Not Allowed");
     }
 
+    /**
+     * A method outside the served set ({@code Methods}) on an HTTP/2 stream: 501, as HTTP/1.1's
+     * request gate answers it before an exchange begins; the connection serves on.
+     */
+    public static void notImplemented(Response res) {
+        res.statusCode(501);
+        res.setHeader("Content-Type", "text/plain");
+        res.end("Not Implemented");
+    }
+
     /** Node's answer to an {@code Expect} other than {@code 100-continue}: 417, no body. */
     public static void expectationFailed(Response res) {
         res.writeHead(417);

@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
 
 import dev.spindle.api.Outcome;
 import dev.spindle.host.internal.http.connection.EngineSettings;
+import dev.spindle.host.internal.http.connection.Methods;
 import dev.spindle.host.internal.http.exchange.Exchange;
+import dev.spindle.host.internal.http.exchange.HostAnswers;
 import dev.spindle.host.internal.http.exchange.RequestSource;
 import dev.spindle.host.internal.router.RouteTarget;
 import io.netty.buffer.ByteBuf;
@@ -73,7 +75,11 @@ final class H2Stream implements RequestSource, Exchange.Observer {
                     "request not complete in " + settings.requestTimeoutMillis() + " ms"),
                     settings.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
         }
-        connection.dispatch(exchange, expect != null && !expectContinue);
+        if (Methods.served(req.method(), settings.extraMethods())) {
+            connection.dispatch(exchange, expect != null && !expectContinue);
+        } else {
+            HostAnswers.notImplemented(exchange.response()); // as HTTP/1.1's gate: no handler sees it
+        }
         if (endStream) {
             exchange.request().offer(LastHttpContent.EMPTY_LAST_CONTENT);
         }
