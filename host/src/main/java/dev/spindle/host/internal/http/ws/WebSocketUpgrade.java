@@ -1,5 +1,6 @@
 package dev.spindle.host.internal.http.ws;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -212,9 +213,14 @@ public final class WebSocketUpgrade implements Upgrade {
         if (!head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
             return "400: WebSocket upgrade without Connection: upgrade";
         }
-        String key = head.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-        if (key == null || !validKey(key.trim())) {
-            return "400: WebSocket upgrade without a valid Sec-WebSocket-Key";
+        List<String> keys = head.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (keys.size() != 1 || !validKey(keys.get(0).trim())) {
+            // one key (RFC 6455, 4.2.1): with two, which one the answer's accept hash proves is a
+            // guess, and ws (Node's) refuses the handshake the same way
+            return "400: WebSocket upgrade without exactly one valid Sec-WebSocket-Key";
+        }
+        if (head.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_VERSION).size() > 1) {
+            return "400: WebSocket upgrade with more than one Sec-WebSocket-Version";
         }
         return null;
     }

@@ -237,6 +237,25 @@ class WebSocketProtocolTest {
         assertTrue(events.isEmpty());
     }
 
+    /**
+     * A handshake with two {@code Sec-WebSocket-Key}s (or two versions) is refused with 400, as the
+     * ws package refuses it: which key the accept hash should prove would be a guess. It was
+     * accepted with the first key before.
+     */
+    @Test
+    void aSecondKeyOrVersionGets400() throws Exception {
+        InetSocketAddress at = startEcho(SMALL);
+        try (WsWire c = new WsWire(at)) {
+            String head = c.handshake(WsWire.upgrade("/ws", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"));
+            assertTrue(head.startsWith("HTTP/1.1 400 "), head);
+        }
+        try (WsWire c = new WsWire(at)) {
+            String head = c.handshake(WsWire.upgrade("/ws", "Sec-WebSocket-Version: 13\r\n"));
+            assertTrue(head.startsWith("HTTP/1.1 400 "), head);
+        }
+        assertTrue(events.isEmpty());
+    }
+
     @Test
     void theFirstSubprotocolTheClientOffersThatTheHandlerSpeaksIsChosen() throws Exception {
         InetSocketAddress at = start(SMALL, (req, socket) -> events.add("protocol " + socket.protocol()), List.of("chat.v2", "chat.v1"));
