@@ -6,15 +6,15 @@ import io.netty.util.ByteProcessor;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**
- * Data path: inside {@link RequestDecoder}, in front of Netty's parser. Looks at each request
- * head as its bytes arrive, once: it resumes where the last read stopped, so a head dribbled in
- * one byte at a time costs linear time. It says when the head is complete (Netty then parses it
- * whole), refuses at once what can never become a valid head (a byte that cannot start a method,
- * a request line without its structure, a request-target byte outside visible ASCII, a line end
- * that is not CRLF, an obs-fold line, a bad header name), and hands a head that outgrows the limits to Netty, which refuses it with 414 or
- * 431. The new bytes are copied in small blocks into an array and looked at there: one bounds check
- * per block, not per byte. The array is the event loop's, shared by its connections (a scan ends
- * before the loop serves another): an idle connection holds none.
+ * Data path: inside {@link RequestDecoder}, in front of Netty's parser. Looks at each request head
+ * as its bytes arrive, once: it resumes where the last read stopped, so a head dribbled in one byte
+ * at a time costs linear time. It says when the head is complete (Netty then parses it whole),
+ * refuses at once what can never become a valid head (a byte that cannot start a method, a request
+ * line without its structure, a request-target byte outside visible ASCII, a line end that is not
+ * CRLF, an obs-fold line, a bad header name), and hands a head that outgrows the limits to Netty,
+ * which refuses it with 414 or 431. The new bytes are copied in small blocks into an array and
+ * looked at there: one bounds check per block, not per byte. The array is the event loop's, shared
+ * by its connections (a scan ends before the loop serves another): an idle connection holds none.
  */
 final class HeadScanner {
 
@@ -111,9 +111,9 @@ final class HeadScanner {
     /**
      * The common case, a whole head in one read, looked at line by line: line feeds are found with
      * Netty's word-at-a-time search, and only the bytes that give a head its structure are read
-     * (the request line's first byte, spaces, request-target, version and CR, the first byte of each
-     * header line: no obs-fold); Netty's strict parser checks the rest (tokens, control bytes, bare LFs) as it
-     * parses the whole head, and refuses in the same read. Returns
+     * (the request line's first byte, spaces, request-target, version and CR, the first byte of
+     * each header line: no obs-fold); Netty's strict parser checks the rest (tokens, control bytes,
+     * bare LFs) as it parses the whole head, and refuses in the same read. Returns
      * {@link #INCOMPLETE} when the head does not end in the buffer: the state machine then takes
      * over from its start.
      */
