@@ -36,25 +36,26 @@ class RequestTargetTest {
                 (method, path) -> path.equals("/") || path.equals("/hello") ? found : HandlerResolver.Resolution.notFound());
     }
 
+    /** Sends {@code GET target} on a new connection; the caller reads the answer and closes it. */
+    private static Socket send(InetSocketAddress at, String target) throws Exception {
+        Socket s = new Socket(at.getAddress(), at.getPort());
+        s.setSoTimeout(5000);
+        OutputStream out = s.getOutputStream();
+        out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        return s;
+    }
+
     private static String get(InetSocketAddress at, String target) throws Exception {
-        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
-            s.setSoTimeout(5000);
-            OutputStream out = s.getOutputStream();
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = s.getInputStream();
-            String response = SocketResponses.readResponse(in);
+        try (Socket s = send(at, target)) {
+            String response = SocketResponses.readResponse(s.getInputStream());
             return response.substring(0, response.indexOf("\r\n")) + " | " + response.substring(response.indexOf("\r\n\r\n") + 4);
         }
     }
 
     /** The status line of the answer to {@code GET target}, after which the server must close the connection. */
     private static String refused(InetSocketAddress at, String target) throws Exception {
-        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
-            s.setSoTimeout(5000);
-            OutputStream out = s.getOutputStream();
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
+        try (Socket s = send(at, target)) {
             InputStream in = s.getInputStream();
             String head = SocketResponses.readHead(in);
             assertEquals(-1, in.read(), "the connection stays open after " + head);

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import dev.spindle.host.internal.http.codec.RequestDecoder;
+import dev.spindle.host.internal.http.exchange.UpgradeRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -61,14 +62,7 @@ final class RequestGate {
             return false;
         }
         char c = target.charAt(0);
-        if (c == '/' || c == '*') {
-            return true;
-        }
-        int i = 0;
-        while (i < target.length() && ((c = target.charAt(i)) >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
-            i++;
-        }
-        return i > 0 && target.startsWith("://", i);
+        return c == '/' || c == '*' || UpgradeRequest.authorityStart(target) > 0;
     }
 
     /** The status for a decoder failure: 414 for a long request line, 431 for long headers, else 400. */

@@ -57,9 +57,8 @@ public final class UpgradeRequest implements IncomingMessage {
     public static String pathOf(String uri) {
         int start = 0;
         if (!uri.isEmpty() && uri.charAt(0) != '/') {
-            int scheme = uri.indexOf("://");
-            if (scheme > 0) {
-                int authority = scheme + 3;
+            int authority = authorityStart(uri);
+            if (authority > 0) {
                 int slash = uri.indexOf('/', authority);
                 int q = uri.indexOf('?', authority);
                 if (slash < 0 || (q >= 0 && q < slash)) {
@@ -70,6 +69,19 @@ public final class UpgradeRequest implements IncomingMessage {
         }
         int q = uri.indexOf('?', start);
         return q < 0 ? (start == 0 ? uri : uri.substring(start)) : uri.substring(start, q);
+    }
+
+    /**
+     * Where the authority of a request-target in absolute form begins: after its scheme (letters
+     * only, as Node's llhttp takes them) and {@code ://}; -1 if {@code uri} is not in that form.
+     */
+    public static int authorityStart(String uri) {
+        int i = 0;
+        char c;
+        while (i < uri.length() && ((c = uri.charAt(i)) >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
+            i++;
+        }
+        return i > 0 && uri.startsWith("://", i) ? i + 3 : -1;
     }
 
     @Override

@@ -225,15 +225,11 @@ class WebSocketProtocolTest {
     @Test
     void anotherVersionGets426WithTheVersionServed() throws Exception {
         InetSocketAddress at = startEcho(SMALL);
-        try (WsWire c = new WsWire(at)) {
-            String head = c.handshake(WsWire.upgrade("/ws", "").replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8"));
-            assertTrue(head.startsWith("HTTP/1.1 426 "), head);
-            assertTrue(head.toLowerCase().contains("sec-websocket-version: 13"), head);
-        }
-        try (WsWire c = new WsWire(at)) {
-            String head = c.handshake(WsWire.upgrade("/ws", "").replaceAll("Sec-WebSocket-Key: [^\r]*\r\n", ""));
-            assertTrue(head.startsWith("HTTP/1.1 400 "), head);
-        }
+        String head = answer(at, WsWire.upgrade("/ws", "").replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8"));
+        assertTrue(head.startsWith("HTTP/1.1 426 "), head);
+        assertTrue(head.toLowerCase().contains("sec-websocket-version: 13"), head);
+        head = answer(at, WsWire.upgrade("/ws", "").replaceAll("Sec-WebSocket-Key: [^\r]*\r\n", ""));
+        assertTrue(head.startsWith("HTTP/1.1 400 "), head);
         assertTrue(events.isEmpty());
     }
 
@@ -245,15 +241,18 @@ class WebSocketProtocolTest {
     @Test
     void aSecondKeyOrVersionGets400() throws Exception {
         InetSocketAddress at = startEcho(SMALL);
-        try (WsWire c = new WsWire(at)) {
-            String head = c.handshake(WsWire.upgrade("/ws", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"));
-            assertTrue(head.startsWith("HTTP/1.1 400 "), head);
-        }
-        try (WsWire c = new WsWire(at)) {
-            String head = c.handshake(WsWire.upgrade("/ws", "Sec-WebSocket-Version: 13\r\n"));
-            assertTrue(head.startsWith("HTTP/1.1 400 "), head);
-        }
+        String head = answer(at, WsWire.upgrade("/ws", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"));
+        assertTrue(head.startsWith("HTTP/1.1 400 "), head);
+        head = answer(at, WsWire.upgrade("/ws", "Sec-WebSocket-Version: 13\r\n"));
+        assertTrue(head.startsWith("HTTP/1.1 400 "), head);
         assertTrue(events.isEmpty());
+    }
+
+    /** The head of the server's answer to {@code request}, sent on a connection of its own. */
+    private static String answer(InetSocketAddress at, String request) throws Exception {
+        try (WsWire c = new WsWire(at)) {
+            return c.handshake(request);
+        }
     }
 
     @Test
